@@ -1,0 +1,51 @@
+# Marquee — the two set-up commands are `make run` and `make test` (README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+# The Lambda runtime we ship is Python 3.12 (the first with SnapStart for Python).
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+
+.PHONY: help run test lint migrate seed
+
+help:
+	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
+	@echo "make test  - set up and run every test"
+
+$(PY):
+	@if [ -z "$(PYTHON312)" ]; then \
+	  echo "Python 3.12 is needed (the Lambda runtime Marquee ships on)."; \
+	  echo "Install it, e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv',"; \
+	  echo "or point PYTHON312=/path/to/python3.12 at one."; exit 1; fi
+	$(PYTHON312) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(PY)
+	$(PIP) install -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
+	$(PIP) install -r requirements/dev.txt
+	@touch $@ $(VENV)/.base-installed
+
+migrate: $(VENV)/.base-installed
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,5 @@
+"""Local development (`make run`): SQLite, local-memory cache, local files."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,49 @@
+"""Test settings: PostgreSQL and Redis on 127.0.0.1 when they answer.
+
+With CI=true a missing service is a configuration error (tests must run, never skip).
+Without it, the suite falls back to SQLite and the local-memory cache and the tests that
+need the real service skip with a reason (see conftest.py).
+"""
+
+import socket
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+CI = env.bool("CI", default=False)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_AVAILABLE = _reachable("127.0.0.1", 5432)
+REDIS_AVAILABLE = _reachable("127.0.0.1", 6379)
+if CI and not (POSTGRES_AVAILABLE and REDIS_AVAILABLE):
+    raise ImproperlyConfigured(
+        "CI=true needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 "
+        f"(postgres reachable: {POSTGRES_AVAILABLE}, redis reachable: {REDIS_AVAILABLE})."
+    )
+
+if POSTGRES_AVAILABLE:
+    DATABASES = {
+        "default": env.db(
+            "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/marquee"
+        )
+    }
+else:
+    DATABASES = {"default": env.db("TEST_DATABASE_URL", default="sqlite:///:memory:")}
+
+TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Tests pick a cache per test (fixtures); the default is the local-memory cache so that
+# cache contents never leak between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

@@ -1,0 +1,127 @@
+"""Staff admin for venues, shows and performances, with attendee export and sales."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from tickets.selectors import attendee_list, performances_with_sales
+
+from .models import Performance, Show, Venue
+
+
+def money(cents: int | None, currency: str) -> str:
+    return f"{(cents or 0) / 100:,.2f} {currency}"
+
+
+class PerformanceForm(forms.ModelForm):
+    class Meta:
+        model = Performance
+        fields = ["show", "venue", "starts_at", "capacity", "price_cents", "currency",
+                  "cancelled"]
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            # Fresh from the database: the form's copy may be older than the last sale.
+            sold = Performance.objects.values_list("seats_sold", flat=True).get(
+                pk=self.instance.pk)
+            if capacity < sold:
+                raise forms.ValidationError(
+                    f"{sold} seats are already sold; capacity cannot be lower.")
+        return capacity
+
+
+class PerformanceInline(admin.TabularInline):
+    model = Performance
+    form = PerformanceForm
+    extra = 0
+    fields = ["venue", "starts_at", "capacity", "seats_sold", "price_cents", "currency",
+              "cancelled"]
+    readonly_fields = ["seats_sold"]
+    show_change_link = True
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "address"]
+    list_filter = ["city"]
+    search_fields = ["name", "city", "address"]
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "published", "duration_minutes", "updated_at"]
+    list_filter = ["published", "performances__venue"]
+    list_editable = ["published"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "created_at"
+    inlines = [PerformanceInline]
+
+
+@admin.register(Performance)
+class PerformanceAdmin(admin.ModelAdmin):
+    form = PerformanceForm
+    list_display = ["show", "venue", "starts_at", "capacity", "seats_sold", "seats_left",
+                    "revenue", "cancelled"]
+    list_filter = ["cancelled", "venue", "show", "starts_at"]
+    list_select_related = ["show", "venue"]
+    search_fields = ["show__title", "venue__name"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["seats_sold"]
+    autocomplete_fields = ["show"]
+    actions = ["export_attendees"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
+        return performances_with_sales(super().get_queryset(request))
+
+    @admin.display(description="seats left")
+    def seats_left(self, obj: Performance) -> int:
+        return obj.seats_left
+
+    @admin.display(description="revenue", ordering="revenue_cents")
+    def revenue(self, obj: Performance) -> str:
+        return money(obj.revenue_cents, obj.currency)
+
+    @admin.action(description="Export attendees of selected performances (CSV)")
+    def export_attendees(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="attendees-{timezone.now():%Y%m%d-%H%M}.csv"')
+        writer = csv.writer(response)
+        writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "order_id",
+                         "customer_email", "checked_in_at"])
+        for performance in queryset.select_related("show"):
+            for ticket in attendee_list(performance_id=performance.pk):
+                writer.writerow([
+                    performance.pk, performance.show.title, performance.starts_at.isoformat(),
+                    ticket.code, ticket.order_id, ticket.order.customer.email,
+                    ticket.checked_in_at.isoformat() if ticket.checked_in_at else "",
+                ])
+        return response
+
+    def get_urls(self):
+        sales = path("sales/", self.admin_site.admin_view(self.sales_view),
+                     name="shows_performance_sales")
+        return [sales, *super().get_urls()]
+
+    def sales_view(self, request: HttpRequest) -> TemplateResponse:
+        """Sales overview: sold / capacity / revenue per upcoming performance."""
+        performances = self.get_queryset(request).filter(
+            starts_at__gte=timezone.now() - timezone.timedelta(days=1)).order_by("starts_at")
+        rows = [{
+            "performance": p,
+            "percent": round(100 * p.seats_sold / p.capacity) if p.capacity else 0,
+            "revenue": money(p.revenue_cents, p.currency),
+        } for p in performances]
+        context = {**self.admin_site.each_context(request), "title": "Sales overview",
+                   "rows": rows, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/shows/performance/sales.html", context)

@@ -1,0 +1,59 @@
+"""Demo data for `manage.py seed_demo`: venues, shows and upcoming performances."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .models import Performance, Show, Venue
+
+VENUES = [
+    {"name": "Grand Théâtre", "city": "Lyon", "address": "1 Place de la Comédie"},
+    {"name": "Studio 2", "city": "Lyon", "address": "14 Rue de la République"},
+]
+
+# (slug, title, summary, minutes, venue index, capacity, price in cents, scenario)
+SHOWS = [
+    ("the-tempest", "The Tempest", "Shakespeare's island of spirits, storms and forgiveness.",
+     150, 0, 400, 3500, "normal"),
+    ("jazz-at-midnight", "Jazz at Midnight", "A late-night quartet from the Rhône valley.",
+     90, 1, 120, 2200, "almost_sold_out"),
+    ("the-nutcracker", "The Nutcracker", "The winter ballet, with live orchestra.",
+     120, 0, 60, 4800, "sold_out"),
+    ("improv-night", "Improv Night", "You shout the suggestions, they make the show.",
+     75, 1, 80, 1200, "cancelled"),
+    ("la-boheme", "La Bohème", "Puccini's Paris garrets, sung in Italian with surtitles.",
+     165, 0, 500, 6500, "normal"),
+    ("family-magic-hour", "Family Magic Hour", "Card tricks and vanishing rabbits for all ages.",
+     60, 1, 100, 900, "normal"),
+    ("stand-up-showcase", "Stand-up Showcase", "Five comedians, ten minutes each.",
+     100, 1, 90, 1800, "normal"),
+]
+
+
+def seed(*, now: dt.datetime | None = None) -> list[Performance]:
+    """Create what is missing; return the performances whose scenario needs sales."""
+    now = now or timezone.now()
+    venues = [Venue.objects.update_or_create(name=v["name"], defaults=v)[0] for v in VENUES]
+    to_sell = []
+    for index, row in enumerate(SHOWS):
+        slug, title, summary, minutes, venue, capacity, price, scenario = row
+        show, _ = Show.objects.get_or_create(slug=slug, defaults={
+            "title": title, "summary": summary, "duration_minutes": minutes,
+            "description": f"{summary}\n\nDoors open 30 minutes before the start.",
+            "published": True,
+        })
+        if show.performances.filter(starts_at__gt=now).exists():
+            continue  # already seeded (idempotent), and still in the future
+        base = (now + dt.timedelta(days=3 + index)).replace(hour=19 + index % 2, minute=30,
+                                                            second=0, microsecond=0)
+        for week in range(3):
+            performance = Performance.objects.create(
+                show=show, venue=venues[venue], starts_at=base + dt.timedelta(weeks=week),
+                capacity=capacity, price_cents=price, currency="EUR",
+                cancelled=(scenario == "cancelled" and week == 0),
+            )
+            if week == 0 and scenario in ("almost_sold_out", "sold_out"):
+                to_sell.append(performance)
+    return to_sell

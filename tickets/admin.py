@@ -1,0 +1,112 @@
+"""Staff admin for orders and tickets: customer emails, cancellation, door check-in.
+
+Orders are created only by the reservation service (the API), which keeps the seat count
+exact, so the admin shows them read-only and offers the actions a box office needs.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import errors, services
+from .models import Order, Ticket
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Ticket
+    extra = 0
+    fields = ["code", "checked_in_at"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["short_id", "customer_email", "performance", "quantity", "total",
+                    "status", "created_at"]
+    list_filter = ["status", "performance__show", "created_at"]
+    list_select_related = ["customer", "performance__show"]
+    search_fields = ["=id", "customer__email", "customer__username", "=tickets__code"]
+    date_hierarchy = "created_at"
+    inlines = [TicketInline]
+    actions = ["cancel_orders"]
+    fields = ["id", "customer_email", "performance", "quantity", "total", "status",
+              "created_at", "cancelled_at"]
+    readonly_fields = fields
+
+    @admin.display(description="order", ordering="id")
+    def short_id(self, obj: Order) -> str:
+        return str(obj.id)[:8]
+
+    @admin.display(description="customer", ordering="customer__email")
+    def customer_email(self, obj: Order) -> str:
+        return obj.customer.email or obj.customer.get_username()
+
+    @admin.display(description="total", ordering="total_cents")
+    def total(self, obj: Order) -> str:
+        return f"{obj.total_cents / 100:,.2f} {obj.currency}"
+
+    @admin.action(description="Cancel selected orders and release their seats",
+                  permissions=["view"])
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        cancelled = 0
+        for order in queryset.select_related("customer"):
+            try:
+                services.order_cancel(user=order.customer, order_id=order.pk)
+                cancelled += 1
+            except errors.TicketsError as exc:
+                self.message_user(request, f"Order {str(order.pk)[:8]}: {exc.detail}",
+                                  messages.ERROR)
+        if cancelled:
+            self.message_user(request, f"{cancelled} order(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The door: search a code (exact), select it, "Check in"."""
+
+    list_display = ["code", "performance", "customer_email", "order_status", "checked_in_at"]
+    list_filter = ["order__status", ("checked_in_at", admin.EmptyFieldListFilter),
+                   "order__performance__show"]
+    list_select_related = ["order__customer", "order__performance__show"]
+    search_fields = ["=code", "order__customer__email"]  # "=": case-insensitive exact
+    search_help_text = "Ticket code (exact) or customer email"
+    actions = ["check_in"]
+    fields = ["code", "order", "checked_in_at"]
+    readonly_fields = fields
+
+    @admin.display(description="performance")
+    def performance(self, obj: Ticket) -> str:
+        return str(obj.order.performance)
+
+    @admin.display(description="customer")
+    def customer_email(self, obj: Ticket) -> str:
+        return obj.order.customer.email
+
+    @admin.display(description="order status")
+    def order_status(self, obj: Ticket) -> str:
+        return obj.order.status
+
+    @admin.action(description="Check in selected tickets", permissions=["view"])
+    def check_in(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        done = 0
+        for code in queryset.values_list("code", flat=True):
+            try:
+                services.ticket_check_in(code=code)
+                done += 1
+            except errors.TicketsError as exc:
+                self.message_user(request, f"{code}: {exc.detail}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} ticket(s) checked in.", messages.SUCCESS)

@@ -1,0 +1,67 @@
+"""Domain errors of reservations, cancellations and check-in."""
+
+from project.errors import DomainError
+
+
+class TicketsError(DomainError):
+    pass
+
+
+class OrderNotFound(TicketsError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "No such order."
+
+
+class PerformanceNotFound(TicketsError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "No such performance."
+
+
+class TicketNotFound(TicketsError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "No ticket has this code."
+
+
+class SoldOut(TicketsError):
+    code, title = "sold_out", "Sold out"
+    default_detail = "Not enough seats left for this performance."
+
+
+class SalesClosed(TicketsError):
+    code, title = "sales_closed", "Sales closed"
+    default_detail = "Tickets for this performance can no longer be bought or cancelled."
+
+
+class PriceChanged(TicketsError):
+    code, title = "price_changed", "Price changed"
+    default_detail = "The price changed while reserving; please try again."
+
+
+class LimitExceeded(TicketsError):
+    code, title = "limit_exceeded", "Limit exceeded"
+    default_detail = "At most 10 seats per person for one performance."
+
+
+class InvalidQuantity(TicketsError):
+    status, code, title = 422, "invalid", "Invalid request"
+    default_detail = "Quantity must be between 1 and 10."
+
+
+class AlreadyCheckedIn(TicketsError):
+    code, title = "already_checked_in", "Already checked in"
+    default_detail = "This ticket was already checked in."
+
+
+class TicketCancelled(TicketsError):
+    code, title = "ticket_cancelled", "Ticket cancelled"
+    default_detail = "This ticket belongs to a cancelled order."
+
+
+class IdempotencyKeyReused(TicketsError):
+    status, code, title = 422, "idempotency_key_reused", "Idempotency key reused"
+    default_detail = "This Idempotency-Key was used with a different request."
+
+
+class IdempotencyInProgress(TicketsError):
+    code, title = "idempotency_in_progress", "Request in progress"
+    default_detail = "A request with this Idempotency-Key is still being processed."

@@ -1,0 +1,126 @@
+"""Orders (reservations) and the tickets they issue."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shows.models import Performance
+
+# A person holds at most this many seats of one performance (and so per order too).
+MAX_SEATS_PER_PERSON = 10
+
+
+def new_ticket_code() -> str:
+    """80 random bits, base32: unguessable, and easy to read aloud or type at the door."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+class OrderStatus(models.TextChoices):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="orders")
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT,
+                                    related_name="orders")
+    quantity = models.PositiveSmallIntegerField()
+    total_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=OrderStatus.choices,
+                              default=OrderStatus.CONFIRMED)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="order_customer_recent"),
+            models.Index(fields=["performance", "status"], name="order_performance_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_SEATS_PER_PERSON),
+                name="order_quantity_in_range"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values),
+                                   name="order_status_known"),
+            models.CheckConstraint(
+                condition=Q(status=OrderStatus.CONFIRMED, cancelled_at__isnull=True)
+                | Q(status=OrderStatus.CANCELLED, cancelled_at__isnull=False),
+                name="order_cancelled_at_matches_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {str(self.id)[:8]} — {self.quantity} x {self.performance_id}"
+
+
+class Ticket(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
+    code = models.CharField(max_length=32, unique=True, default=new_ticket_code,
+                            editable=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SeatHolding(models.Model):
+    """Seats one customer holds for one performance, over all their confirmed orders.
+
+    The per-person cap is a CHECK on this row, and a reservation raises it with one
+    conditional upsert, so parallel requests of one user can never pass the cap together.
+    """
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="+")
+    seats = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "performance"],
+                                    name="seatholding_one_per_customer_performance"),
+            models.CheckConstraint(
+                condition=Q(seats__gte=0) & Q(seats__lte=MAX_SEATS_PER_PERSON),
+                name="seatholding_within_cap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seats} seats"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored first response of a reservation sent with an `Idempotency-Key`.
+
+    Written in the same transaction as the order, so a key exists exactly when its order
+    does. Kept 24 hours (`manage.py purge_idempotency_keys`).
+    """
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "key"],
+                                    name="idempotency_one_per_customer_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,37 @@
+"""Reads of the tickets app."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .models import Order, OrderStatus, Ticket
+
+
+def order_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Order]:
+    return (Order.objects.filter(customer=user)
+            .select_related("performance__show", "performance__venue")
+            .prefetch_related("tickets").order_by("-created_at", "id"))
+
+
+def order_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID) -> Order | None:
+    """The user's order, or None: another user's order does not exist for them."""
+    return order_list_for_user(user=user).filter(pk=order_id).first()
+
+
+def attendee_list(*, performance_id: int) -> QuerySet[Ticket]:
+    """Valid tickets (of confirmed orders) for a performance, for the door list."""
+    return (Ticket.objects.filter(order__performance_id=performance_id,
+                                  order__status=OrderStatus.CONFIRMED)
+            .select_related("order__customer").order_by("order__created_at", "id"))
+
+
+def performances_with_sales(queryset: QuerySet) -> QuerySet:
+    """Annotate performances with their confirmed orders and revenue (minor units)."""
+    confirmed = Q(orders__status=OrderStatus.CONFIRMED)
+    return queryset.annotate(
+        orders_confirmed=Count("orders", filter=confirmed),
+        revenue_cents=Sum("orders__total_cents", filter=confirmed, default=0),
+    )
