@@ -10,6 +10,12 @@ PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/ve
 
 .PHONY: help run test lint migrate seed
 
+# Parts of the build live beside what they build; each appends its prerequisites here.
+RUN_PREREQS :=
+TEST_PREREQS :=
+-include frontend/frontend.mk
+-include deploy/deploy.mk
+
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run every test"
@@ -36,14 +42,14 @@ migrate: $(VENV)/.base-installed
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
+run: seed $(RUN_PREREQS)
 	@echo
 	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed $(TEST_PREREQS)
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed
