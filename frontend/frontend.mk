@@ -1,0 +1,33 @@
+# The single-page app (frontend/): included by the root Makefile.
+#   make spa            - install pinned npm packages (npm ci) and build frontend/dist
+#   make test-frontend  - Vitest unit tests, the OpenAPI types check and the bundle budget
+#   make chromium       - Debian's Chromium for the end-to-end test (frontend/e2e), if missing
+.PHONY: spa test-frontend chromium gen-api
+
+FRONTEND := frontend
+NPM := npm --prefix $(FRONTEND) --no-audit --no-fund
+CHROMIUM ?= /usr/bin/chromium
+
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node 20 and npm are needed for the SPA (e.g. 'apt-get install nodejs npm')."; exit 1; }
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@touch $@
+
+spa: $(FRONTEND)/node_modules/.installed
+	$(NPM) run build
+
+gen-api: $(FRONTEND)/node_modules/.installed
+	$(NPM) run gen:api
+
+test-frontend: spa
+	$(NPM) test
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; \
+	fi
+
+RUN_PREREQS += spa
+TEST_PREREQS += chromium test-frontend

@@ -1,0 +1,170 @@
+/**
+ * The one way the SPA reaches the server (DESIGN.md, house style 10).
+ *
+ * Types come from `api-types.ts`, generated from the committed OpenAPI document by
+ * `npm run gen:api`; they are looked up by path, as the contract (API.md) names them.
+ * Failures are thrown as `ApiError`: an RFC 9457 problem (`code` is the stable key the
+ * views switch on), or the synthetic codes `network` (no answer) and `session_expired`.
+ */
+
+import type { paths } from "./api-types";
+import { API_BASE } from "./config";
+import { getAccessToken, clearSession } from "./auth";
+
+type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
+type Ok<Op> = Op extends { responses: infer R }
+  ? R extends { 200: infer A } ? Json<A> : R extends { 201: infer B } ? Json<B> : never
+  : never;
+type Body<Op> = Op extends { requestBody: { content: { "application/json": infer T } } }
+  ? T : Op extends { requestBody?: { content: { "application/json": infer T } } } ? T : never;
+
+export type ShowPage = Ok<paths["/api/v1/shows/"]["get"]>;
+export type ShowSummary = ShowPage["results"][number];
+export type ShowDetail = Ok<paths["/api/v1/shows/{slug}/"]["get"]>;
+export type Performance = ShowDetail["performances"][number];
+export type PerformanceStatus = Performance["status"];
+export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
+export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
+export type Me = Ok<paths["/api/v1/me/"]["get"]>;
+export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
+export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
+export type OrderPage = Ok<paths["/api/v1/tickets/"]["get"]>;
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code: string;
+  errors?: Record<string, string[]>;
+  [extra: string]: unknown;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title || problem.code);
+    this.name = "ApiError";
+    this.status = problem.status;
+    this.code = problem.code;
+    this.problem = problem;
+  }
+}
+
+/** Stable fallback codes for responses that are not problem documents. */
+function codeForStatus(status: number): string {
+  if (status === 401) return "not_authenticated";
+  if (status === 404) return "not_found";
+  if (status === 429) return "throttled";
+  if (status === 503) return "unavailable";
+  if (status >= 500) return "server_error";
+  return "error";
+}
+
+async function toProblem(response: Response): Promise<Problem> {
+  const type = response.headers.get("Content-Type") || "";
+  if (type.includes("json")) {
+    try {
+      const body = (await response.json()) as Partial<Problem>;
+      if (body && typeof body === "object") {
+        return { ...body, status: body.status ?? response.status,
+                 code: body.code || codeForStatus(response.status) };
+      }
+    } catch { /* not JSON after all: fall through */ }
+  }
+  return { status: response.status, code: codeForStatus(response.status),
+           title: response.statusText || "Error" };
+}
+
+export interface RequestOptions {
+  method?: "GET" | "POST";
+  query?: Record<string, string | number | undefined | null>;
+  body?: unknown;
+  auth?: boolean;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Sends one request; resolves with the raw successful response, throws `ApiError`. */
+export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const url = new URL(API_BASE + path, location.origin);
+  for (const [name, value] of Object.entries(options.query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
+  }
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  if (options.auth) {
+    const token = getAccessToken();
+    if (!token) {
+      throw new ApiError({ status: 401, code: "session_expired", title: "Please sign in" });
+    }
+    headers.Authorization = `Bearer ${token}`;
+  }
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url.toString(), { method: options.method || "GET", headers, body,
+                                            signal: options.signal });
+  } catch (error) {
+    if ((error as Error)?.name === "AbortError") throw error;
+    throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
+                         detail: "The box office could not be reached. Check your connection and try again." });
+  }
+  if (!response.ok) {
+    const problem = await toProblem(response);
+    if (response.status === 401 && options.auth) {
+      // The token expired or was revoked: forget it, the view offers to sign in again.
+      clearSession();
+      throw new ApiError({ ...problem, code: "session_expired", serverCode: problem.code });
+    }
+    throw new ApiError(problem);
+  }
+  return response;
+}
+
+async function json<T>(path: string, options?: RequestOptions): Promise<T> {
+  const response = await send(path, options);
+  return (await response.json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+export interface ShowQuery { q?: string; from?: string; to?: string; page?: number }
+
+export const api = {
+  shows: (query: ShowQuery = {}, signal?: AbortSignal) =>
+    json<ShowPage>("/api/v1/shows/", { query: { ...query }, signal }),
+  show: (slug: string, signal?: AbortSignal) =>
+    json<ShowDetail>(`/api/v1/shows/${enc(slug)}/`, { signal }),
+  infoPages: (signal?: AbortSignal) => json<InfoList>("/api/v1/info/", { signal }),
+  infoPage: (slug: string, signal?: AbortSignal) =>
+    json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
+  me: () => json<Me>("/api/v1/me/", { auth: true }),
+  /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
+  reserve: (body: ReserveBody, idempotencyKey: string) =>
+    json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
+                                      headers: { "Idempotency-Key": idempotencyKey } }),
+  orders: (page?: number, signal?: AbortSignal) =>
+    json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
+  order: (id: string, signal?: AbortSignal) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
+  cancel: (id: string) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
+  /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
+  ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
+    const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,
+                                { auth: true, signal, headers: { Accept: "image/svg+xml, */*" } });
+    return response.blob();
+  },
+};
+
+/** A new Idempotency-Key: one per reserve intent. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,70 @@
+/** The shell: skip link, header with navigation and the session, and the routes. */
+
+import { signIn, signOut } from "./auth";
+import { match, useLocation } from "./router";
+import { useSession } from "./session";
+import { AuthCallback } from "./views/AuthCallback";
+import { InfoList, InfoPage } from "./views/Info";
+import { NotFound } from "./views/NotFound";
+import { ShowDetail } from "./views/ShowDetail";
+import { ShowList } from "./views/ShowList";
+import { MyTickets, OrderPage } from "./views/Tickets";
+
+function Route() {
+  const { path, search } = useLocation();
+  let params;
+  if (path === "/" || path === "/shows" || path === "/shows/") return <ShowList search={search} />;
+  if ((params = match("/shows/:slug", path))) return <ShowDetail key={params.slug} slug={params.slug} />;
+  if (path === "/tickets" || path === "/tickets/") return <MyTickets search={search} />;
+  if ((params = match("/tickets/:id", path))) return <OrderPage key={params.id} id={params.id} search={search} />;
+  if (path === "/info" || path === "/info/") return <InfoList />;
+  if ((params = match("/info/:slug", path))) return <InfoPage key={params.slug} slug={params.slug} />;
+  if (path === "/auth/callback") return <AuthCallback search={location.search} />;
+  return <NotFound />;
+}
+
+function Header() {
+  const session = useSession();
+  const { path } = useLocation();
+  const current = (prefix: string) =>
+    (prefix === "/" ? path === "/" || path.startsWith("/shows") : path.startsWith(prefix)) ? "page" : undefined;
+  return (
+    <header class="site-header">
+      <div class="wrap header-inner">
+        <a class="brand" href="/">Marquee</a>
+        <nav aria-label="Main">
+          <ul role="list">
+            <li><a href="/" aria-current={current("/")}>Shows</a></li>
+            <li><a href="/tickets" aria-current={current("/tickets")}>My tickets</a></li>
+            <li><a href="/info" aria-current={current("/info")}>Info</a></li>
+          </ul>
+        </nav>
+        <div class="account">
+          {session ? (
+            <>
+              {session.email && <span class="who" title={session.email}>{session.email}</span>}
+              <button type="button" class="button button-secondary" onClick={signOut}>Sign out</button>
+            </>
+          ) : (
+            <button type="button" class="button" onClick={() => void signIn()}>Sign in</button>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+export function App() {
+  return (
+    <>
+      <a class="skip-link" href="#main">Skip to content</a>
+      <Header />
+      <main id="main" class="wrap" tabIndex={-1}>
+        <Route />
+      </main>
+      <footer class="site-footer">
+        <div class="wrap"><a href="/info">Visiting, access and FAQ</a></div>
+      </footer>
+    </>
+  );
+}

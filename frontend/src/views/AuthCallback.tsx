@@ -1,0 +1,29 @@
+/** /auth/callback: finishes the PKCE sign-in and returns to the page the user was on. */
+
+import { useEffect, useState } from "preact/hooks";
+import { completeSignIn, signIn } from "../auth";
+import { navigate } from "../router";
+import { Loading, PageTitle } from "./common";
+
+let started: Promise<string> | null = null; // one exchange per code, even if rendered twice
+
+export function AuthCallback({ search }: { search: string }) {
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    started ??= completeSignIn(search);
+    started.then(
+      (returnTo) => { started = null; navigate(returnTo, { replace: true }); },
+      (e: Error) => { started = null; setError(e.message); },
+    );
+  }, [search]);
+  if (!error) return <Loading label="Signing you in…" />;
+  return (
+    <section aria-labelledby="page-title">
+      <PageTitle title="Sign-in failed">Sign-in failed</PageTitle>
+      <div class="state state-error" role="alert">
+        <p>{error}</p>
+        <button type="button" class="button" onClick={() => void signIn("/")}>Sign in again</button>
+      </div>
+    </section>
+  );
+}

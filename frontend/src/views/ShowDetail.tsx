@@ -1,0 +1,139 @@
+/** One show: its description and performances, each with its status and a reserve form. */
+
+import { useRef, useState } from "preact/hooks";
+import { api, ApiError, newIdempotencyKey, type Order, type Performance, type PerformanceStatus } from "../api";
+import { signIn } from "../auth";
+import { dateTime, money, plural } from "../format";
+import { navigate } from "../router";
+import { useSession } from "../session";
+import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
+import { NotFound } from "./NotFound";
+
+export const MAX_PER_ORDER = 10;
+
+export const STATUS_LABELS: Record<PerformanceStatus, string> = {
+  on_sale: "On sale",
+  sold_out: "Sold out",
+  sales_closed: "Sales closed",
+  cancelled: "Cancelled",
+};
+
+export function ShowDetail({ slug }: { slug: string }) {
+  const [show, reload] = useResource((signal) => api.show(slug, signal), [slug]);
+  if (show.state === "loading") return <Loading label="Loading show…" />;
+  if (show.state === "error") {
+    if (show.error instanceof ApiError && show.error.status === 404) return <NotFound />;
+    return <ErrorState error={show.error} retry={reload} />;
+  }
+  const data = show.data;
+  return (
+    <article aria-labelledby="page-title">
+      <p class="crumbs"><a href="/">← All shows</a></p>
+      <PageTitle title={data.title}>{data.title}</PageTitle>
+      {data.summary && <p class="lead">{data.summary}</p>}
+      {data.poster_url && <img class="poster poster-large" src={data.poster_url} alt={`Poster for ${data.title}`} />}
+      <div class="description">
+        {(data.description || "").split(/\n{2,}/).map((para, i) => <p key={i}>{para}</p>)}
+      </div>
+      <p class="meta"><span>Duration: {data.duration_minutes} minutes</span></p>
+      <h2>Performances</h2>
+      {data.performances.length === 0 ? (
+        <Empty>No upcoming performances.</Empty>
+      ) : (
+        <ul class="performances" role="list">
+          {data.performances.map((p) => <PerformanceItem key={p.id} performance={p} onChange={reload} />)}
+        </ul>
+      )}
+    </article>
+  );
+}
+
+function PerformanceItem({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
+  const labelId = `perf-${p.id}`;
+  return (
+    <li class={`performance status-${p.status}`} aria-labelledby={labelId} data-performance={p.id}>
+      <div class="performance-info">
+        <h3 id={labelId}><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></h3>
+        <p class="meta">
+          <span>{p.venue.name}, {p.venue.city}</span>
+          <span>{money(p.price_cents, p.currency)}</span>
+          {p.status === "on_sale" && <span class="seats-left" data-seats-left={p.seats_left}>{plural(p.seats_left, "seat", "seats")} left</span>}
+        </p>
+      </div>
+      <div class="performance-action">
+        <span class={`badge badge-${p.status}`}>{STATUS_LABELS[p.status] ?? p.status}</span>
+        {p.status === "on_sale" && <ReserveForm performance={p} onChange={onChange} />}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * A reserve intent has one Idempotency-Key: a double click or a retry after a network error
+ * sends the same key, so the server reserves once. A new quantity is a new intent.
+ */
+export function ReserveForm({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
+  const session = useSession();
+  const max = Math.min(MAX_PER_ORDER, p.seats_left);
+  const [quantity, setQuantity] = useState(Math.min(1, max));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const intent = useRef<string | null>(null);
+  const inFlight = useRef<Promise<Order> | null>(null);
+  const id = `qty-${p.id}`;
+
+  if (!session) {
+    return (
+      <button type="button" class="button" onClick={() => void signIn()}>
+        Sign in to reserve
+      </button>
+    );
+  }
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    if (inFlight.current) return; // a double click joins the request already sent
+    intent.current ??= newIdempotencyKey();
+    setBusy(true);
+    setError(null);
+    const request = api.reserve({ performance: p.id, quantity }, intent.current);
+    inFlight.current = request;
+    try {
+      const order = await request;
+      intent.current = null;
+      navigate(`/tickets/${order.id}?reserved=1`);
+    } catch (e) {
+      setError(e);
+      const code = e instanceof ApiError ? e.code : "";
+      // Keep the key only where a retry must be recognised as the same intent.
+      if (!["network", "idempotency_in_progress", "unavailable", "throttled", "session_expired"].includes(code)) {
+        intent.current = null;
+      }
+      if (code === "sold_out" || code === "sales_closed") onChange();
+    } finally {
+      inFlight.current = null;
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="reserve" onSubmit={onSubmit} aria-describedby={error ? `${id}-error` : undefined}>
+      <label for={id}>Tickets</label>
+      <select id={id} value={quantity} disabled={busy}
+              onChange={(e) => { setQuantity(Number(e.currentTarget.value)); intent.current = null; setError(null); }}>
+        {Array.from({ length: max }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
+      </select>
+      <button type="submit" class="button" disabled={busy} aria-busy={busy}>
+        {busy ? "Reserving…" : `Reserve · ${money(p.price_cents * quantity, p.currency)}`}
+      </button>
+      {error !== null && (
+        <div id={`${id}-error`} class="inline-error" role="alert">
+          <p>{errorMessage(error)}</p>
+          {error instanceof ApiError && error.code === "session_expired" && (
+            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+/** Shared view pieces: data loading, titles with focus, loading/empty/error states. */
+
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api";
+import { signIn } from "../auth";
+
+export type Resource<T> =
+  | { state: "loading" }
+  | { state: "ok"; data: T }
+  | { state: "error"; error: unknown };
+
+/** Loads `load()` when `deps` change; aborts a stale request; `reload` tries again. */
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]):
+    [Resource<T>, () => void, (data: T) => void] {
+  const [resource, setResource] = useState<Resource<T>>({ state: "loading" });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    setResource({ state: "loading" });
+    load(controller.signal).then(
+      (data) => { if (!controller.signal.aborted) setResource({ state: "ok", data }); },
+      (error) => { if (!controller.signal.aborted) setResource({ state: "error", error }); },
+    );
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, attempt]);
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  const replace = useCallback((data: T) => setResource({ state: "ok", data }), []);
+  return [resource, reload, replace];
+}
+
+let firstPage = true;
+
+/** The page's <h1>: sets document.title and takes focus after a client-side navigation. */
+export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useLayoutEffect(() => {
+    document.title = `${title} · Marquee`;
+    if (firstPage) firstPage = false;
+    else ref.current?.focus();
+  }, [title]);
+  return <h1 id="page-title" ref={ref} tabIndex={-1}>{children}</h1>;
+}
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return <p class="state state-loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true" />{label}</p>;
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="state state-empty">{children}</p>;
+}
+
+const MESSAGES: Record<string, string> = {
+  network: "The box office could not be reached. Check your connection and try again.",
+  session_expired: "Your session has expired. Sign in again to continue where you were.",
+  not_authenticated: "Please sign in to continue.",
+  not_found: "We could not find that.",
+  sold_out: "Sold out: there are not enough seats left for this performance.",
+  sales_closed: "Sales are closed for this performance.",
+  limit_exceeded: "You can hold at most 10 seats for one performance.",
+  idempotency_in_progress: "Your reservation is still being processed. Try again in a moment.",
+  idempotency_key_reused: "This reservation changed while it was being sent. Please try again.",
+  throttled: "Too many requests. Please wait a moment and try again.",
+  unavailable: "The box office is temporarily unavailable. Please try again shortly.",
+  price_changed: "The price changed while reserving. Please check it and try again.",
+};
+
+/** A visitor-facing sentence for an error, by its stable problem `code`. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "sold_out" && typeof error.problem.seats_left === "number") {
+      const left = error.problem.seats_left;
+      return left > 0 ? `Only ${left} seat${left === 1 ? "" : "s"} left for this performance.`
+                      : MESSAGES.sold_out;
+    }
+    return MESSAGES[error.code] || error.problem.detail || error.problem.title || "Something went wrong.";
+  }
+  return "Something went wrong. Please try again.";
+}
+
+export function errorCode(error: unknown): string {
+  return error instanceof ApiError ? error.code : "error";
+}
+
+/** An error with the one action that helps: sign in again, or retry. */
+export function ErrorState({ error, retry, title }: { error: unknown; retry?: () => void; title?: string }) {
+  const code = errorCode(error);
+  const signInAgain = code === "session_expired" || code === "not_authenticated";
+  return (
+    <div class={`state state-error error-${code}`} role="alert">
+      {title && <p class="state-title">{title}</p>}
+      <p>{errorMessage(error)}</p>
+      {signInAgain ? (
+        <button type="button" class="button" onClick={() => void signIn()}>Sign in again</button>
+      ) : retry && code !== "not_found" ? (
+        <button type="button" class="button button-secondary" onClick={retry}>Try again</button>
+      ) : null}
+    </div>
+  );
+}

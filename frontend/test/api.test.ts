@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, ApiError, newIdempotencyKey, send } from "../src/api";
+import { getSession } from "../src/auth";
+import { mockFetch, ok, problem, signedIn } from "./helpers";
+
+beforeEach(() => sessionStorage.clear());
+afterEach(() => vi.unstubAllGlobals());
+
+describe("api.ts", () => {
+  it("builds list queries without empty parameters", async () => {
+    const calls = mockFetch(() => ok({ count: 0, next: null, previous: null, results: [] }));
+    await api.shows({ q: "jazz", from: "2026-12-01", to: undefined });
+    const url = new URL(calls[0].url);
+    expect(url.pathname).toBe("/api/v1/shows/");
+    expect(url.searchParams.get("q")).toBe("jazz");
+    expect(url.searchParams.get("from")).toBe("2026-12-01");
+    expect(url.searchParams.has("to")).toBe(false);
+  });
+
+  it("turns a problem response into an ApiError with its code and extras", async () => {
+    mockFetch(() => problem(409, "sold_out", { seats_left: 1 }));
+    const error = await api.show("x").catch((e) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(409);
+    expect(error.code).toBe("sold_out");
+    expect(error.problem.seats_left).toBe(1);
+    expect(error.message).toBe("sold_out detail");
+  });
+
+  it("gives a stable code to an error that is not a problem document", async () => {
+    mockFetch(() => new Response("<h1>Bad gateway</h1>", { status: 502, headers: { "Content-Type": "text/html" } }));
+    const error = await api.infoPages().catch((e) => e);
+    expect(error.code).toBe("server_error");
+    expect(error.status).toBe(502);
+  });
+
+  it("reports a failed connection as code 'network'", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => { throw new TypeError("Failed to fetch"); }));
+    const error = await api.shows().catch((e) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe("network");
+  });
+
+  it("sends the bearer token and the Idempotency-Key when reserving", async () => {
+    signedIn();
+    const calls = mockFetch(() => ok({ id: "o1" }, 201));
+    await api.reserve({ performance: 7, quantity: 2 }, "key-1");
+    const headers = calls[0].init.headers as Record<string, string>;
+    expect(calls[0].init.method).toBe("POST");
+    expect(headers.Authorization).toBe("Bearer token-123");
+    expect(headers["Idempotency-Key"]).toBe("key-1");
+    expect(headers["Content-Type"]).toBe("application/json");
+    expect(JSON.parse(String(calls[0].init.body))).toEqual({ performance: 7, quantity: 2 });
+  });
+
+  it("refuses an authenticated call without a session, before any request", async () => {
+    const calls = mockFetch(() => ok({}));
+    const error = await api.orders().catch((e) => e);
+    expect(error.code).toBe("session_expired");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("forgets an expired or revoked token on 401 and says session_expired", async () => {
+    signedIn();
+    mockFetch(() => problem(401, "invalid_token"));
+    const error = await api.order("o1").catch((e) => e);
+    expect(error.code).toBe("session_expired");
+    expect(error.problem.serverCode).toBe("invalid_token");
+    expect(getSession()).toBeNull();
+  });
+
+  it("a public 401 stays what the server said", async () => {
+    mockFetch(() => problem(401, "not_authenticated"));
+    const error = await send("/api/v1/shows/").catch((e) => e);
+    expect(error.code).toBe("not_authenticated");
+  });
+
+  it("fetches a ticket's QR code as a blob, with the token", async () => {
+    signedIn();
+    const calls = mockFetch(() => new Response("<svg xmlns='http://www.w3.org/2000/svg'/>",
+      { headers: { "Content-Type": "image/svg+xml" } }));
+    const blob = await api.ticketQr("o 1", "ABC");
+    expect(await blob.text()).toContain("<svg");
+    expect(new URL(calls[0].url).pathname).toBe("/api/v1/tickets/o%201/tickets/ABC/qr.svg");
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+  });
+
+  it("cancels with a POST to the order's cancel URL", async () => {
+    signedIn();
+    const calls = mockFetch(() => ok({ id: "o1", status: "cancelled" }));
+    const order = await api.cancel("o1");
+    expect(order.status).toBe("cancelled");
+    expect(calls[0].init.method).toBe("POST");
+    expect(new URL(calls[0].url).pathname).toBe("/api/v1/tickets/o1/cancel/");
+  });
+
+  it("makes a fresh idempotency key each time", () => {
+    expect(newIdempotencyKey()).not.toBe(newIdempotencyKey());
+    expect(newIdempotencyKey()).toMatch(/^[\x21-\x7e]{1,255}$/);
+  });
+});
