@@ -55,3 +55,6 @@ test: $(VENV)/.dev-installed $(TEST_PREREQS)
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
+	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn

@@ -71,3 +71,35 @@ def make_performance(make_show):
         fields.setdefault("price_cents", 2500)
         return Performance.objects.create(**fields)
     return make
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """A fresh, real (local-memory) cache for tests that exercise caching."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{next(_counter)}"}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The real Redis on 127.0.0.1 (database 15), emptied around the test."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "project.cache.ResilientRedisCache",
+                                   "LOCATION": settings.TEST_REDIS_URL,
+                                   "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -1,2 +1,8 @@
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("info/", views.InfoPageListApi.as_view(), name="info-list"),
+    path("info/<slug:slug>/", views.InfoPageDetailApi.as_view(), name="info-detail"),
+]

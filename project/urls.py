@@ -1,15 +1,30 @@
-"""Top-level routes: the admin, the REST API under /api/v1/."""
+"""Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
 
 from django.contrib import admin
 from django.urls import include, path
+
+from .health import HealthApi
+from .lazy import lazy_view
 
 admin.site.site_header = "Marquee box office"
 admin.site.site_title = "Marquee"
 admin.site.index_title = "Venue administration"
 
+handler404 = "project.problems.handler404"
+handler500 = "project.problems.handler500"
+
+api_v1 = [
+    path("health/", HealthApi.as_view(), name="health"),
+    # The schema generator is heavy: imported on the first request for it only.
+    path("schema/", lazy_view("drf_spectacular.views.SpectacularAPIView"), name="schema"),
+    path("", include("shows.urls")),
+    path("", include("tickets.urls")),
+    path("", include("info.urls")),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("shows.urls")),
-    path("api/v1/", include("tickets.urls")),
-    path("api/v1/", include("info.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", lazy_view("drf_spectacular.views.SpectacularSwaggerView",
+                                url_name="schema"), name="api-docs"),
 ]

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
 
 from . import errors
@@ -77,6 +78,7 @@ def order_reserve(
         ).update(seats_sold=F("seats_sold") + quantity)
         if not sold:
             raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
+        shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     return order
 
 
@@ -101,6 +103,8 @@ def order_cancel(*, user: AbstractBaseUser, order_id: uuid.UUID,
                                        ).update(seats=F("seats") - order.quantity)
             Performance.objects.filter(pk=order.performance_id).update(
                 seats_sold=F("seats_sold") - order.quantity)
+            shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                         performance_id=order.performance_id)
     order.refresh_from_db(fields=["status", "cancelled_at", "updated_at"])
     return order
 

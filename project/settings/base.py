@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shows",
     "tickets",
     "info",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "project.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,9 +66,13 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Short socket timeouts: a slow or dead Redis must cost a read milliseconds, not seconds
+# (project.cache falls back to the database).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25,
+                       "retry_on_timeout": False}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "project.cache.ResilientRedisCache",
+                          "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -88,7 +95,21 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)
 MEDIA_BUCKET = env("MEDIA_BUCKET", default="")
+# Public buckets (behind CloudFront) get plain URLs; private ones presigned URLs.
+MEDIA_PUBLIC = env.bool("MEDIA_PUBLIC", default=False)
 STATIC_BUCKET = env("STATIC_BUCKET", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if MEDIA_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": MEDIA_BUCKET, "endpoint_url": AWS_ENDPOINT_URL,
+        "querystring_auth": not MEDIA_PUBLIC, "querystring_expire": 3600,
+        "file_overwrite": False, "default_acl": None,
+    }}
+
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024)
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
@@ -98,6 +119,35 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "project.problems.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "project.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["project.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_ANON_RATE", default="600/min"),
+        "user": env("THROTTLE_USER_RATE", default="600/min"),
+        "reservations": env("THROTTLE_RESERVATIONS_RATE", default="30/min"),
+    },
+    # 0: the client address is REMOTE_ADDR. Behind CloudFront + API Gateway set it to the
+    # number of proxies that append to X-Forwarded-For, so a client cannot forge its own.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Marquee API",
+    "DESCRIPTION": "The public and signed-in API of the Marquee box office (API.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PerformanceStatusEnum": "shows.models.PerformanceStatus.choices",
+        "OrderStatusEnum": "tickets.models.OrderStatus.choices",
+    },
 }
 
 LOGGING = {

@@ -41,9 +41,9 @@ else:
     DATABASES = {"default": env.db("TEST_DATABASE_URL", default="sqlite:///:memory:")}
 
 TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-# Tests pick a cache per test (fixtures); the default is the local-memory cache so that
-# cache contents never leak between tests.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No caching unless a test asks for it (fixtures locmem_cache, redis_cache): cached pages
+# and throttle counters never leak from one test into another.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

@@ -1,0 +1,56 @@
+"""A Redis cache that degrades to "miss" instead of failing the request.
+
+Listings are a read-through cache of the database: when Redis is down or slow, reads go to
+PostgreSQL and still answer 200. Django's own RedisCache raises instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+def _fail_soft(default: Any):
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except RedisError as exc:
+                logger.warning("cache unavailable (%s): %s", method.__name__, exc)
+                return default(*args, **kwargs) if callable(default) else default
+        return wrapper
+    return decorate
+
+
+def _default_arg(key, default=None, *args, **kwargs):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _fail_soft(_default_arg)(RedisCache.get)
+    get_many = _fail_soft({})(RedisCache.get_many)
+    set = _fail_soft(None)(RedisCache.set)
+    add = _fail_soft(False)(RedisCache.add)
+    set_many = _fail_soft([])(RedisCache.set_many)
+    delete = _fail_soft(False)(RedisCache.delete)
+    delete_many = _fail_soft(None)(RedisCache.delete_many)
+    touch = _fail_soft(False)(RedisCache.touch)
+    has_key = _fail_soft(False)(RedisCache.has_key)
+    clear = _fail_soft(None)(RedisCache.clear)
+
+    @_fail_soft(None)
+    def incr(self, key, delta=1, version=None):
+        return super().incr(key, delta, version)
+
+    def is_available(self) -> bool:
+        try:
+            return bool(self._cache.get_client().ping())
+        except RedisError:
+            return False

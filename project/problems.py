@@ -1,0 +1,117 @@
+"""RFC 9457 problem responses: the one place where errors become HTTP responses.
+
+`api_exception_handler` is DRF's EXCEPTION_HANDLER; `handler404`/`handler500` cover what
+never reaches a DRF view (unknown routes, crashes). No response carries a traceback, SQL or
+a settings value.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from .errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+TITLES = {400: "Malformed request", 401: "Not authenticated", 403: "Forbidden",
+          404: "Not found", 405: "Method not allowed", 406: "Not acceptable",
+          413: "Request too large", 415: "Unsupported media type", 422: "Invalid request",
+          429: "Too many requests", 500: "Server error", 503: "Service unavailable"}
+CODES = {400: "malformed", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 406: "not_acceptable", 413: "too_large",
+         415: "unsupported_media_type", 422: "invalid", 429: "throttled",
+         500: "server_error", 503: "unavailable"}
+
+
+def problem(status: int, *, code: str | None = None, detail: str = "",
+            title: str | None = None, **extra: Any) -> dict[str, Any]:
+    code = code or CODES.get(status, "error")
+    return {"type": f"urn:marquee:problem:{code}", "title": title or TITLES.get(status, "Error"),
+            "status": status, "detail": detail or title or TITLES.get(status, "Error"),
+            "code": code, **extra}
+
+
+def problem_response(status: int, **kwargs: Any) -> JsonResponse:
+    """A problem response for plain Django views and middleware."""
+    return JsonResponse(problem(status, **kwargs), status=status, content_type=CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    status, body, headers = _describe(exc)
+    if status is None:
+        return None  # an unknown error: Django's handler500 answers, without details
+    response = Response(body, status=status, headers=headers, content_type=CONTENT_TYPE)
+    return response
+
+
+def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str]]:
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        return exc.status, problem(exc.status, code=exc.code, title=exc.title,
+                                   detail=exc.detail, **exc.extra), headers
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DatabaseError):
+        logger.exception("database unavailable")
+        headers["Retry-After"] = "2"
+        return 503, problem(503, detail="The database is unavailable; try again shortly."), \
+            headers
+    if not isinstance(exc, exceptions.APIException):
+        return None, {}, headers
+
+    if isinstance(exc, exceptions.ValidationError):
+        return 422, problem(422, detail="Some values are invalid.",
+                            errors=_field_errors(exc.detail)), headers
+    if isinstance(exc, exceptions.ParseError):
+        return 400, problem(400, detail=str(exc.detail)), headers
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        code = "not_authenticated" if isinstance(exc, exceptions.NotAuthenticated) \
+            else "invalid_token"
+        return 401, problem(401, code=code, detail=str(exc.detail)), headers
+    if isinstance(exc, exceptions.Throttled):
+        wait = max(int(exc.wait or 1), 1)
+        headers["Retry-After"] = str(wait)
+        return 429, problem(429, detail=f"Too many requests; retry in {wait} s.",
+                            retry_after=wait), headers
+    status = exc.status_code
+    return status, problem(status, detail=str(exc.detail)), headers
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+                for field, msgs in detail.items()}
+    return {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list)
+                                                 else [detail])]}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(404, detail="No such resource.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(500, detail="Something went wrong on our side.")
+    from django.views.defaults import server_error
+
+    return server_error(request)

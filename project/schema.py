@@ -1,0 +1,24 @@
+"""OpenAPI pieces shared by every app: the problem response (RFC 9457)."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+Problem = inline_serializer("Problem", fields={
+    "type": serializers.CharField(),
+    "title": serializers.CharField(),
+    "status": serializers.IntegerField(),
+    "detail": serializers.CharField(),
+    "code": serializers.CharField(),
+    "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                    required=False),
+})
+
+
+def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """Problem responses for `extend_schema(responses=...)`, with their own media type."""
+    response = OpenApiResponse(Problem, description="Problem (RFC 9457)")
+    return {(s, "application/problem+json"): response for s in statuses}
+
+
+PROBLEM_RESPONSES = problems(404, 422, 429)
+

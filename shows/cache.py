@@ -1,0 +1,69 @@
+"""Read-through cache of the public show pages.
+
+Keys carry a generation number: a staff edit (show, performance, venue) bumps it after
+commit, so every cached page is stale at once and the next read sees the edit. A
+reservation changes only seat counts: it deletes the pages of its own show and
+performance. TTLs bound what time alone changes (a performance starting).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "shows:generation"
+LIST_TTL = 60
+DETAIL_TTL = 30
+_MISSING = object()
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh value, never an old one: pages cached under an evicted generation must
+        # not come back to life.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY) or 0
+    return generation
+
+
+def list_key(params: dict[str, Any]) -> str:
+    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
+    return f"shows:list:{digest}:{_generation()}"
+
+
+def show_key(slug: str) -> str:
+    return f"shows:show:{slug}:{_generation()}"
+
+
+def performance_key(performance_id: int) -> str:
+    return f"shows:performance:{performance_id}:{_generation()}"
+
+
+def read_through(key: str, compute: Callable[[], Any], ttl: int) -> Any:
+    """The cached value, or compute it and cache it. `None` results are cached too."""
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, ttl)
+    return value
+
+
+def invalidate_all() -> None:
+    """After a staff edit: every show page, list and performance becomes stale."""
+    transaction.on_commit(_bump_generation)
+
+
+def invalidate_seats(*, slug: str, performance_id: int) -> None:
+    """After a reservation or cancellation commits: the pages that show its seats."""
+    transaction.on_commit(lambda: cache.delete_many(
+        [show_key(slug), performance_key(performance_id)]))
+
+
+def _bump_generation() -> None:
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)

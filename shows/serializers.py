@@ -1,0 +1,107 @@
+"""Input and output shapes of the public shows API (API.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Performance, PerformanceStatus, Show
+
+
+class ShowFilterSerializer(serializers.Serializer):
+    """Query parameters of the show list. `from` and `to` are days (UTC), both inclusive."""
+
+    q = serializers.CharField(required=False, max_length=100,
+                              help_text="Search in title and summary.",
+                              # Documents what DRF enforces anyway: no NUL characters.
+                              validators=[RegexValidator(r"^[^\x00]*$")])
+    to = serializers.DateField(required=False, help_text="Last day (inclusive).")
+
+    def get_fields(self):
+        # `from` is a Python keyword, so it cannot be declared as a class attribute.
+        return {"from": serializers.DateField(required=False, help_text="First day."),
+                **super().get_fields()}
+
+    def validate(self, attrs):
+        # An inverted window (to < from) is simply empty, as the schema cannot forbid it.
+        start, end = attrs.get("from"), attrs.get("to")
+        return {
+            "query": attrs.get("q", "").strip(),
+            "start": dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC) if start else None,
+            "end": (dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+                    if end else None),
+        }
+
+
+def file_url(field) -> str | None:
+    return field.url if field else None
+
+
+class VenueSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    city = serializers.CharField()
+
+
+class PerformanceSerializer(serializers.ModelSerializer):
+    venue = VenueSerializer()
+    # Declared, not derived from the model: the schema must not depend on the database
+    # backend's integer range.
+    capacity = serializers.IntegerField(min_value=0)
+    seats_left = serializers.IntegerField(min_value=0)
+    price_cents = serializers.IntegerField(min_value=0)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Performance
+        fields = ["id", "starts_at", "venue", "capacity", "seats_left", "price_cents",
+                  "currency", "status"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=PerformanceStatus.choices))
+    def get_status(self, obj: Performance) -> str:
+        return str(obj.status(self.context.get("now")))
+
+
+class ShowRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+
+
+class PerformanceDetailSerializer(PerformanceSerializer):
+    show = ShowRefSerializer()
+
+    class Meta(PerformanceSerializer.Meta):
+        fields = [*PerformanceSerializer.Meta.fields, "show"]
+
+
+class ShowListItemSerializer(serializers.ModelSerializer):
+    poster_url = serializers.SerializerMethodField()
+    next_performance_at = serializers.DateTimeField()
+    price_from_cents = serializers.IntegerField(min_value=0)
+    currency = serializers.CharField()
+
+    class Meta:
+        model = Show
+        fields = ["slug", "title", "summary", "poster_url", "next_performance_at",
+                  "price_from_cents", "currency"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, obj: Show) -> str | None:
+        return file_url(obj.poster)
+
+
+class ShowDetailSerializer(serializers.ModelSerializer):
+    poster_url = serializers.SerializerMethodField()
+    duration_minutes = serializers.IntegerField(min_value=1)
+    performances = PerformanceSerializer(many=True)
+
+    class Meta:
+        model = Show
+        fields = ["slug", "title", "summary", "description", "poster_url",
+                  "duration_minutes", "performances"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, obj: Show) -> str | None:
+        return file_url(obj.poster)
