@@ -26,8 +26,13 @@ export function mockFetch(handler: (url: URL, init: RequestInit) => Response | P
   return calls;
 }
 
+let mounted: HTMLElement | null = null;
+
+/** Renders into a fresh root, unmounting the previous one (its listeners included). */
 export async function mount(vnode: VNode): Promise<HTMLElement> {
+  if (mounted) { const old = mounted; await act(() => { render(null, old); }); }
   const root = document.createElement("div");
+  mounted = root;
   document.body.innerHTML = "";
   document.body.appendChild(root);
   await act(() => { render(vnode, root); });

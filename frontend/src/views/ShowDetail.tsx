@@ -50,6 +50,8 @@ export function ShowDetail({ slug }: { slug: string }) {
 
 function PerformanceItem({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
   const labelId = `perf-${p.id}`;
+  // Kept here, not in the form: a refusal (sold out, session expired) may remove the form.
+  const [error, setError] = useState<unknown>(null);
   return (
     <li class={`performance status-${p.status}`} aria-labelledby={labelId} data-performance={p.id}>
       <div class="performance-info">
@@ -62,8 +64,16 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
       </div>
       <div class="performance-action">
         <span class={`badge badge-${p.status}`}>{STATUS_LABELS[p.status] ?? p.status}</span>
-        {p.status === "on_sale" && <ReserveForm performance={p} onChange={onChange} />}
+        {p.status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={setError} />}
       </div>
+      {error !== null && (
+        <div id={`qty-${p.id}-error`} class="inline-error" role="alert">
+          <p>{errorMessage(error)}</p>
+          {error instanceof ApiError && error.code === "session_expired" && (
+            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
+          )}
+        </div>
+      )}
     </li>
   );
 }
@@ -72,12 +82,14 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
  * A reserve intent has one Idempotency-Key: a double click or a retry after a network error
  * sends the same key, so the server reserves once. A new quantity is a new intent.
  */
-export function ReserveForm({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
+export function ReserveForm({ performance: p, onChange, onError }:
+    { performance: Performance; onChange: () => void; onError: (error: unknown) => void }) {
   const session = useSession();
   const max = Math.min(MAX_PER_ORDER, p.seats_left);
   const [quantity, setQuantity] = useState(Math.min(1, max));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [failed, setFailed] = useState(false);
+  const setError = (error: unknown) => { setFailed(error !== null); onError(error); };
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
   const id = `qty-${p.id}`;
@@ -117,7 +129,7 @@ export function ReserveForm({ performance: p, onChange }: { performance: Perform
   };
 
   return (
-    <form class="reserve" onSubmit={onSubmit} aria-describedby={error ? `${id}-error` : undefined}>
+    <form class="reserve" onSubmit={onSubmit} aria-describedby={failed ? `${id}-error` : undefined}>
       <label for={id}>Tickets</label>
       <select id={id} value={quantity} disabled={busy}
               onChange={(e) => { setQuantity(Number(e.currentTarget.value)); intent.current = null; setError(null); }}>
@@ -126,14 +138,6 @@ export function ReserveForm({ performance: p, onChange }: { performance: Perform
       <button type="submit" class="button" disabled={busy} aria-busy={busy}>
         {busy ? "Reserving…" : `Reserve · ${money(p.price_cents * quantity, p.currency)}`}
       </button>
-      {error !== null && (
-        <div id={`${id}-error`} class="inline-error" role="alert">
-          <p>{errorMessage(error)}</p>
-          {error instanceof ApiError && error.code === "session_expired" && (
-            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
-          )}
-        </div>
-      )}
     </form>
   );
 }

@@ -15,9 +15,14 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
     [Resource<T>, () => void, (data: T) => void] {
   const [resource, setResource] = useState<Resource<T>>({ state: "loading" });
   const [attempt, setAttempt] = useState(0);
+  const key = JSON.stringify(deps);
+  const lastKey = useRef(key);
   useEffect(() => {
     const controller = new AbortController();
-    setResource({ state: "loading" });
+    // A reload of the same thing keeps what is shown until the fresh data arrives.
+    const refresh = lastKey.current === key && resource.state === "ok";
+    lastKey.current = key;
+    if (!refresh) setResource({ state: "loading" });
     load(controller.signal).then(
       (data) => { if (!controller.signal.aborted) setResource({ state: "ok", data }); },
       (error) => { if (!controller.signal.aborted) setResource({ state: "error", error }); },
