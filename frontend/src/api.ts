@@ -28,7 +28,8 @@ type Or<T, Fallback> = [T] extends [never] ? Fallback : T;
 interface OrderStandIn {
   id: string;
   status: "confirmed" | "cancelled";
-  performance: Performance & { show?: { slug: string; title: string } };
+  performance: { id: number; starts_at: string; show: { slug: string; title: string };
+                 venue: { name: string; city: string } };
   quantity: number;
   total_cents: number;
   currency: string;
@@ -179,9 +180,19 @@ export const api = {
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,
                                 { auth: true, signal, headers: { Accept: "image/svg+xml, */*" } });
-    return response.blob();
+    return svgBlob(await response.text());
   },
 };
+
+/**
+ * An SVG image blob. An <img> only renders SVG that declares the SVG namespace; inline-style
+ * SVG (as made for embedding in HTML) may omit it, so it is added when missing.
+ */
+export function svgBlob(svg: string): Blob {
+  const fixed = /^\s*(<\?xml[^>]*>\s*)?<svg\b[^>]*\bxmlns=/.test(svg)
+    ? svg : svg.replace(/<svg\b/, '<svg xmlns="http://www.w3.org/2000/svg"');
+  return new Blob([fixed], { type: "image/svg+xml" });
+}
 
 /** A new Idempotency-Key: one per reserve intent. */
 export function newIdempotencyKey(): string {

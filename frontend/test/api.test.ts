@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, newIdempotencyKey, send } from "../src/api";
+import { api, ApiError, newIdempotencyKey, send, svgBlob } from "../src/api";
 import { getSession } from "../src/auth";
 import { mockFetch, ok, problem, signedIn } from "./helpers";
 
@@ -83,6 +83,14 @@ describe("api.ts", () => {
     expect(await blob.text()).toContain("<svg");
     expect(new URL(calls[0].url).pathname).toBe("/api/v1/tickets/o%201/tickets/ABC/qr.svg");
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+  });
+
+  it("gives an SVG without a namespace one, so an <img> can show it", async () => {
+    const bare = await svgBlob('<svg width="10" height="10"><path d="M0 0h1"/></svg>').text();
+    expect(bare).toBe('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0 0h1"/></svg>');
+    const full = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>';
+    expect(await svgBlob(full).text()).toBe(full);
+    expect(svgBlob(full).type).toBe("image/svg+xml");
   });
 
   it("cancels with a POST to the order's cancel URL", async () => {

@@ -97,7 +97,8 @@ export function OrderCard({ order: initial, detail = false }: { order: Order; de
   useEffect(() => setOrder(initial), [initial]);
   const p = order.performance;
   const cancelled = order.status === "cancelled";
-  const canCancel = !cancelled && (p.status === "on_sale" || p.status === "sold_out");
+  // Before the start only; the server has the last word (409 sales_closed).
+  const canCancel = !cancelled && new Date(p.starts_at).getTime() > Date.now();
   const headingId = `order-${order.id}`;
 
   const cancel = async () => {
@@ -178,7 +179,7 @@ export function QrCode({ orderId, code }: { orderId: string; code: string }) {
     let url: string | null = null;
     api.ticketQr(orderId, code, controller.signal).then(
       (blob) => {
-        url = URL.createObjectURL(blob.type ? blob : new Blob([blob], { type: "image/svg+xml" }));
+        url = URL.createObjectURL(blob);
         if (controller.signal.aborted) URL.revokeObjectURL(url);
         else setSrc(url);
       },

@@ -1,0 +1,166 @@
+"""The SPA end to end: Debian's Chromium (Playwright) against a live server on PostgreSQL.
+
+Browse, open a show, sign in with the local issuer, reserve 2 seats, see 2 QR codes, reload
+a deep link, cancel, see the seats return; a sold-out performance shows its state and no
+reserve button. Screenshots at 360 px and 1280 px go to var/screenshots/.
+
+Needs the built SPA (`make spa`, a prerequisite of `make test`) and /usr/bin/chromium
+(`make chromium`). Outside CI a missing Chromium skips; with CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+DIST_INDEX = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    if not CHROMIUM.exists():
+        if in_ci:
+            pytest.fail("CI=true needs /usr/bin/chromium (make chromium)")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (make chromium)")
+    if not DIST_INDEX.exists():
+        pytest.fail("The SPA is not built: run `make spa` (make test does it first)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made here
+    # (fixtures, checks) are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "last-page.png"), full_page=True)  # for a failure
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def show(make_show, make_performance):
+    show = make_show(slug="the-e2e-tempest", title="The E2E Tempest",
+                     summary="Storms, spirits and a browser.",
+                     description="An island.\n\nDoors open 30 minutes before.")
+    start = timezone.now() + dt.timedelta(days=10)
+    on_sale = make_performance(show=show, starts_at=start, capacity=10, price_cents=3500)
+    sold_out = make_performance(show=show, starts_at=start + dt.timedelta(days=1), capacity=2,
+                                seats_sold=2, price_cents=3500)
+    return show, on_sale, sold_out
+
+
+def shoot(page, name: str, width: int) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def qr_codes_loaded(page, count: int) -> None:
+    page.wait_for_function(
+        "n => { const imgs = [...document.querySelectorAll('img.qr')];"
+        " return imgs.length === n && imgs.every(i => i.complete && i.naturalWidth > 0); }",
+        arg=count)
+
+
+def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
+    from shows.models import Performance
+
+    the_show, on_sale, sold_out = show
+    base = live_server.url
+
+    # Browse: the list, then a search that finds the show.
+    page.goto(f"{base}/")
+    page.get_by_role("heading", name="What's on").wait_for()
+    page.get_by_label("Search").fill("E2E Tempest")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"\?q=E2E\+Tempest$"))
+    link = page.get_by_role("link", name="The E2E Tempest")
+    link.wait_for()
+    shoot(page, "shows", 1280)
+    shoot(page, "shows", 360)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    link.click()
+
+    # The show: the sold-out performance says so and offers no reserve button.
+    page.wait_for_url(f"{base}/shows/{the_show.slug}")
+    page.get_by_role("heading", name="The E2E Tempest", level=1).wait_for()
+    sold = page.locator(f"[data-performance='{sold_out.id}']")
+    sold.get_by_text("Sold out").wait_for()
+    assert sold.get_by_role("button").count() == 0
+    assert sold.locator("select").count() == 0
+    item = page.locator(f"[data-performance='{on_sale.id}']")
+    item.get_by_text("10 seats left").wait_for()
+
+    # Sign in with the local issuer's email form; come back to the same page.
+    item.get_by_role("button", name="Sign in to reserve").click()
+    page.wait_for_url(re.compile(r"/dev-auth/oauth2/authorize\?"))
+    page.locator("input[name=email]").fill("e2e@example.com")
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url(f"{base}/shows/{the_show.slug}")
+    page.get_by_role("button", name="Sign out").wait_for()
+
+    # Reserve 2 seats: the order page shows 2 QR codes.
+    item.get_by_label("Tickets").select_option("2")
+    item.get_by_role("button", name=re.compile(r"^Reserve")).click()
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))
+    order_url = page.url.split("?")[0]
+    page.get_by_text("Reserved: 2 tickets").wait_for()
+    qr_codes_loaded(page, 2)
+    shoot(page, "order", 1280)
+    shoot(page, "order", 360)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    on_sale.refresh_from_db()
+    assert on_sale.seats_sold == 2
+
+    # Deep links reload fine (history-API fallback), still signed in.
+    page.goto(f"{base}/shows/{the_show.slug}")
+    page.locator(f"[data-performance='{on_sale.id}']").get_by_text("8 seats left").wait_for()
+    page.goto(order_url)
+    page.reload()
+    qr_codes_loaded(page, 2)
+
+    # Cancel: the seats return.
+    page.get_by_role("button", name="Cancel order").click()
+    page.get_by_role("button", name="Yes, cancel").click()
+    page.get_by_text("This order is cancelled").wait_for()
+    assert page.locator("img.qr").count() == 0
+    page.get_by_role("link", name="Back to the show").click()
+    page.locator(f"[data-performance='{on_sale.id}']").get_by_text("10 seats left").wait_for()
+    assert Performance.objects.get(pk=on_sale.pk).seats_sold == 0
+    shoot(page, "show", 1280)
+    shoot(page, "show", 360)
+
+    # My tickets lists the cancelled order; an unknown path is the 404 view.
+    page.goto(f"{base}/tickets")
+    page.get_by_text("Cancelled", exact=True).first.wait_for()
+    page.goto(f"{base}/no/such/page")
+    page.get_by_role("heading", name="Page not found").wait_for()
