@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-sync"]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DIST_INDEX = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
+AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
 
 
@@ -37,7 +38,7 @@ def browser(monkeypatch):
         if in_ci:
             pytest.fail("CI=true needs /usr/bin/chromium (make chromium)")
         pytest.skip("Chromium is not installed at /usr/bin/chromium (make chromium)")
-    if not DIST_INDEX.exists():
+    if not DIST_INDEX.exists() or not AXE.exists():
         pytest.fail("The SPA is not built: run `make spa` (make test does it first)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made here
     # (fixtures, checks) are still plain synchronous code.
@@ -84,6 +85,19 @@ def shoot(page, name: str, width: int) -> Path:
     return path
 
 
+def assert_accessible(page, what: str) -> None:
+    """axe-core's WCAG 2 A/AA rules (contrast, labels, names, landmarks): no serious issue."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag',"
+        " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    assert result["passes"], "axe-core ran no check"
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} — "
+                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not problems, f"accessibility problems on {what}:\n" + "\n".join(problems)
+
+
 def qr_codes_loaded(page, count: int) -> None:
     page.wait_for_function(
         "n => { const imgs = [...document.querySelectorAll('img.qr')];"
@@ -105,6 +119,7 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     page.wait_for_url(re.compile(r"\?q=E2E\+Tempest$"))
     link = page.get_by_role("link", name="The E2E Tempest")
     link.wait_for()
+    assert_accessible(page, "the show list")
     shoot(page, "shows", 1280)
     shoot(page, "shows", 360)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -119,6 +134,7 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     assert sold.locator("select").count() == 0
     item = page.locator(f"[data-performance='{on_sale.id}']")
     item.get_by_text("10 seats left").wait_for()
+    assert_accessible(page, "a show")
 
     # Sign in with the local issuer's email form; come back to the same page.
     item.get_by_role("button", name="Sign in to reserve").click()
@@ -135,6 +151,7 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     order_url = page.url.split("?")[0]
     page.get_by_text("Reserved: 2 tickets").wait_for()
     qr_codes_loaded(page, 2)
+    assert_accessible(page, "an order")
     shoot(page, "order", 1280)
     shoot(page, "order", 360)
     page.set_viewport_size({"width": 1280, "height": 900})
