@@ -1,5 +1,6 @@
 """OpenAPI pieces shared by every app: the problem response (RFC 9457)."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -22,3 +23,12 @@ def problems(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
 
 PROBLEM_RESPONSES = problems(404, 422, 429)
 
+
+
+class CognitoBearerScheme(OpenApiAuthenticationExtension):
+    target_class = "project.auth.CognitoAccessTokenAuthentication"
+    name = "cognitoAccessToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "A Cognito user pool access token (or the local issuer's)."}

@@ -1,5 +1,6 @@
 """Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -28,3 +29,6 @@ urlpatterns = [
     path("api/docs/", lazy_view("drf_spectacular.views.SpectacularSwaggerView",
                                 url_name="schema"), name="api-docs"),
 ]
+
+if settings.LOCAL_ISSUER_ENABLED:  # dev and test only; production settings never enable it
+    urlpatterns.append(path("dev-auth/", include("devauth.urls")))

@@ -65,3 +65,8 @@ class IdempotencyKeyReused(TicketsError):
 class IdempotencyInProgress(TicketsError):
     code, title = "idempotency_in_progress", "Request in progress"
     default_detail = "A request with this Idempotency-Key is still being processed."
+
+
+class InvalidIdempotencyKey(TicketsError):
+    status, code, title = 422, "invalid", "Invalid request"
+    default_detail = "Idempotency-Key must be 1 to 255 printable ASCII characters."

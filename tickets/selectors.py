@@ -35,3 +35,9 @@ def performances_with_sales(queryset: QuerySet) -> QuerySet:
         orders_confirmed=Count("orders", filter=confirmed),
         revenue_cents=Sum("orders__total_cents", filter=confirmed, default=0),
     )
+
+
+def ticket_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID,
+                        code: str) -> Ticket | None:
+    return Ticket.objects.filter(order_id=order_id, order__customer=user,
+                                 code=code.upper()).first()

@@ -50,7 +50,7 @@ def order_reserve(
     now = now or timezone.now()
     if not 1 <= quantity <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
-    performance = (Performance.objects.select_related("show")
+    performance = (Performance.objects.select_related("show", "venue")
                    .filter(pk=performance_id).first())
     if performance is None:
         raise errors.PerformanceNotFound()
@@ -62,6 +62,8 @@ def order_reserve(
                   total_cents=performance.price_cents * quantity,
                   currency=performance.currency, status=OrderStatus.CONFIRMED,
                   created_at=now, updated_at=now)
+    # Built whole before anything is written, so that its response can be rendered (and
+    # stored with the idempotency key) without reading it back.
     tickets = [Ticket(order=order) for _ in range(quantity)]
 
     with transaction.atomic(durable=True):

@@ -113,6 +113,17 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024)
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
+# End-user tokens. Production sets the Cognito user pool; dev and test use the local
+# issuer (the devauth app), which only their settings enable.
+LOCAL_ISSUER = "https://local-issuer.marquee.invalid"
+LOCAL_ISSUER_ENABLED = False
+LOCAL_ISSUER_KEY_PATH = BASE_DIR / "var" / "dev-issuer" / "private-key.pem"
+COGNITO_ISSUER = env("COGNITO_ISSUER", default="")
+COGNITO_CLIENT_IDS = env.list("COGNITO_CLIENT_IDS", default=[])
+# Cognito publishes its keys beside the issuer.
+COGNITO_JWKS_URL = env("COGNITO_JWKS_URL", default="") or (
+    f"{COGNITO_ISSUER}/.well-known/jwks.json" if COGNITO_ISSUER else "")
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
+from .local_issuer import *  # noqa: F403
 
 CI = env.bool("CI", default=False)
 
@@ -47,3 +48,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+LOCAL_ISSUER_KEY_PATH = BASE_DIR / "var" / "test-issuer" / "private-key.pem"  # noqa: F405

@@ -1,0 +1,119 @@
+"""The signed-in user's API: reserve, list, show, cancel orders; ticket QR codes; /me."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from project.auth import CognitoAccessTokenAuthentication
+from project.schema import problems
+from project.throttling import ReservationRateThrottle, UserRateThrottle
+
+from . import errors, qr, selectors, services
+from .idempotency import Replay, request_fingerprint
+from .serializers import MeSerializer, OrderSerializer, ReservationInputSerializer
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1–255 printable ASCII characters
+
+IdempotencyKeyHeader = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    pattern=IDEMPOTENCY_KEY.pattern,
+    description="Makes a retry safe: the same key and body return the first response.")
+
+
+class SignedInApi(GenericAPIView):
+    authentication_classes = [CognitoAccessTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [UserRateThrottle]
+
+
+class OrderListApi(SignedInApi):
+    serializer_class = OrderSerializer
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [ReservationRateThrottle(), *super().get_throttles()]
+        return super().get_throttles()
+
+    @extend_schema(operation_id="tickets_list",
+                   responses={200: OrderSerializer(many=True), **problems(401, 404, 429)})
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.order_list_for_user(user=request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(operation_id="tickets_create", request=ReservationInputSerializer,
+                   parameters=[IdempotencyKeyHeader],
+                   responses={201: OrderSerializer,
+                              **problems(400, 401, 404, 409, 413, 422, 429, 503)})
+    def post(self, request: Request) -> Response:
+        payload = ReservationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        idempotency = None
+        key = request.headers.get("Idempotency-Key")
+        if key is not None:
+            if not IDEMPOTENCY_KEY.match(key):
+                raise errors.InvalidIdempotencyKey()
+            idempotency = services.Idempotency(
+                key=key, fingerprint=request_fingerprint(dict(data)),
+                render=lambda order, tickets: (
+                    201, OrderSerializer(order, context={"tickets": tickets}).data))
+        try:
+            order = services.order_reserve(user=request.user, performance_id=data["performance"],
+                                           quantity=data["quantity"], idempotency=idempotency)
+        except Replay as replay:
+            return Response(replay.body, status=replay.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+        return Response(OrderSerializer(order).data, status=201)
+
+
+class OrderDetailApi(SignedInApi):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="tickets_retrieve",
+                   responses={200: OrderSerializer, **problems(401, 404, 429)})
+    def get(self, request: Request, order_id: uuid.UUID) -> Response:
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        if order is None:
+            raise errors.OrderNotFound()
+        return Response(self.get_serializer(order).data)
+
+
+class OrderCancelApi(SignedInApi):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="tickets_cancel", request=None,
+                   responses={200: OrderSerializer, **problems(401, 404, 409, 429, 503)})
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
+        services.order_cancel(user=request.user, order_id=order_id)
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        return Response(self.get_serializer(order).data)
+
+
+class TicketQrApi(SignedInApi):
+    @extend_schema(operation_id="tickets_qr",
+                   responses={(200, "image/svg+xml"): OpenApiTypes.STR,
+                              **problems(401, 404, 429)})
+    def get(self, request: Request, order_id: uuid.UUID, code: str) -> HttpResponse:
+        ticket = selectors.ticket_get_for_user(user=request.user, order_id=order_id, code=code)
+        if ticket is None:
+            raise errors.TicketNotFound()
+        response = HttpResponse(qr.ticket_svg(ticket.code), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class MeApi(SignedInApi):
+    serializer_class = MeSerializer
+
+    @extend_schema(operation_id="me", responses={200: MeSerializer, **problems(401, 429)})
+    def get(self, request: Request) -> Response:
+        return Response({"sub": request.user.get_username(), "email": request.user.email})
