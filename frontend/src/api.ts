@@ -18,25 +18,6 @@ type Ok<Op> = Op extends { responses: infer R }
 type Body<Op> = Op extends { requestBody: { content: { "application/json": infer T } } }
   ? T : Op extends { requestBody?: { content: { "application/json": infer T } } } ? T : never;
 
-type Op<P extends string, M extends string> =
-  P extends keyof paths ? (M extends keyof paths[P] ? paths[P][M] : never) : never;
-/** The generated type, or the stand-in below while openapi.yaml does not have the path yet. */
-type Or<T, Fallback> = [T] extends [never] ? Fallback : T;
-
-// Stand-ins from API.md for the signed-in endpoints, used only until they are in
-// openapi.yaml (the tickets API lands after the public one); then the generated types win.
-interface OrderStandIn {
-  id: string;
-  status: "confirmed" | "cancelled";
-  performance: { id: number; starts_at: string; show: { slug: string; title: string };
-                 venue: { name: string; city: string } };
-  quantity: number;
-  total_cents: number;
-  currency: string;
-  created_at: string;
-  tickets: { code: string; checked_in_at: string | null }[];
-}
-
 export type ShowPage = Ok<paths["/api/v1/shows/"]["get"]>;
 export type ShowSummary = ShowPage["results"][number];
 export type ShowDetail = Ok<paths["/api/v1/shows/{slug}/"]["get"]>;
@@ -44,11 +25,10 @@ export type Performance = ShowDetail["performances"][number];
 export type PerformanceStatus = Performance["status"];
 export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
-export type Me = Or<Ok<Op<"/api/v1/me/", "get">>, { sub: string; email: string }>;
-export type ReserveBody = Or<Body<Op<"/api/v1/tickets/", "post">>, { performance: number; quantity: number }>;
-export type Order = Or<Ok<Op<"/api/v1/tickets/", "post">>, OrderStandIn>;
-export type OrderPage = Or<Ok<Op<"/api/v1/tickets/", "get">>,
-  { count: number; next?: string | null; previous?: string | null; results: Order[] }>;
+export type Me = Ok<paths["/api/v1/me/"]["get"]>;
+export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
+export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
+export type OrderPage = Ok<paths["/api/v1/tickets/"]["get"]>;
 
 export interface Problem {
   type?: string;
@@ -155,7 +135,8 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
 
 const enc = encodeURIComponent;
 
-export interface ShowQuery { q?: string; from?: string; to?: string; page?: number }
+export type ShowQuery = NonNullable<paths["/api/v1/shows/"]["get"]["parameters"]["query"]>
+  & { page?: number };
 
 export const api = {
   shows: (query: ShowQuery = {}, signal?: AbortSignal) =>
