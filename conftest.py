@@ -103,3 +103,14 @@ def redis_cache(settings):
     cache.clear()
     yield cache
     cache.clear()
+
+
+@pytest.fixture
+def bearer():
+    """`bearer("ann@example.com")` → headers for APIClient calls signed by the local issuer."""
+    from devauth import keys
+
+    def make(email: str = "ann@example.com", **claims) -> dict[str, str]:
+        token = keys.issue_access_token(sub=keys.sub_for_email(email), email=email, **claims)
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return make

@@ -12,6 +12,7 @@ import hashlib
 import time
 from urllib.parse import urlencode
 
+import jwt
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -21,8 +22,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-import jwt
 
 from . import keys
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -62,7 +62,9 @@ def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, DatabaseError):
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # Connection lost, server gone, lock timeout: retryable. (IntegrityError and other
+        # DatabaseErrors are bugs: they stay 500s.)
         logger.exception("database unavailable")
         headers["Retry-After"] = "2"
         return 503, problem(503, detail="The database is unavailable; try again shortly."), \

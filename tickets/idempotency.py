@@ -57,12 +57,6 @@ def idempotency_claim(*, user: AbstractBaseUser, idempotency: Any,
                                 fingerprint=idempotency.fingerprint)
 
 
-def idempotency_lookup(*, user: AbstractBaseUser, key: str, fingerprint: str) -> None:
-    """Raise Replay (or IdempotencyKeyReused) when this key was already answered."""
-    if IdempotencyRecord.objects.filter(customer=user, key=key).exists():
-        raise _replay_or_reused(user=user, key=key, fingerprint=fingerprint)
-
-
 def idempotency_purge(*, now: dt.datetime | None = None) -> int:
     """Delete keys older than the retention period; return how many."""
     now = now or timezone.now()
