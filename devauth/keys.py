@@ -32,7 +32,8 @@ def private_key() -> rsa.RSAPrivateKey:
 def _load_or_create(path: Path) -> rsa.RSAPrivateKey:
     if path.exists():
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ImproperlyConfigured(f"{path} does not hold an RSA private key.")
         return key
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

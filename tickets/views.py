@@ -21,7 +21,7 @@ from . import errors, qr, selectors, services
 from .idempotency import Replay, request_fingerprint
 from .serializers import MeSerializer, OrderSerializer, ReservationInputSerializer
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1–255 printable ASCII characters
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
 
 IdempotencyKeyHeader = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
