@@ -40,6 +40,16 @@ def browser(monkeypatch):
         pytest.skip("Chromium is not installed at /usr/bin/chromium (make chromium)")
     if not DIST_INDEX.exists() or not AXE.exists():
         pytest.fail("The SPA is not built: run `make spa` (make test does it first)")
+    from django.urls import Resolver404, resolve
+
+    from project import spa
+    try:
+        routed = resolve("/shows/x").func is spa.index
+    except Resolver404:
+        routed = False
+    if not routed:
+        pytest.fail('project/urls.py does not serve the SPA: add path("", include("project.spa")) '
+                    "as its last route")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made here
     # (fixtures, checks) are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
