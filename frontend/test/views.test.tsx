@@ -259,3 +259,24 @@ describe("info and routing", () => {
     expect(root.querySelector("nav a[aria-current='page']")!.getAttribute("href")).toBe("/info");
   });
 });
+
+describe("sign-in callback", () => {
+  it("trades the code, then returns to the page the visitor was on", async () => {
+    const { buildAuthorizeUrl } = await import("../src/auth");
+    await buildAuthorizeUrl("/tickets");
+    const { state } = JSON.parse(sessionStorage.getItem("marquee.pkce")!);
+    mockFetch((url) => (url.pathname === "/dev-auth/oauth2/token"
+      ? ok({ access_token: "fresh", token_type: "Bearer", expires_in: 3600 })
+      : ok(page([]))));
+    const root = await visit(`/auth/callback?code=abc&state=${state}`);
+    await waitFor(() => location.pathname === "/tickets" && text(root).includes("no tickets yet"));
+    expect(button(root, "Sign out")).toBeTruthy();
+  });
+
+  it("explains a failed sign-in and offers to try again", async () => {
+    mockFetch(() => ok({}));
+    const root = await visit("/auth/callback?code=abc&state=forged");
+    await waitFor(() => text(root).includes("Sign-in failed"));
+    expect(button(root, "Sign in again")).toBeTruthy();
+  });
+});
