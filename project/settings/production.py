@@ -1,19 +1,80 @@
-"""Production on AWS Lambda (Zappa): every setting from the environment, fail fast."""
+"""Production on AWS Lambda (Zappa): every setting from the environment, fail fast.
+
+The Lambda environment (zappa_settings.json `aws_environment_variables`) names the
+infrastructure; secrets come from Secrets Manager (DATABASE_SECRET_ARN, read lazily by
+project/aws.py) and from the stage's private remote env file (DJANGO_SECRET_KEY).
+"""
+
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import AWS_ENDPOINT_URL, DATABASES, MEDIA_BUCKET, STATIC_BUCKET, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing key stops the deploy
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# ---------------------------------------------------------------- HTTPS
+# API Gateway, CloudFront and ALB terminate TLS and say so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------- database
+# RDS Proxy pools the real connections; each Lambda environment keeps one connection open
+# between invocations and checks it before reuse (a proxy may close idle clients).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DATABASE_SECRET_ARN = env("DATABASE_SECRET_ARN", default="")
+if DATABASE_SECRET_ARN:
+    from project.aws import database_credential
+
+    # Lazy: Secrets Manager is called when the first connection opens, once per cold start.
+    DATABASES["default"]["USER"] = database_credential(DATABASE_SECRET_ARN, "username")
+    DATABASES["default"]["PASSWORD"] = database_credential(DATABASE_SECRET_ARN, "password")
+
+# ---------------------------------------------------------------- cache
+# base.py: REDIS_URL selects the Redis cache with short timeouts (falls back to the DB).
+
+# ---------------------------------------------------------------- files on S3
+if MEDIA_BUCKET:
+    # base.py's media storage, with project.aws's client timeouts and retries.
+    STORAGES["default"] = {**STORAGES["default"], "BACKEND": "project.aws.S3Storage"}
+if STATIC_BUCKET:
+    # CloudFront serves /static/* from this bucket (deploy/templates/frontend.yaml), so
+    # static URLs are the public domain's, never signed. `make collectstatic` fills it.
+    _static = urlsplit(STATIC_URL)  # noqa: F405
+    STORAGES["staticfiles"] = {
+        "BACKEND": "project.aws.S3Storage",
+        "OPTIONS": {"bucket_name": STATIC_BUCKET, "location": "static",
+                    "querystring_auth": False, "default_acl": None,
+                    "custom_domain": _static.netloc or None, "url_protocol": "https:",
+                    "object_parameters": {"CacheControl": "public, max-age=86400"},
+                    "endpoint_url": AWS_ENDPOINT_URL},
+    }
+
+# ---------------------------------------------------------------- logs
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "project.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "project.logging.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                            "formatter": "json", "filters": ["request_id"]}},
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Zappa logs every request in Apache format; ours (marquee.lambda) is JSON.
+        "zappa": {"level": "WARNING"},
+        "handler": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,267 @@
+"""The packaged Lambda handler, run in a clean interpreter with AWS-shaped events.
+
+Needs `make package` (dist/marquee-production.zip), PostgreSQL and Redis; AWS is moto.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+from django.db import connection
+
+from . import events as ev
+from .conftest import ROOT, run_lambda
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis,
+              pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "handler-test-Secret-42"
+CONFIG_BUCKET = "marquee-production-config-eu-west-3"  # zappa_settings.json remote_env
+
+
+@pytest.fixture
+def lambda_env(moto_server, aws_env):
+    session = boto3.session.Session(region_name=ev.REGION)
+    s3 = session.client("s3", endpoint_url=moto_server)
+    location = {"LocationConstraint": ev.REGION}
+    for bucket in (CONFIG_BUCKET, "marquee-test-static", "marquee-test-media"):
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
+    s3.put_object(Bucket=CONFIG_BUCKET, Key="production.json",
+                  Body=json.dumps({"DJANGO_SECRET_KEY": "remote-env-" + "k" * 50}))
+    secrets = session.client("secretsmanager", endpoint_url=moto_server)
+    name = "marquee/production/db"
+    try:
+        arn = secrets.create_secret(Name=name, SecretString=json.dumps(
+            {"username": connection.settings_dict["USER"] or "postgres", "password": "unused",
+             "engine": "postgres", "host": "127.0.0.1", "port": 5432}))["ARN"]
+    except secrets.exceptions.ResourceExistsException:
+        arn = secrets.describe_secret(SecretId=name)["ARN"]
+    db = connection.settings_dict
+    return {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": ev.REGION, "AWS_DEFAULT_REGION": ev.REGION,
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_LAMBDA_FUNCTION_NAME": "marquee-production",
+        # The stage's aws_environment_variables, pointed at the test services.
+        "DATABASE_URL": f"postgres://nobody@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+                        f"{db['NAME']}",
+        "DATABASE_SECRET_ARN": arn,
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "ALLOWED_HOSTS": f"{ev.PUBLIC_HOST},{ev.STAGE_HOST},{ev.ALB_HOST}",
+        "CSRF_TRUSTED_ORIGINS": f"https://{ev.PUBLIC_HOST}",
+        "STATIC_BUCKET": "marquee-test-static",
+        "STATIC_URL": f"https://{ev.PUBLIC_HOST}/static/",
+        "MEDIA_BUCKET": "marquee-test-media",
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+    }
+
+
+@pytest.fixture
+def invoke(lambda_package, lambda_runtime, lambda_env, tmp_path):
+    counter = iter(range(1000))
+
+    def run(steps: list) -> dict:
+        work = tmp_path / f"run{next(counter)}"
+        work.mkdir()
+        return run_lambda(lambda_package, lambda_runtime, steps, lambda_env, work)
+    return run
+
+
+def set_cookies(response: dict) -> list[str]:
+    """Every Set-Cookie the client will receive, whatever the response shape."""
+    if "cookies" in response:  # HTTP API v2
+        return list(response["cookies"])
+    found = []
+    for key, value in (response.get("headers") or {}).items():
+        if key.lower() == "set-cookie":
+            found.append(value)
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        if key.lower() == "set-cookie":
+            found.extend(values)
+    return found
+
+
+def cookie_names(response: dict) -> list[str]:
+    return sorted(c.split("=", 1)[0] for c in set_cookies(response))
+
+
+def header(response: dict, name: str) -> str | None:
+    for key, value in (response.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        if key.lower() == name:
+            return values[0]
+    return None
+
+
+def csrf_from(response: dict) -> tuple[str, str]:
+    cookie = next(c for c in set_cookies(response) if c.startswith("csrftoken="))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response["body"]).group(1)
+    return cookie.split(";", 1)[0].split("=", 1)[1], token
+
+
+def login_form(csrf_token: str, next_path: str) -> str:
+    return urlencode({"csrfmiddlewaretoken": csrf_token, "username": "admin",
+                      "password": PASSWORD, "next": next_path})
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture
+def superuser(invoke):
+    """Created through the handler, as `zappa manage production createsuperuser` does."""
+    result = invoke([{"event": ev.manage(
+        "createsuperuser --noinput --username admin --email admin@example.com")}])
+    assert result["steps"] == [{}]
+    from django.contrib.auth.models import User
+
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_runs_from_the_package_alone(invoke):
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/health/")}])
+    for module, path in result["paths"].items():
+        assert "site-packages" not in path, f"{module} came from outside the package: {path}"
+    assert not any(m.split(".")[0] in {"moto", "pytest", "_pytest"} for m in result["modules"])
+    response = result["steps"][0]
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"]) == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize("via_cloudfront, prefix", [(False, "/production"), (True, "")],
+                         ids=["stage-url", "cloudfront"])
+def test_rest_v1_admin_login(invoke, superuser, via_cloudfront, prefix):
+    host = ev.PUBLIC_HOST if via_cloudfront else ev.STAGE_HOST
+    page = invoke([{"event": ev.rest_v1("GET", "/admin/login/", query="next=/admin/",
+                                        via_cloudfront=via_cloudfront)}])["steps"][0]
+    assert page["statusCode"] == 200, page
+    assert re.search(f'action="{prefix}/admin/login/[?"]', page["body"])
+    assert f'href="https://{ev.PUBLIC_HOST}/static/admin/css/' in page["body"]
+    assert cookie_names(page) == ["csrftoken"]
+    csrf_cookie, token = csrf_from(page)
+
+    headers = {"Content-Type": FORM, "Cookie": f"csrftoken={csrf_cookie}",
+               "Origin": f"https://{host}", "Referer": f"https://{host}{prefix}/admin/login/"}
+    login = ev.rest_v1("POST", "/admin/login/", query="next=/admin/", headers=headers,
+                       body=login_form(token, f"{prefix}/admin/"),
+                       via_cloudfront=via_cloudfront)
+    result = invoke([{"event": login}])
+    response = result["steps"][0]
+    assert response["statusCode"] == 302, response.get("body", "")[:2000]
+    assert header(response, "location") == f"{prefix}/admin/"
+    # Each cookie exactly once over headers + multiValueHeaders (API Gateway merges both).
+    assert cookie_names(response) == ["csrftoken", "sessionid"]
+    for cookie in set_cookies(response):
+        assert ("Secure" in cookie and "HttpOnly" in cookie) or cookie.startswith("csrftoken")
+    assert header(response, "strict-transport-security").startswith("max-age=31536000")
+
+    session = next(c for c in set_cookies(response) if c.startswith("sessionid="))
+    index = ev.rest_v1("GET", "/admin/", headers={"Cookie": session.split(";", 1)[0]},
+                       via_cloudfront=via_cloudfront)
+    page = invoke([{"event": index}])["steps"][0]
+    assert page["statusCode"] == 200
+    assert f'href="{prefix}/admin/password_change/"' in page["body"]
+    assert "/production/production/" not in page["body"]
+
+
+def test_http_api_v2_admin_login(invoke, superuser):
+    page = invoke([{"event": ev.http_v2("GET", "/admin/login/")}])["steps"][0]
+    assert page["statusCode"] == 200, page
+    assert re.search('action="/production/admin/login/[?"]', page["body"])
+    assert cookie_names(page) == ["csrftoken"]
+    csrf_cookie, token = csrf_from(page)
+    login = ev.http_v2("POST", "/admin/login/", cookies=[f"csrftoken={csrf_cookie}"],
+                       headers={"content-type": FORM, "origin": f"https://{ev.STAGE_HOST}"},
+                       body=login_form(token, "/production/admin/"))
+    response = invoke([{"event": login}])["steps"][0]
+    assert response["statusCode"] == 302, response.get("body", "")[:2000]
+    assert response["headers"]["Location"] == "/production/admin/"
+    assert cookie_names(response) == ["csrftoken", "sessionid"]
+    assert not any(k.lower() == "set-cookie" for k in response["headers"])
+
+
+@pytest.mark.parametrize("multi_value", [True, False], ids=["multi-value", "single-value"])
+def test_alb_admin_login(invoke, superuser, multi_value):
+    page = invoke([{"event": ev.alb("GET", "/admin/login/", multi_value=multi_value)}])
+    page = page["steps"][0]
+    assert page["statusCode"] == 200, page
+    assert page["statusDescription"].startswith("200")
+    assert re.search('action="/admin/login/[?"]', page["body"])
+    csrf_cookie, token = csrf_from(page)
+    login = ev.alb("POST", "/admin/login/", multi_value=multi_value, body=login_form(
+        token, "/admin/"), headers={"content-type": FORM, "cookie": f"csrftoken={csrf_cookie}",
+                                    "origin": f"https://{ev.ALB_HOST}"})
+    response = invoke([{"event": login}])["steps"][0]
+    assert response["statusCode"] == 302, response.get("body", "")[:2000]
+    assert cookie_names(response) == ["csrftoken", "sessionid"]
+    if multi_value:
+        assert "multiValueHeaders" in response
+
+
+PURGE_COMMAND = ROOT / "tickets" / "management" / "commands" / "purge_idempotency_keys.py"
+
+
+@pytest.mark.skipif(not PURGE_COMMAND.exists(),
+                    reason="tickets' purge_idempotency_keys command has not landed yet")
+def test_scheduled_purge_of_idempotency_keys(invoke, make_user):
+    from tickets.models import IdempotencyRecord
+
+    user = make_user()
+    now = dt.datetime.now(dt.UTC)
+    for key, age in (("old", dt.timedelta(hours=30)), ("fresh", dt.timedelta(hours=1))):
+        IdempotencyRecord.objects.create(customer=user, key=key, fingerprint="f" * 64,
+                                         status_code=201, body={}, created_at=now - age)
+    event = ev.scheduled("project.lambda_handler.purge_idempotency_keys")
+    invoke([{"event": event}])
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_json_logs_carry_the_request_id(invoke):
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/health/")}])
+    lines = [json.loads(line) for line in result["stdout"].splitlines()
+             if line.startswith("{")]
+    request_lines = [line for line in lines if line.get("logger") == "marquee.lambda"]
+    assert request_lines, result["stdout"][-2000:]
+    assert request_lines[-1]["request_id"] == "00000000-0000-4000-8000-000000000000"
+    assert request_lines[-1]["status"] == 200
+    assert request_lines[-1]["path"] == "/api/v1/health/"
+
+
+def test_errors_leak_no_traceback(invoke):
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/no-such-thing/")},
+                     {"event": ev.rest_v1("GET", "/admin/login/",
+                                          headers={"Host": "evil.example.net"})}])
+    for response in result["steps"]:
+        assert response["statusCode"] in {400, 404}, response
+        assert "Traceback" not in (response.get("body") or "")
+
+
+def test_snapstart_restore_reopens_connections_and_reseeds(invoke):
+    health = {"event": ev.rest_v1("GET", "/api/v1/health/")}
+    steps = [health, "probe", "before_snapshot", "probe", "seed_like_a_snapshot",
+             "after_restore", "probe", health, "probe"]
+    first, second = invoke(steps), invoke(steps)
+    for result in (first, second):
+        (served, warm, snap, restored, _, after, ready) = (
+            result["steps"][0], result["steps"][1], result["steps"][3], result["steps"][6],
+            None, result["steps"][7], result["steps"][8])
+        assert served["statusCode"] == 200
+        assert warm["db_connection_open"] and warm["aws_secrets"] == 1
+        hooks = result["steps"][2]["hooks"]
+        assert hooks == ["before_snapshot"]
+        assert not snap["db_connection_open"]
+        assert snap["redis_pools"] in ([], [0]), snap
+        assert restored["aws_clients"] == [] and restored["aws_secrets"] == 0
+        assert after["statusCode"] == 200
+        assert ready["db_connection_open"] and ready["aws_secrets"] == 1
+    # Two environments restored from the same snapshot draw different random numbers.
+    assert first["steps"][6]["random"] != second["steps"][6]["random"]
