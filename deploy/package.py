@@ -177,6 +177,11 @@ def _check_zappa_settings(text: str) -> list[str]:
             problems.append(f"zappa_settings.py: {key} carries a password in its URL")
     if scope.get("DEBUG"):
         problems.append("zappa_settings.py: DEBUG=True")
+    if scope.get("WEBSOCKET_HANDLER_MODULE"):
+        problems.append("zappa_settings.py: WEBSOCKET_HANDLER_MODULE is set (Zappa found "
+                        f"{scope['WEBSOCKET_HANDLER_MODULE']!r}; no WebSocket API is wanted)")
+    if scope.get("DJANGO_SETTINGS") != "project.settings.production":
+        problems.append("zappa_settings.py: DJANGO_SETTINGS is not project.settings.production")
     return problems
 
 
