@@ -11,6 +11,7 @@ link such as /tickets/<id> reloads fine. Include last in the root URLconf:
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,9 @@ from django.views.decorators.http import require_safe
 # Paths that belong to the server, never to the SPA: a miss there is the server's 404.
 SERVER_PREFIXES = ("api/", "admin/", "dev-auth/", "static/", "media/", "assets/")
 IMMUTABLE = "public, max-age=31536000, immutable"
+# The SPA's own routes (frontend/src/app.tsx). Any other path still gets index.html, so the
+# SPA shows its "not found" view, but with a 404 status: no soft 404s for crawlers and tools.
+CLIENT_ROUTES = re.compile(r"(|shows(/[^/]+)?|tickets(/[^/]+)?|info(/[^/]+)?|auth/callback)/?")
 
 
 def dist_dir() -> Path:
@@ -38,9 +42,9 @@ def _file(path: str, under: str = "") -> Path | None:
         return None
 
 
-def _send(file: Path, cache_control: str) -> FileResponse:
+def _send(file: Path, cache_control: str, status: int = 200) -> FileResponse:
     content_type, _ = mimetypes.guess_type(file.name)
-    response = FileResponse(file.open("rb"),
+    response = FileResponse(file.open("rb"), status=status,
                             content_type=content_type or "application/octet-stream")
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
@@ -58,7 +62,8 @@ def asset(request: HttpRequest, path: str) -> FileResponse:
 
 @require_safe
 def index(request: HttpRequest, path: str = "") -> HttpResponse:
-    """index.html for every client-side route; a top-level file of dist/ (robots.txt) as is."""
+    """index.html for every other path (a 404 outside the SPA's routes); a top-level file of
+    dist/ (robots.txt) as is."""
     if path and "/" not in path and (file := _file(path)) and file.name != "index.html":
         return _send(file, "public, max-age=3600")
     page = _file("index.html")
@@ -67,7 +72,8 @@ def index(request: HttpRequest, path: str = "") -> HttpResponse:
             "The single-page app is not built yet: run `make spa` (or `make run`).",
             status=503, content_type="text/plain; charset=utf-8")
     # Always revalidated: it names the current hashed assets.
-    return _send(page, "no-cache")
+    status = 200 if CLIENT_ROUTES.fullmatch(path) else 404
+    return _send(page, "no-cache", status=status)
 
 
 _not_server = "".join(f"(?!{prefix})" for prefix in SERVER_PREFIXES)

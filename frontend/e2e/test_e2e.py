@@ -11,7 +11,6 @@ Needs the built SPA (`make spa`, a prerequisite of `make test`) and /usr/bin/chr
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -33,7 +32,7 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture
 def browser(monkeypatch):
-    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    in_ci = getattr(settings, "CI", False)
     if not CHROMIUM.exists():
         if in_ci:
             pytest.fail("CI=true needs /usr/bin/chromium (make chromium)")

@@ -17,13 +17,22 @@ def dist(tmp_path, settings):
     return tmp_path
 
 
-@pytest.mark.parametrize("path", ["/", "/shows/the-tempest", "/tickets/4f1e", "/auth/callback"])
+@pytest.mark.parametrize("path", ["/", "/shows/the-tempest", "/tickets", "/tickets/4f1e",
+                                  "/info/visit/", "/auth/callback"])
 def test_client_routes_get_index_html(client, dist, path):
     response = client.get(path)
     assert response.status_code == 200
     assert b"index-AbC123xy.js" in b"".join(response.streaming_content)
     assert response["Content-Type"].startswith("text/html")
     assert response["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/shows/a/b", "/favicon.ico"])
+def test_other_paths_get_the_spa_with_a_404_status(client, dist, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert b"index-AbC123xy.js" in b"".join(response.streaming_content)
 
 
 def test_hashed_assets_are_cached_for_a_year(client, dist):
