@@ -10,6 +10,8 @@ import { ShowDetail } from "./views/ShowDetail";
 import { ShowList } from "./views/ShowList";
 import { MyTickets, OrderPage } from "./views/Tickets";
 
+// project/spa.py's CLIENT_ROUTES lists these paths too (other paths get a 404 status);
+// test/routes.test.tsx keeps the two in step.
 function Route() {
   const { path, search } = useLocation();
   let params;
