@@ -216,8 +216,10 @@ describe("my tickets", () => {
     const qr = calls.find((c) => c.url.endsWith("qr.svg"))!;
     expect((qr.init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
     await act(() => button(root, "Cancel order").click());
+    expect(document.activeElement).toBe(button(root, "Yes, cancel"));
     await act(() => button(root, "Yes, cancel").click());
     await waitFor(() => text(root).includes("This order is cancelled"));
+    expect(document.activeElement?.textContent).toContain("This order is cancelled");
     expect(root.querySelectorAll("img.qr")).toHaveLength(0);
     expect(root.querySelector("a[href='/shows/the-tempest']")).toBeTruthy();
   });

@@ -1,6 +1,6 @@
 /** "My tickets": the signed-in user's orders, each ticket's QR code, and cancelling. */
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Order } from "../api";
 import { signIn, sessionExpired } from "../auth";
 import { dateTime, money, plural } from "../format";
@@ -95,6 +95,16 @@ export function OrderCard({ order: initial, detail = false }: { order: Order; de
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => setOrder(initial), [initial]);
+  // Keyboard users keep their place: focus follows the step that replaced the button.
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (confirming) { confirmRef.current?.focus(); moved.current = true; }
+  }, [confirming]);
+  useEffect(() => {
+    if (order.status === "cancelled" && moved.current) noticeRef.current?.focus();
+  }, [order.status]);
   const p = order.performance;
   const cancelled = order.status === "cancelled";
   // Before the start only; the server has the last word (409 sales_closed).
@@ -132,7 +142,7 @@ export function OrderCard({ order: initial, detail = false }: { order: Order; de
         <span>Total {money(order.total_cents, order.currency)}</span>
       </p>
       {cancelled ? (
-        <p class="notice" role="status">This order is cancelled; its seats were released.
+        <p class="notice" role="status" ref={noticeRef} tabIndex={-1}>This order is cancelled; its seats were released.
           {p.show?.slug && <> <a href={`/shows/${encodeURIComponent(p.show.slug)}`}>Back to the show</a></>}
         </p>
       ) : (
@@ -155,7 +165,7 @@ export function OrderCard({ order: initial, detail = false }: { order: Order; de
           ) : (
             <div class="confirm" role="group" aria-label="Confirm cancellation">
               <p>Cancel {plural(order.quantity, "ticket", "tickets")}? The seats go back on sale.</p>
-              <button type="button" class="button button-danger" disabled={busy} onClick={cancel}>
+              <button type="button" class="button button-danger" disabled={busy} onClick={cancel} ref={confirmRef}>
                 {busy ? "Cancelling…" : "Yes, cancel"}
               </button>
               <button type="button" class="button button-secondary" disabled={busy} onClick={() => setConfirming(false)}>
