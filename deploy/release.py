@@ -172,8 +172,10 @@ def point_api_at_alias(apigw: Any, lambda_client: Any, *, api_id: str, stage: st
                 continue
             if integration.get("uri") != uri:
                 # update_integration would do; put_integration works everywhere (moto too).
-                kwargs = {k: integration[k] for k in ("cacheNamespace", "cacheKeyParameters",
-                                                      "timeoutInMillis", "contentHandling")
+                # Zappa's template invokes with the execution role as credentials: keep them.
+                kwargs = {k: integration[k] for k in ("credentials", "cacheNamespace",
+                                                      "cacheKeyParameters", "timeoutInMillis",
+                                                      "contentHandling")
                           if integration.get(k) is not None}
                 apigw.put_integration(restApiId=api_id, resourceId=resource["id"],
                                       httpMethod=method, type="AWS_PROXY",

@@ -50,7 +50,8 @@ def aws(aws_env):
             apigw.put_method(restApiId=api, resourceId=resource, httpMethod="ANY",
                              authorizationType="NONE")
             apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="ANY",
-                                  type="AWS_PROXY", integrationHttpMethod="POST", uri=latest)
+                                  type="AWS_PROXY", integrationHttpMethod="POST", uri=latest,
+                                  credentials=role)
         apigw.create_deployment(restApiId=api, stageName="production")
         yield {"lambda": lam, "apigw": apigw, "api": api, "resources": (root, proxy),
                "function_arn": function_arn}
@@ -89,6 +90,7 @@ def test_release_points_api_gateway_and_permission_at_live(aws):
         integration = aws["apigw"].get_integration(restApiId=aws["api"], resourceId=resource,
                                                    httpMethod="ANY")
         assert integration["type"] == "AWS_PROXY"
+        assert integration["credentials"].endswith(":role/marquee-production-lambda")
         assert integration["uri"].endswith(f"function:{FUNCTION}:live/invocations")
     policy = json.loads(aws["lambda"].get_policy(FunctionName=FUNCTION,
                                                  Qualifier="live")["Policy"])
