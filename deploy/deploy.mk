@@ -21,12 +21,13 @@ rollback: $(VENV)/.dev-installed
 collectstatic: $(VENV)/.dev-installed
 	$(PY) deploy/release.py --stage $(STAGE) --collectstatic
 
-deploy-frontend: $(VENV)/.dev-installed
-	cd frontend && npm ci && npm run build
+# Builds the SPA (frontend.mk `spa`), uploads it with its caching headers, invalidates
+# CloudFront. Bucket and distribution come from the marquee-$(STAGE)-frontend stack.
+deploy-frontend: spa $(VENV)/.dev-installed
 	$(PY) deploy/upload_frontend.py --stage $(STAGE) --dist frontend/dist
 
 deploy-lint: $(VENV)/.dev-installed
-	$(PY) -m cfnlint deploy/templates/*.yaml
+	$(VENV)/bin/cfn-lint deploy/templates/*.yaml
 
 # The handler tests unzip the real package.
 TEST_PREREQS += package
