@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,8 @@ def pytest_collection_modifyitems(config, items):
     missing = {
         "postgres": not settings.POSTGRES_AVAILABLE,
         "redis": not settings.REDIS_AVAILABLE,
+        # CI never skips: there a missing Chromium must fail the browser test.
+        "browser": not Path("/usr/bin/chromium").exists() and not settings.CI,
     }
     for item in items:
         for marker, is_missing in missing.items():

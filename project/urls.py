@@ -32,3 +32,6 @@ urlpatterns = [
 
 if settings.LOCAL_ISSUER_ENABLED:  # dev and test only; production settings never enable it
     urlpatterns.append(path("dev-auth/", include("devauth.urls")))
+
+# The SPA (make run, tests; CloudFront + S3 in production): last, as it catches the rest.
+urlpatterns.append(path("", include("project.spa")))

@@ -1,8 +1,12 @@
-"""QR codes of tickets, as SVG (segno: pure Python, no image library)."""
+"""QR codes of tickets, as standalone SVG (segno: pure Python, no image library)."""
+
+import io
 
 import segno
 
 
 def ticket_svg(code: str) -> bytes:
-    return segno.make(code, error="m").svg_inline(scale=6, border=2, title=f"Ticket {code}") \
-        .encode()
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="svg", xmldecl=False, scale=6, border=2,
+                                     title=f"Ticket {code}")
+    return buffer.getvalue()

@@ -106,6 +106,7 @@ def test_qr_code_svg(api, bearer, performance):
     response = api.get(f"{TICKETS}{order['id']}/tickets/{code}/qr.svg", **bearer())
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg") and code.encode() in response.content
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content  # standalone image
 
 
 def test_unknown_order_id_is_404(api, bearer):

@@ -1,0 +1,63 @@
+"""Shared helpers of the benchmarks: a throwaway PostgreSQL database, timing, the table.
+
+Every figure is reported as a ratio against a floor measured in the same run, several
+repetitions each, median and spread: these machines are noisy, absolute times mean little.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = "marquee_bench"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def use_bench_database() -> None:
+    """Point Django (test settings: no DEBUG query log, no cache) at a fresh database."""
+    import psycopg2
+
+    sys.path.insert(0, str(ROOT))
+    conn = psycopg2.connect(f"{PG}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {BENCH_DB}")
+    conn.close()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings.test"
+    os.environ["TEST_DATABASE_URL"] = f"{PG}/{BENCH_DB}"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def summary(values: list[float]) -> tuple[float, float]:
+    """Median and spread ((max - min) / median)."""
+    median = statistics.median(values)
+    return median, (max(values) - min(values)) / median if median else 0.0
+
+
+def row(name: str, values: list[float], floor: list[float], unit: str,
+        higher_is_better: bool) -> str:
+    median, spread = summary(values)
+    floor_median, _ = summary(floor)
+    ratio = median / floor_median if floor_median else float("nan")
+    better = "higher" if higher_is_better else "lower"
+    return (f"| {name} | {median:,.1f} {unit} | ±{spread:.0%} | {floor_median:,.1f} {unit} "
+            f"| {ratio:.2f} ({better} is better) |")
+
+
+def table(rows: list[str]) -> str:
+    head = "| figure | median | spread | floor (same run) | ratio to floor |\n|---|---|---|---|---|"
+    return "\n".join([head, *rows])
+
+
+def repeat(fn: Callable[[], float], times: int) -> list[float]:
+    return [fn() for _ in range(times)]

@@ -1,0 +1,170 @@
+"""Reservations per second on one hot performance, 8 concurrent clients (PostgreSQL).
+
+Floor: a single raw SQL statement per reservation that does the conditional UPDATE of the
+seat count and the INSERT of the order (autocommit). Ours: `tickets.services.order_reserve`
+(seat holding for the per-person cap, order, tickets, conditional UPDATE; one transaction).
+Also counts SQL queries per reservation, and checks that nothing was oversold.
+
+    python -m bench.reservations [--seconds 3] [--repeat 3] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import time
+import uuid
+
+from bench.common import repeat, row, table, use_bench_database
+
+FLOOR_SQL = """
+WITH p AS (
+    UPDATE shows_performance SET seats_sold = seats_sold + 1
+    WHERE id = %s AND NOT cancelled AND seats_sold + 1 <= capacity
+    RETURNING id, price_cents, currency)
+INSERT INTO tickets_order (id, customer_id, performance_id, quantity, total_cents, currency,
+                           status, created_at, updated_at)
+SELECT %s, %s, p.id, 1, p.price_cents, p.currency, 'confirmed', now(), now() FROM p
+"""
+
+
+def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
+            barrier, results) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from tickets import errors, services
+
+    users = list(get_user_model().objects.filter(pk__in=user_ids))
+    done = 0
+    barrier.wait()
+    deadline = time.perf_counter() + seconds
+    with connection.cursor() as cursor:
+        while time.perf_counter() < deadline:
+            user = users[done % len(users)] if kind == "ours" else users[0]
+            if kind == "floor":
+                cursor.execute(FLOOR_SQL, [performance_id, uuid.uuid4(), user.pk])
+                done += cursor.rowcount
+            else:
+                try:
+                    services.order_reserve(user=user, performance_id=performance_id,
+                                           quantity=1)
+                    done += 1
+                except errors.SoldOut:  # the small oversell check: keep trying until the end
+                    pass
+    connection.close()
+    results.put(done)
+
+
+def _run_workers(kind: str, performance_id: int, user_ids: list[int], clients: int,
+                 seconds: float) -> int:
+    """Fork `clients` processes (each its own connection), release them together."""
+    from django.db import connections
+
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(clients + 1), ctx.Queue()
+    share = len(user_ids) // clients
+    procs = [ctx.Process(target=_worker, args=(kind, performance_id,
+                                               user_ids[i * share:(i + 1) * share],
+                                               seconds, barrier, results))
+             for i in range(clients)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    total = sum(results.get(timeout=seconds + 120) for _ in procs)
+    for p in procs:
+        p.join()
+    return total
+
+
+def _performance(capacity: int):
+    from django.utils import timezone
+
+    from shows.models import Performance, Show, Venue
+
+    venue, _ = Venue.objects.get_or_create(name="Bench Hall", defaults={"city": "Lyon"})
+    show = Show.objects.create(slug=f"bench-{uuid.uuid4().hex[:8]}", title="Bench",
+                               duration_minutes=60, published=True)
+    return Performance.objects.create(
+        show=show, venue=venue, capacity=capacity, price_cents=1000,
+        starts_at=timezone.now() + timezone.timedelta(days=30, microseconds=uuid.uuid4().int % 10**9))
+
+
+def _users(n: int) -> list[int]:
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    return [u.pk for u in user_model.objects.bulk_create(
+        user_model(username=f"b-{uuid.uuid4().hex}") for _ in range(n))]
+
+
+def run_once(kind: str, clients: int, seconds: float) -> float:
+    """Reservations per second over `seconds`, then the consistency check."""
+    performance = _performance(capacity=10_000_000)
+    # One seat per reservation, a fresh user each time: the per-person cap never binds.
+    total = _run_workers(kind, performance.pk, _users(clients * 2000), clients, seconds)
+    check_not_oversold(performance.pk, kind)
+    return total / seconds
+
+
+def check_not_oversold(performance_id: int, kind: str) -> None:
+    from shows.models import Performance
+    from tickets.models import Order, SeatHolding, Ticket
+
+    p = Performance.objects.get(pk=performance_id)
+    assert p.seats_sold <= p.capacity
+    if kind == "ours":
+        tickets = Ticket.objects.filter(order__performance_id=performance_id).count()
+        held = sum(SeatHolding.objects.filter(performance_id=performance_id)
+                   .values_list("seats", flat=True))
+        assert p.seats_sold == tickets == held, (p.seats_sold, tickets, held)
+    else:
+        assert p.seats_sold == Order.objects.filter(performance_id=performance_id).count()
+
+
+def oversold_check(clients: int) -> int:
+    """A 10-seat performance, `clients` processes buying for half a second: seats sold
+    beyond capacity (must be 0)."""
+    performance = _performance(capacity=10)
+    _run_workers("ours", performance.pk, _users(clients * 50), clients, 0.5)
+    performance.refresh_from_db()
+    check_not_oversold(performance.pk, "ours")
+    return max(performance.seats_sold - performance.capacity, 0)
+
+
+def queries_per_reservation() -> int:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import services
+
+    performance = _performance(capacity=100)
+    user = get_user_model().objects.create(username=f"q-{uuid.uuid4().hex}")
+    with CaptureQueriesContext(connection) as ctx:
+        services.order_reserve(user=user, performance_id=performance.pk, quantity=2)
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    use_bench_database()
+    floor, ours = [], []
+    for _ in range(args.repeat):  # interleaved, so drift hits both alike
+        floor += repeat(lambda: run_once("floor", args.clients, args.seconds), 1)
+        ours += repeat(lambda: run_once("ours", args.clients, args.seconds), 1)
+    oversold = oversold_check(args.clients)
+    print(table([row(f"reservations/s, {args.clients} clients, one hot performance",
+                     ours, floor, "res/s", higher_is_better=True)]))
+    print(f"\nSQL queries per reservation (order_reserve, no idempotency key): "
+          f"{queries_per_reservation()}")
+    print(f"oversold seats (10-seat performance, {args.clients} parallel buyers): {oversold}")
+
+
+if __name__ == "__main__":
+    main()
