@@ -26,7 +26,10 @@ CONFIG_BUCKET = "marquee-production-config-eu-west-3"  # zappa_settings.json rem
 
 
 @pytest.fixture
-def lambda_env(moto_server, aws_env):
+def lambda_env(moto_server, aws_env, transactional_db):
+    # transactional_db first: the handler process must see the test database, and the
+    # test must see what the handler process committed.
+    assert connection.settings_dict["NAME"].startswith("test_")
     session = boto3.session.Session(region_name=ev.REGION)
     s3 = session.client("s3", endpoint_url=moto_server)
     location = {"LocationConstraint": ev.REGION}
@@ -129,6 +132,7 @@ def superuser(invoke):
 
 def test_runs_from_the_package_alone(invoke):
     result = invoke([{"event": ev.rest_v1("GET", "/api/v1/health/")}])
+    print(f"packaged handler init (Lambda init phase): {result['init_ms']} ms")
     for module, path in result["paths"].items():
         assert "site-packages" not in path, f"{module} came from outside the package: {path}"
     assert not any(m.split(".")[0] in {"moto", "pytest", "_pytest"} for m in result["modules"])
