@@ -19,7 +19,7 @@ from django.utils.functional import lazy
 # fast enough for a retry and a problem response to fit in that budget.
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 5
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # in all, the first try included
 
 _lock = threading.RLock()  # secret_json() creates its client while holding it
 _clients: dict[str, Any] = {}
@@ -30,7 +30,7 @@ def client_config() -> Any:
     from botocore.config import Config
 
     return Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                  retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+                  retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
                   tcp_keepalive=True)
 
 

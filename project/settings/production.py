@@ -7,11 +7,16 @@ project/aws.py) and from the stage's private remote env file (DJANGO_SECRET_KEY)
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import AWS_ENDPOINT_URL, DATABASES, MEDIA_BUCKET, STATIC_BUCKET, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing key stops the deploy
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters "
+                               "(the stage's remote env file, DEPLOY.md)")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 # ---------------------------------------------------------------- HTTPS

@@ -1,0 +1,165 @@
+"""Production settings, project/aws.py and project/logging.py, without AWS (moto)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from project import aws
+from project.logging import JsonFormatter, RequestIdFilter, request_id
+
+from .conftest import ROOT
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "project.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 30 + "production-check-" + "y" * 30,
+    "ALLOWED_HOSTS": "tickets.example.com,.execute-api.eu-west-3.amazonaws.com",
+    "CSRF_TRUSTED_ORIGINS": "https://tickets.example.com",
+    "DATABASE_URL": "postgres://marquee@proxy.example.internal:5432/marquee",
+    "DATABASE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:db-AbCdEf",
+    "REDIS_URL": "rediss://cache.example.internal:6379/0",
+    "STATIC_BUCKET": "marquee-production-static-eu-west-3",
+    "STATIC_URL": "https://tickets.example.com/static/",
+    "MEDIA_BUCKET": "marquee-production-media-eu-west-3",
+    # Anything that tried to reach AWS at import would fail fast here, not hang.
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-3",
+}
+
+
+def run_django(code: str, **extra_env) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, env={**env, **PRODUCTION_ENV, **extra_env}, timeout=120,
+                          check=False)
+
+
+def test_check_deploy_is_clean():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env={**{k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}},
+             **PRODUCTION_ENV})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_settings_are_lazy_about_aws_and_strict_about_https():
+    code = """
+import sys, django
+from django.conf import settings
+django.setup()
+from project import aws
+db = settings.DATABASES['default']
+print({
+  'boto3_imported': 'boto3' in sys.modules,
+  'secrets_read': len(aws._secrets),
+  'conn_max_age': db['CONN_MAX_AGE'], 'health_checks': db['CONN_HEALTH_CHECKS'],
+  'debug': settings.DEBUG, 'ssl_header': settings.SECURE_PROXY_SSL_HEADER,
+  'hsts': settings.SECURE_HSTS_SECONDS, 'secure_cookies': settings.SESSION_COOKIE_SECURE
+      and settings.CSRF_COOKIE_SECURE,
+  'media': settings.STORAGES['default']['BACKEND'],
+  'static': settings.STORAGES['staticfiles']['BACKEND'],
+  'static_domain': settings.STORAGES['staticfiles']['OPTIONS']['custom_domain'],
+  'cache': settings.CACHES['default']['BACKEND'],
+})
+"""
+    result = run_django(code)
+    assert result.returncode == 0, result.stderr
+    seen = eval(result.stdout)  # noqa: S307 — our own repr of literals
+    assert seen == {
+        "boto3_imported": False, "secrets_read": 0, "conn_max_age": 300,
+        "health_checks": True, "debug": False,
+        "ssl_header": ("HTTP_X_FORWARDED_PROTO", "https"), "hsts": 31536000,
+        "secure_cookies": True, "media": "project.aws.S3Storage",
+        "static": "project.aws.S3Storage", "static_domain": "tickets.example.com",
+        "cache": seen["cache"],
+    }
+    assert "Redis" in seen["cache"]
+
+
+@pytest.mark.parametrize("key", [None, "", "short"], ids=["unset", "empty", "short"])
+def test_missing_or_weak_secret_key_stops_production(key):
+    env = {**PRODUCTION_ENV}
+    env.pop("DJANGO_SECRET_KEY")
+    code = "import django; django.setup()"
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, check=False, env={
+                                **base, **env,
+                                **({} if key is None else {"DJANGO_SECRET_KEY": key})})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.fixture
+def secretsmanager(aws_env, settings):
+    settings.AWS_ENDPOINT_URL = None
+    aws.reset()
+    with mock_aws():
+        client = boto3.client("secretsmanager", region_name="eu-west-3")
+        arn = client.create_secret(Name="marquee/test/db", SecretString=json.dumps(
+            {"username": "marquee", "password": "s3cret"}))["ARN"]
+        yield arn
+    aws.reset()
+
+
+def test_database_secret_is_read_once_per_cold_start(secretsmanager, monkeypatch):
+    calls = []
+    real_client = aws.client
+
+    def counting_client(service):
+        c = real_client(service)
+        if service == "secretsmanager" and not getattr(c, "_counted", False):
+            c.meta.events.register("before-call.secrets-manager.GetSecretValue",
+                                   lambda **kw: calls.append(1))
+            c._counted = True
+        return c
+
+    monkeypatch.setattr(aws, "client", counting_client)
+    user = aws.database_credential(secretsmanager, "username")
+    password = aws.database_credential(secretsmanager, "password")
+    assert calls == []  # lazy: nothing read yet
+    assert (str(user), str(password)) == ("marquee", "s3cret")
+    assert str(user) == "marquee"
+    assert len(calls) == 1
+    aws.reset()  # what the SnapStart after-restore hook does
+    assert str(password) == "s3cret"
+    assert len(calls) == 2
+
+
+def test_clients_are_cached_with_timeouts_and_retries(aws_env, settings):
+    settings.AWS_ENDPOINT_URL = None
+    aws.reset()
+    s3 = aws.client("s3")
+    assert aws.client("s3") is s3
+    config = s3.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (aws.CONNECT_TIMEOUT,
+                                                            aws.READ_TIMEOUT)
+    assert config.retries == {"total_max_attempts": aws.MAX_ATTEMPTS, "mode": "standard"}
+    aws.reset()
+    assert aws.client("s3") is not s3
+    aws.reset()
+
+
+def test_json_log_lines_carry_the_request_id():
+    record = logging.LogRecord("marquee.lambda", logging.INFO, __file__, 1, "request %s",
+                               ("done",), None)
+    record.status = 200
+    token = request_id.set("req-123")
+    try:
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id.reset(token)
+    assert line["message"] == "request done"
+    assert line["request_id"] == "req-123"
+    assert line["status"] == 200 and line["level"] == "INFO"
