@@ -88,7 +88,8 @@ def _performance(capacity: int):
                                duration_minutes=60, published=True)
     return Performance.objects.create(
         show=show, venue=venue, capacity=capacity, price_cents=1000,
-        starts_at=timezone.now() + timezone.timedelta(days=30, microseconds=uuid.uuid4().int % 10**9))
+        starts_at=timezone.now()
+        + timezone.timedelta(days=30, microseconds=uuid.uuid4().int % 10**9))
 
 
 def _users(n: int) -> list[int]:

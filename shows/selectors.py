@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from .models import Performance, Show
+from .models import Performance, Show, Venue
 
 
 def _upcoming(now: dt.datetime, start: dt.datetime | None, end: dt.datetime | None,
@@ -51,3 +53,38 @@ def performance_get(*, performance_id: int) -> Performance | None:
     """A performance of a published show, whatever its status."""
     return (Performance.objects.filter(pk=performance_id, show__published=True)
             .select_related("show", "venue").first())
+
+
+_FOR_SALE_SQL = """
+SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
+       s.id, s.slug, s.title, s.published, v.id, v.name, v.city
+FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
+JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
+"""
+
+
+def performance_for_sale(*, performance_id: int) -> Performance | None:
+    """The performance with its show and venue, for the reservation hot path.
+
+    One hand-written query: the ORM's query compilation cost as much as the whole
+    reservation statement (bench/reservations.py). Columns are all the reservation and
+    its response read; the write re-checks price, start and cancellation itself.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_FOR_SALE_SQL, [performance_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled,
+     show_id, slug, title, published, venue_id, venue_name, city) = row
+    if isinstance(starts_at, str):  # SQLite (make run) returns text
+        starts_at = parse_datetime(starts_at)
+    if timezone.is_naive(starts_at):  # stored in UTC
+        starts_at = timezone.make_aware(starts_at, dt.UTC)
+    performance = Performance(id=pid, show_id=show_id, venue_id=venue_id, starts_at=starts_at,
+                              capacity=capacity, seats_sold=seats_sold,
+                              price_cents=price_cents, currency=currency, cancelled=cancelled)
+    performance._state.adding = False
+    performance.show = Show(id=show_id, slug=slug, title=title, published=bool(published))
+    performance.venue = Venue(id=venue_id, name=venue_name, city=city)
+    return performance

@@ -1,8 +1,8 @@
 """Writes of the tickets app: reserve, cancel, check in. One transaction each.
 
-Lock order, the same in every service so that no two can deadlock:
-idempotency key → order → seat holding → performance. The performance row is the hot
-one, so it is touched last and held only for its own UPDATE and the COMMIT.
+Lock order, the same in every service so that no two can deadlock: order → performance →
+seat holding. A reservation writes in one statement (reservation_sql.py), so the hot
+performance row is locked only while that statement runs.
 """
 
 from __future__ import annotations
@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
+from shows.selectors import performance_for_sale
 
 from . import errors
+from .idempotency import idempotency_exists, replay_or_reused
 from .models import MAX_SEATS_PER_PERSON, Order, OrderStatus, SeatHolding, Ticket
+from .reservation_sql import Failure, write_reservation
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,14 @@ def order_reserve(
     idempotency: Idempotency | None = None,
     now: dt.datetime | None = None,
 ) -> Order:
-    """Reserve `quantity` seats and issue one ticket per seat, or raise a TicketsError."""
-    from .idempotency import idempotency_claim
+    """Reserve `quantity` seats and issue one ticket per seat, or raise a TicketsError.
 
+    With `idempotency`, a retry gets the stored first response (raises Replay).
+    """
     now = now or timezone.now()
     if not 1 <= quantity <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
-    performance = (Performance.objects.select_related("show", "venue")
-                   .filter(pk=performance_id).first())
+    performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
         raise errors.PerformanceNotFound()
     if idempotency is None:
@@ -66,21 +69,20 @@ def order_reserve(
     # stored with the idempotency key) without reading it back.
     tickets = [Ticket(order=order) for _ in range(quantity)]
 
-    with transaction.atomic(durable=True):
-        if idempotency is not None:
-            idempotency_claim(user=user, idempotency=idempotency,
-                              response=idempotency.render(order, tickets), now=now)
-        _holding_add(user=user, performance_id=performance.pk, seats=quantity)
-        order.save(force_insert=True)
-        Ticket.objects.bulk_create(tickets)
-        sold = Performance.objects.filter(
-            pk=performance.pk, cancelled=False, starts_at__gt=now,
-            price_cents=performance.price_cents,
-            seats_sold__lte=F("capacity") - quantity,
-        ).update(seats_sold=F("seats_sold") + quantity)
-        if not sold:
-            raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
-        shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
+    response = idempotency.render(order, tickets) if idempotency else None
+    key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
+
+    failure = write_reservation(order=order, tickets=tickets, now=now, key=key)
+    if failure is Failure.LIMIT:
+        raise errors.LimitExceeded()
+    if failure is Failure.KEY_TAKEN or (failure is Failure.NOT_SOLD and idempotency
+                                        and idempotency_exists(user=user, key=idempotency.key)):
+        # A retry: even when the first request took the last seats, it gets its replay.
+        raise replay_or_reused(user=user, key=idempotency.key,
+                               fingerprint=idempotency.fingerprint)
+    if failure is Failure.NOT_SOLD:
+        raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
+    shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     return order
 
 
@@ -101,10 +103,10 @@ def order_cancel(*, user: AbstractBaseUser, order_id: uuid.UUID,
         flipped = Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
         if flipped:
-            SeatHolding.objects.filter(customer=user, performance_id=order.performance_id
-                                       ).update(seats=F("seats") - order.quantity)
             Performance.objects.filter(pk=order.performance_id).update(
                 seats_sold=F("seats_sold") - order.quantity)
+            SeatHolding.objects.filter(customer=user, performance_id=order.performance_id
+                                       ).update(seats=F("seats") - order.quantity)
             shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                          performance_id=order.performance_id)
     order.refresh_from_db(fields=["status", "cancelled_at", "updated_at"])
@@ -137,23 +139,6 @@ def _raise_unless_on_sale(performance: Performance, quantity: int, now: dt.datet
         raise errors.SalesClosed()
     if performance.seats_left < quantity:
         raise errors.SoldOut(seats_left=performance.seats_left)
-
-
-def _holding_add(*, user: AbstractBaseUser, performance_id: int, seats: int) -> None:
-    """Raise the user's seat count for the performance, within the cap, in one statement."""
-    table = SeatHolding._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (customer_id, performance_id, seats) "  # noqa: S608 — table name is ours
-            "VALUES (%s, %s, %s) "
-            "ON CONFLICT (customer_id, performance_id) DO UPDATE "
-            f"SET seats = {table}.seats + excluded.seats "
-            f"WHERE {table}.seats + excluded.seats <= %s "
-            "RETURNING seats",
-            [user.pk, performance_id, seats, MAX_SEATS_PER_PERSON],
-        )
-        if cursor.fetchone() is None:
-            raise errors.LimitExceeded()
 
 
 def _why_not_sold(performance_id: int, quantity: int, price_cents: int,

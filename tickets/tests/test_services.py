@@ -9,6 +9,17 @@ from tickets.models import Order, SeatHolding, Ticket
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["one statement", "steps"])
+def writer(request, monkeypatch):
+    """Every service test runs through both writers of reservation_sql: the single
+    statement (PostgreSQL) and the portable steps (SQLite, `make run`)."""
+    from tickets import reservation_sql
+
+    if request.param == "steps":
+        monkeypatch.setattr(reservation_sql, "SINGLE_STATEMENT_VENDORS", set())
+    return request.param
+
+
 def seats_sold(performance):
     return Performance.objects.get(pk=performance.pk).seats_sold
 
@@ -112,3 +123,29 @@ def test_check_in_once(make_performance, make_user):
         services.ticket_check_in(code=code)
     with pytest.raises(errors.TicketNotFound):
         services.ticket_check_in(code="NOPE")
+
+
+def render(order, tickets):
+    return 201, {"id": str(order.id), "codes": [t.code for t in tickets]}
+
+
+def keyed(key, fingerprint="f1"):
+    return services.Idempotency(key=key, fingerprint=fingerprint, render=render)
+
+
+def test_idempotent_retry_replays_even_after_the_last_seats(make_performance, make_user):
+    from tickets.idempotency import Replay
+
+    performance = make_performance(capacity=2)
+    user = make_user()
+    order = services.order_reserve(user=user, performance_id=performance.pk, quantity=2,
+                                   idempotency=keyed("k"))
+    with pytest.raises(Replay) as replay:
+        services.order_reserve(user=user, performance_id=performance.pk, quantity=2,
+                               idempotency=keyed("k"))
+    assert replay.value.body["id"] == str(order.id)
+    assert set(replay.value.body["codes"]) == set(order.tickets.values_list("code", flat=True))
+    with pytest.raises(errors.IdempotencyKeyReused):
+        services.order_reserve(user=user, performance_id=performance.pk, quantity=2,
+                               idempotency=keyed("k", fingerprint="other"))
+    assert Order.objects.count() == 1 and seats_sold(performance) == 2

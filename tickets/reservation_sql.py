@@ -1,0 +1,154 @@
+"""The write half of a reservation: seat count, seat holding, order, tickets, key.
+
+One contract, two writers. On PostgreSQL (production, tests) it is a single statement of
+data-modifying CTEs, run as its own transaction: one round trip, no BEGIN/COMMIT, and the
+hot performance row is locked only while that statement runs — the same as the raw-SQL
+floor of bench/reservations.py. Other databases (the SQLite of `make run`) run the same
+steps as separate statements in one transaction.
+
+Order of writes (and so of locks), shared with order_cancel: performance, then the
+customer's seat holding. Every step after the first runs only if the first sold the seats.
+The per-person cap is the holding row's CHECK constraint and the idempotency key's
+uniqueness is its UNIQUE constraint: breaking either aborts the whole statement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import json
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from shows.models import Performance
+
+from .models import IdempotencyRecord, Order, SeatHolding, Ticket
+
+CAP_CONSTRAINT = "seatholding_within_cap"
+KEY_CONSTRAINT = "idempotency_one_per_customer_key"
+
+
+class Failure(enum.Enum):
+    KEY_TAKEN = "key_taken"  # the idempotency key exists: replay, or 422 for another body
+    LIMIT = "limit"          # the per-person cap would be passed
+    NOT_SOLD = "not_sold"    # not enough seats, sales closed, or the price changed
+
+
+# Databases that take the single-statement writer (data-modifying CTEs).
+SINGLE_STATEMENT_VENDORS = {"postgresql"}
+Key = tuple[str, str, tuple[int, Any]]  # (idempotency key, fingerprint, (status, body))
+
+_PERFORMANCE = Performance._meta.db_table
+_HOLDING = SeatHolding._meta.db_table
+_ORDER = Order._meta.db_table
+_TICKET = Ticket._meta.db_table
+_KEY = IdempotencyRecord._meta.db_table
+
+_SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608 — our tables
+         "WHERE id = %(performance)s AND NOT cancelled AND starts_at > %(now)s "
+         "AND price_cents = %(price)s AND seats_sold + %(n)s <= capacity RETURNING id")
+_HOLD = (f"INSERT INTO {_HOLDING} AS held (customer_id, performance_id, seats) "
+         "SELECT %(user)s, %(performance)s, %(n)s {source} "
+         "ON CONFLICT (customer_id, performance_id) DO UPDATE "
+         "SET seats = held.seats + excluded.seats RETURNING seats")
+_KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code, body, "
+               "created_at) SELECT %(user)s, %(key)s, %(fingerprint)s, %(key_status)s, "
+               "%(body)s, %(now)s {source} RETURNING 1")
+
+_ONE_STATEMENT = f"""
+WITH p AS ({_SELL}),
+h AS ({_HOLD.format(source="FROM p")}),
+o AS (
+    INSERT INTO {_ORDER} (id, customer_id, performance_id, quantity, total_cents, currency,
+                          status, created_at, updated_at)
+    SELECT %(order)s, %(user)s, p.id, %(n)s, %(total)s, %(currency)s, %(status)s,
+           %(now)s, %(now)s FROM p
+    RETURNING id),
+t AS (INSERT INTO {_TICKET} (order_id, code) SELECT o.id, c FROM o, unnest(%(codes)s) AS c
+      RETURNING 1),
+k AS ({{key_step}})
+SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
+       (SELECT count(*) FROM k)
+"""  # noqa: S608 — table names are ours, every value is a parameter
+
+
+def write_reservation(*, order: Order, tickets: list[Ticket], now: dt.datetime,
+                      key: Key | None) -> Failure | None:
+    """Write everything, or nothing and say why."""
+    params = _params(order, tickets, now, key)
+    try:
+        if connection.vendor in SINGLE_STATEMENT_VENDORS:
+            return _in_one_statement(params, len(tickets), key is not None)
+        return _in_steps(order, tickets, params, key is not None)
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint == CAP_CONSTRAINT or CAP_CONSTRAINT in str(exc):
+            return Failure.LIMIT
+        if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
+                key is not None and "idempotencyrecord" in str(exc)):
+            return Failure.KEY_TAKEN
+        raise
+
+
+def _params(order: Order, tickets: list[Ticket], now: dt.datetime,
+            key: Key | None) -> dict[str, Any]:
+    params = {
+        "user": order.customer_id, "performance": order.performance_id, "n": order.quantity,
+        "now": now, "price": order.performance.price_cents, "order": order.id,
+        "total": order.total_cents, "currency": order.currency, "status": order.status,
+        "codes": [t.code for t in tickets],
+    }
+    if key is not None:
+        value, fingerprint, (status, body) = key
+        params.update(key=value, fingerprint=fingerprint, key_status=status,
+                      body=json.dumps(body))
+    return params
+
+
+def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failure | None:
+    key_step = _KEY_INSERT.format(source="WHERE EXISTS (SELECT 1 FROM o)") if keyed \
+        else "SELECT 1"
+    # Its own transaction in production (autocommit); a savepoint when a caller (a test)
+    # already holds one, so that a constraint error does not poison it.
+    scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with scope, connection.cursor() as cursor:
+        cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step), params)
+        sold, held, issued, stored = cursor.fetchone()
+    if not sold:
+        return Failure.NOT_SOLD
+    if not (held and issued == seats and stored):  # cannot happen while the SQL is intact
+        raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=}")
+    return None
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _in_steps(order: Order, tickets: list[Ticket], params: dict[str, Any],
+              keyed: bool) -> Failure | None:
+    try:
+        with transaction.atomic(durable=not connection.in_atomic_block):
+            sold = Performance.objects.filter(
+                pk=order.performance_id, cancelled=False, starts_at__gt=params["now"],
+                price_cents=params["price"], seats_sold__lte=F("capacity") - order.quantity,
+            ).update(seats_sold=F("seats_sold") + order.quantity)
+            if not sold:
+                raise _RollBack
+            _execute(_HOLD.format(source=""), params)
+            order.save(force_insert=True)
+            Ticket.objects.bulk_create(tickets)
+            if keyed:
+                _execute(_KEY_INSERT.format(source=""), params)
+    except _RollBack:
+        return Failure.NOT_SOLD
+    return None
+
+
+def _execute(sql: str, params: dict[str, Any]) -> None:
+    """Run `sql` with only the parameters it names (SQLite binds every one it is given)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
