@@ -20,7 +20,9 @@ describe("client routes", () => {
 
   it.each(ROUTES)("%s is a route of both", async (path) => {
     expect(serverRoutes.test(path.slice(1))).toBe(true);
-    mockFetch(() => ok({ count: 0, next: null, previous: null, results: [] }));
+    // One body that fits every view's fetch: a list page and the detail shapes' arrays.
+    mockFetch(() => ok({ count: 0, next: null, previous: null, results: [], attachments: [],
+                         performances: [], tickets: [], body_html: "" }));
     history.replaceState(null, "", path);
     const root = await mount(<App />);
     expect(text(root)).not.toContain("Page not found");
