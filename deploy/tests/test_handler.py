@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "handler-test-Secret-42"
+REDIS_URL = "redis://127.0.0.1:6379/14"  # the handler's cache; emptied for each test
 CONFIG_BUCKET = "marquee-production-config-eu-west-3"  # zappa_settings.json remote_env
 
 
@@ -30,6 +31,9 @@ def lambda_env(moto_server, aws_env, transactional_db):
     # transactional_db first: the handler process must see the test database, and the
     # test must see what the handler process committed.
     assert connection.settings_dict["NAME"].startswith("test_")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
     session = boto3.session.Session(region_name=ev.REGION)
     s3 = session.client("s3", endpoint_url=moto_server)
     location = {"LocationConstraint": ev.REGION}
@@ -56,7 +60,7 @@ def lambda_env(moto_server, aws_env, transactional_db):
         "DATABASE_URL": f"postgres://nobody@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
                         f"{db['NAME']}",
         "DATABASE_SECRET_ARN": arn,
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "REDIS_URL": REDIS_URL,
         "ALLOWED_HOSTS": f"{ev.PUBLIC_HOST},{ev.STAGE_HOST},{ev.ALB_HOST}",
         "CSRF_TRUSTED_ORIGINS": f"https://{ev.PUBLIC_HOST}",
         "STATIC_BUCKET": "marquee-test-static",
@@ -269,3 +273,43 @@ def test_snapstart_restore_reopens_connections_and_reseeds(invoke):
         assert ready["db_connection_open"] and ready["aws_secrets"] == 1
     # Two environments restored from the same snapshot draw different random numbers.
     assert first["steps"][6]["random"] != second["steps"][6]["random"]
+
+
+def shows_page(via: str) -> dict:
+    query = "page_size=1"
+    if via == "http-api":
+        return ev.http_v2("GET", "/api/v1/shows/", query=query)
+    return ev.rest_v1("GET", "/api/v1/shows/", query=query,
+                      via_cloudfront=via == "cloudfront")
+
+
+NEXT = {"stage-url": f"https://{ev.STAGE_HOST}/production/api/v1/shows/?page=2&page_size=1",
+        "cloudfront": f"https://{ev.PUBLIC_HOST}/api/v1/shows/?page=2&page_size=1",
+        "http-api": f"https://{ev.STAGE_HOST}/production/api/v1/shows/?page=2&page_size=1"}
+
+
+@pytest.mark.parametrize("via", NEXT, ids=NEXT)
+def test_shows_api_links_carry_the_viewers_host_and_prefix(invoke, make_performance, via):
+    make_performance(), make_performance()
+    response = invoke([{"event": shows_page(via)}])["steps"][0]
+    assert response["statusCode"] == 200, response
+    body = json.loads(response["body"])
+    assert body["count"] == 2 and len(body["results"]) == 1
+    assert body["next"] == NEXT[via]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "shows' list cache key ignores the host and script prefix, so the absolute `next` link "
+    "cached for one viewer (stage URL) is served to another (CloudFront)"))
+def test_cached_shows_page_is_not_shared_across_hosts(invoke, make_performance):
+    make_performance(), make_performance()
+    result = invoke([{"event": shows_page("stage-url")}, {"event": shows_page("cloudfront")}])
+    stage, public = (json.loads(r["body"]) for r in result["steps"])
+    assert stage["next"] == NEXT["stage-url"]
+    assert public["next"] == NEXT["cloudfront"]
+
+
+def test_check_deploy_through_the_manage_event(invoke):
+    # Raises (and fails the process) on any issue at WARNING or above.
+    result = invoke([{"event": ev.manage("check --deploy --fail-level WARNING")}])
+    assert result["steps"] == [{}]
