@@ -58,3 +58,7 @@ lint: $(VENV)/.dev-installed
 
 schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
 	DJANGO_SETTINGS_MODULE=project.settings.test $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+audit: $(VENV)/.dev-installed  ## the slower fuzzing depths (schemathesis) and bandit
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(PY) -m pytest -p no:randomly -k "conforms_to_its_schema" project/tests/test_openapi.py
+	$(PY) -m bandit -r project shows tickets info devauth deploy bench -ll -x '*/tests/*,*/migrations/*'

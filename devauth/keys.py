@@ -63,7 +63,8 @@ def jwks() -> dict[str, Any]:
 
 
 def issue_access_token(*, sub: str, email: str = "", expires_in: int = 3600,
-                       client_id: str | None = None, now: float | None = None) -> str:
+                       client_id: str | None = None, now: float | None = None,
+                       extra: dict[str, Any] | None = None) -> str:
     """An access token with the claims of a Cognito access token (plus `email`, which
     Cognito adds through a pre-token-generation trigger)."""
     now = int(now if now is not None else time.time())
@@ -72,7 +73,7 @@ def issue_access_token(*, sub: str, email: str = "", expires_in: int = 3600,
         "client_id": client_id or settings.COGNITO_CLIENT_IDS[0],
         "token_use": "access", "scope": "openid email", "auth_time": now,
         "iat": now, "exp": now + expires_in, "jti": str(uuid.uuid4()), "username": sub,
-        "email": email,
+        "email": email, **(extra or {}),
     }
     return jwt.encode(claims, private_key(), algorithm="RS256", headers={"kid": key_id()})
 

@@ -11,12 +11,15 @@ from rest_framework.response import Response
 from project.schema import PROBLEM_RESPONSES
 
 from . import cache, errors, selectors
+from .models import Show
 from .serializers import (
     PerformanceDetailSerializer,
     ShowDetailSerializer,
     ShowFilterSerializer,
     ShowListItemSerializer,
 )
+
+SLUG_MAX_LENGTH = Show._meta.get_field("slug").max_length
 
 
 class ShowListApi(GenericAPIView):
@@ -46,6 +49,9 @@ class ShowDetailApi(GenericAPIView):
     @extend_schema(operation_id="shows_retrieve",
                    responses={200: ShowDetailSerializer, **PROBLEM_RESPONSES})
     def get(self, request: Request, slug: str) -> Response:
+        if len(slug) > SLUG_MAX_LENGTH:  # cannot exist; and keeps cache keys short
+            raise errors.ShowNotFound()
+
         def compute():
             show = selectors.show_get(slug=slug)
             return None if show is None else ShowDetailSerializer(

@@ -49,3 +49,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 LOCAL_ISSUER_KEY_PATH = BASE_DIR / "var" / "test-issuer" / "private-key.pem"  # noqa: F405
+
+# Examples per operation in the schemathesis runs: `make audit` raises it.
+FUZZ_EXAMPLES = env.int("FUZZ_EXAMPLES", default=25)
