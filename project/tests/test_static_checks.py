@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -27,6 +28,7 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout[-5000:]
 
 
+@pytest.mark.django_db
 def test_migrations_match_the_models():
     from django.core.management import call_command
 
