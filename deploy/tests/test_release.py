@@ -157,3 +157,15 @@ def test_no_rest_api_is_an_error(aws):
     aws["apigw"].delete_rest_api(restApiId=aws["api"])
     with pytest.raises(SystemExit, match="zappa deploy"):
         do_release(aws)
+
+
+def test_collectstatic_fills_the_static_bucket_under_static(moto_server, aws_env, monkeypatch):
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=moto_server)
+    bucket = "marquee-test-collectstatic"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    target = stage()
+    target.environment.update(STATIC_BUCKET=bucket, AWS_ENDPOINT_URL=moto_server)
+    release.collectstatic(target)
+    head = s3.head_object(Bucket=bucket, Key="static/admin/css/base.css")
+    assert head["ContentType"] == "text/css"
+    assert head["CacheControl"] == "public, max-age=86400"
