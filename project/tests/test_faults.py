@@ -87,3 +87,48 @@ def test_health_reports_a_dead_database_and_recovers(wsgi):
         response.close()
     assert response.status_code == 503
     assert wsgi.get("/api/v1/health/").status_code == 200
+
+
+CLOSED = "http://127.0.0.1:1"  # nothing listens there: connection refused at once
+
+
+@pytest.fixture
+def aws_down(settings, monkeypatch):
+    from project import aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    settings.AWS_ENDPOINT_URL = CLOSED
+    aws.reset()
+    yield aws
+    aws.reset()
+
+
+@pytest.mark.django_db
+def test_secrets_manager_down_is_a_clear_error_after_bounded_retries(aws_down):
+    from botocore.exceptions import EndpointConnectionError
+
+    config = aws_down.client("secretsmanager").meta.config
+    assert (config.connect_timeout, config.read_timeout) == (aws_down.CONNECT_TIMEOUT,
+                                                             aws_down.READ_TIMEOUT)
+    assert config.retries["total_max_attempts"] == aws_down.MAX_ATTEMPTS <= 3
+    with pytest.raises(EndpointConnectionError, match="127.0.0.1:1"):
+        aws_down.secret_json("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db")
+
+
+@pytest.mark.django_db
+def test_s3_down_does_not_break_reading_info_pages(api, aws_down, settings):
+    """Attachment URLs are presigned locally: reading a page needs no S3 round trip."""
+    from info.models import Attachment, InfoPage
+
+    page = InfoPage.objects.create(slug="visit", title="Visit", published=True)
+    Attachment.objects.bulk_create([Attachment(page=page, file="attachments/map.pdf",
+                                               name="map.pdf", size=10)])
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "project.aws.S3Storage",
+        "OPTIONS": {"bucket_name": "media", "endpoint_url": CLOSED,
+                    "querystring_auth": True}}}
+    response = api.get("/api/v1/info/visit/")
+    assert response.status_code == 200
+    assert "Signature=" in response.json()["attachments"][0]["url"]
