@@ -34,7 +34,10 @@ class ShowListApi(GenericAPIView):
         # A plain dict, not the QueryDict: an empty `to=` is an invalid date, not "omitted".
         filters = ShowFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        key = cache.list_key(dict(request.query_params.lists()))
+        # The page's `next`/`previous` links are absolute: the same query seen through
+        # another host or script prefix (stage URL, CloudFront) is another page.
+        key = cache.list_key({**dict(request.query_params.lists()),
+                              "_url": request.build_absolute_uri(request.path)})
 
         def compute():
             page = self.paginate_queryset(selectors.show_list(**filters.validated_data))

@@ -186,3 +186,11 @@ def test_redis_down_still_answers_from_the_database(api, make_performance, setti
         assert response.status_code == 200
     health = api.get("/api/v1/health/")
     assert health.status_code == 200 and health.json()["cache"] == "unavailable"
+
+
+def test_cached_list_pages_are_per_host(api, make_performance, locmem_cache):
+    make_performance(), make_performance()
+    first = api.get(LIST, {"page_size": 1}, HTTP_HOST="localhost").json()
+    other = api.get(LIST, {"page_size": 1}, HTTP_HOST="127.0.0.1").json()
+    assert first["next"].startswith("http://localhost/")
+    assert other["next"].startswith("http://127.0.0.1/")
