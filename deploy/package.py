@@ -17,6 +17,7 @@ Usage: python deploy/package.py [--stage production] [--output dist/marquee-prod
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import importlib.metadata
 import importlib.util
@@ -160,15 +161,26 @@ def _check_binary(name: str, data: bytes) -> list[str]:
     return []
 
 
+def _literal_assignments(text: str) -> dict:
+    """zappa_settings.py's NAME=literal lines, read without executing anything."""
+    scope = {}
+    for node in ast.parse(text, "zappa_settings.py").body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            scope[node.targets[0].id] = ast.literal_eval(node.value)
+        else:
+            raise ValueError(f"line {node.lineno} is not NAME=literal")
+    return scope
+
+
 def _check_zappa_settings(text: str) -> list[str]:
     problems = []
     if "DEBUG=False" not in text:
         problems.append("zappa_settings.py: DEBUG is not False (tracebacks would leak)")
-    scope: dict = {}
     try:
-        exec(compile(text, "zappa_settings.py", "exec"), scope)  # noqa: S102 — our own build output
-    except Exception as exc:  # a broken settings file is itself a problem to report
-        return [*problems, f"zappa_settings.py does not execute: {exc}"]
+        scope = _literal_assignments(text)
+    except (SyntaxError, ValueError) as exc:  # a broken settings file is itself a problem
+        return [*problems, f"zappa_settings.py is not plain NAME=literal lines: {exc}"]
     for key, value in (scope.get("ENVIRONMENT_VARIABLES") or {}).items():
         if SECRETISH_ENV_NAME.search(key) and value:
             problems.append(f"zappa_settings.py: secret-looking environment variable {key} "
