@@ -15,6 +15,7 @@ RUN_PREREQS :=
 TEST_PREREQS :=
 -include frontend/frontend.mk
 -include deploy/deploy.mk
+-include bench/bench.mk
 
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
