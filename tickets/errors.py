@@ -70,3 +70,8 @@ class IdempotencyInProgress(TicketsError):
 class InvalidIdempotencyKey(TicketsError):
     status, code, title = 422, "invalid", "Invalid request"
     default_detail = "Idempotency-Key must be 1 to 255 printable ASCII characters."
+
+
+class Busy(TicketsError):
+    status, code, title = 503, "unavailable", "Busy"
+    default_detail = "Too many people are buying right now; please try again."

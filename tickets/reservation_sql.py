@@ -20,7 +20,7 @@ import enum
 import json
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 
 from shows.models import Performance
@@ -35,6 +35,7 @@ class Failure(enum.Enum):
     KEY_TAKEN = "key_taken"  # the idempotency key exists: replay, or 422 for another body
     LIMIT = "limit"          # the per-person cap would be passed
     NOT_SOLD = "not_sold"    # not enough seats, sales closed, or the price changed
+    BUSY = "busy"            # the database's lock_timeout expired (another request holds it)
 
 
 # Databases that take the single-statement writer (data-modifying CTEs).
@@ -84,6 +85,11 @@ def write_reservation(*, order: Order, tickets: list[Ticket], now: dt.datetime,
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
         return _in_steps(order, tickets, params, key is not None)
+    except OperationalError as exc:
+        # lock_not_available: only where the database role sets a lock_timeout (DEPLOY.md).
+        if getattr(exc.__cause__, "pgcode", None) == "55P03":
+            return Failure.BUSY
+        raise
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
         if constraint == CAP_CONSTRAINT or CAP_CONSTRAINT in str(exc):

@@ -75,6 +75,8 @@ def order_reserve(
     failure = write_reservation(order=order, tickets=tickets, now=now, key=key)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
+    if failure is Failure.BUSY:
+        raise errors.IdempotencyInProgress() if idempotency else errors.Busy()
     if failure is Failure.KEY_TAKEN or (failure is Failure.NOT_SOLD and idempotency
                                         and idempotency_exists(user=user, key=idempotency.key)):
         # A retry: even when the first request took the last seats, it gets its replay.

@@ -113,7 +113,7 @@ def test_secrets_manager_down_is_a_clear_error_after_bounded_retries(aws_down):
     assert (config.connect_timeout, config.read_timeout) == (aws_down.CONNECT_TIMEOUT,
                                                              aws_down.READ_TIMEOUT)
     assert config.retries["total_max_attempts"] == aws_down.MAX_ATTEMPTS <= 3
-    with pytest.raises(EndpointConnectionError, match="127.0.0.1:1"):
+    with pytest.raises(EndpointConnectionError, match=r"127\.0\.0\.1:1"):
         aws_down.secret_json("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db")
 
 

@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from shows.models import Performance
 from tickets.models import Order, SeatHolding, Ticket
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -109,3 +110,36 @@ def test_parallel_duplicates_with_one_key_make_one_order(make_performance, beare
         assert len({b["id"] for b in created}) == 1  # replays carry the same order
         assert Order.objects.filter(performance=performance).count() == 1
         assert assert_consistent(performance) == 2
+
+
+def test_a_duplicate_held_past_the_lock_timeout_is_told_in_progress(make_performance, bearer):
+    """Where the database role sets a lock_timeout, a duplicate that waits too long for the
+    first request gets 409 idempotency_in_progress instead of waiting on."""
+    from django.db import transaction
+
+    from tickets.models import IdempotencyRecord
+
+    headers = bearer("slow@example.com")
+    performance = make_performance(capacity=10)
+    first = APIClient().post("/api/v1/tickets/", {"performance": performance.pk,
+                                                  "quantity": 1}, format="json", **headers)
+    assert first.status_code == 201
+    # Hold the performance row, as a long first request would, then send a keyed request
+    # from a connection whose lock_timeout is short.
+    with transaction.atomic():
+        Performance.objects.select_for_update().get(pk=performance.pk)
+
+        def duplicate():
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+            response = APIClient().post("/api/v1/tickets/", {"performance": performance.pk,
+                                                             "quantity": 1}, format="json",
+                                        HTTP_IDEMPOTENCY_KEY="held", **headers)
+            connections.close_all()
+            return response.status_code, response.json()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status, body = pool.submit(duplicate).result(timeout=30)
+    assert (status, body["code"]) == (409, "idempotency_in_progress")
+    assert not IdempotencyRecord.objects.filter(key="held").exists()
+    assert assert_consistent(performance) == 1
