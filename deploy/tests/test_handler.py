@@ -66,6 +66,8 @@ def lambda_env(moto_server, aws_env, transactional_db):
         "STATIC_BUCKET": "marquee-test-static",
         "STATIC_URL": f"https://{ev.PUBLIC_HOST}/static/",
         "MEDIA_BUCKET": "marquee-test-media",
+        "COGNITO_ISSUER": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEfGhI",
+        "COGNITO_CLIENT_IDS": "1example23456789",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
     }
 

@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
     "STATIC_BUCKET": "marquee-production-static-eu-west-3",
     "STATIC_URL": "https://tickets.example.com/static/",
     "MEDIA_BUCKET": "marquee-production-media-eu-west-3",
+    "COGNITO_ISSUER": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEfGhI",
+    "COGNITO_CLIENT_IDS": "1example23456789",
     # Anything that tried to reach AWS at import would fail fast here, not hang.
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

@@ -173,3 +173,13 @@ def test_api9_every_api_route_is_in_the_openapi_document(client):
     assert routes - DOCUMENTED_ELSEWHERE == documented, (
         f"undocumented: {routes - documented - DOCUMENTED_ELSEWHERE}, "
         f"stale: {documented - routes}")
+
+
+def test_api8_deploy_checks_catch_missing_token_configuration(settings):
+    from django.core import checks
+
+    settings.LOCAL_ISSUER_ENABLED = False
+    settings.COGNITO_ISSUER, settings.COGNITO_CLIENT_IDS = "", []
+    settings.COGNITO_JWKS_URL, settings.REDIS_URL = "http://example.com/jwks.json", ""
+    ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    assert {"marquee.E001", "marquee.E002", "marquee.E003", "marquee.W001"} <= ids
