@@ -10,6 +10,7 @@ import re
 import statistics
 from collections import defaultdict
 
+INIT = "project.lambda_handler"
 LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
 
 
@@ -23,7 +24,10 @@ def parse(stderr: str) -> tuple[dict[str, float], dict[str, str]]:
                             m.group(4)))
     per_package: dict[str, float] = defaultdict(float)
     for self_us, _, _, name in entries:
-        per_package[name.split(".")[0]] += self_us / 1000
+        # The entry module's own time is init work (Zappa's LambdaHandler: remote env from
+        # S3, django.setup(), the URL resolver), not imports: kept apart.
+        key = f"{INIT} (its body: init work)" if name == INIT else name.split(".")[0]
+        per_package[key] += self_us / 1000
     # importtime prints a module after its children: the importer of entry i is the
     # next entry with a smaller depth.
     importer: dict[str, str] = {}
@@ -35,7 +39,7 @@ def parse(stderr: str) -> tuple[dict[str, float], dict[str, str]]:
                     importer.setdefault(top, parent)
                 break
         else:
-            importer.setdefault(top, "(init)")
+            importer.setdefault(top, "(top level: the init body or the first request)")
     return dict(per_package), importer
 
 
@@ -47,3 +51,23 @@ def top(runs: list[str], n: int = 10) -> list[tuple[str, float, str]]:
     importers = parsed[0][1]
     ranked = sorted(medians.items(), key=lambda kv: -kv[1])[:n]
     return [(name, ms, importers.get(name, "?")) for name, ms in ranked]
+
+
+# Imported at init or on the first request, and what to do with each (bench/RESULTS.md).
+CANDIDATES = ("zappa.handler", "boto3", "asyncio", "werkzeug", "redis", "jwt",
+              "cryptography.x509", "project.schema", "drf_spectacular.plumbing", "yaml",
+              "markdown", "nh3", "segno", "storages.backends.s3", "psycopg2")
+
+
+def cumulative(runs: list[str], names: tuple[str, ...] = CANDIDATES) -> dict[str, float]:
+    """Median cumulative ms of the first import of each named module: what importing it
+    (with whatever it brings that was not loaded yet) costs where it happens."""
+    found: dict[str, list[float]] = defaultdict(list)
+    for stderr in runs:
+        seen = set()
+        for line in stderr.splitlines():
+            m = LINE.match(line)
+            if m and m.group(4) in names and m.group(4) not in seen:
+                seen.add(m.group(4))
+                found[m.group(4)].append(int(m.group(2)) / 1000)
+    return {name: statistics.median(found[name]) for name in names if found.get(name)}

@@ -11,6 +11,7 @@ import datetime as dt
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -180,6 +181,16 @@ class LambdaWorld:
         self._servers.append(server)
         self.jwks_url = f"https://127.0.0.1:{server.server_address[1]}/jwks.json"
 
+    def variant_without_remote_env(self) -> tuple[Path, dict[str, str]]:
+        """zappa_settings.py with REMOTE_ENV=None (to put before the package) and the env
+        that then carries the secret key: what skipping the S3 remote env would save."""
+        variant = self.workdir / "variant-no-remote-env"
+        variant.mkdir(exist_ok=True)
+        source = (self.package / "zappa_settings.py").read_text()
+        (variant / "zappa_settings.py").write_text(
+            re.sub(r"^REMOTE_ENV=.*$", "REMOTE_ENV=None", source, flags=re.M))
+        return variant, {"DJANGO_SECRET_KEY": "lambda-env-" + "k" * 50}
+
     def stop(self) -> None:
         for server in self._servers:
             server.shutdown()
@@ -226,25 +237,30 @@ class LambdaWorld:
         }
 
     def run(self, mode: str, config: dict, *, overlay: bool = False,
-            python_flags: tuple[str, ...] = (), timeout: int = 300) -> dict:
-        """One fresh handler process; its results, plus wall_ms (spawn to exit) and stderr."""
+            python_flags: tuple[str, ...] = (), prepend: Path | None = None,
+            extra_env: dict[str, str] | None = None, timeout: int = 300) -> dict:
+        """One fresh handler process; its results, plus wall_ms (spawn to exit),
+        to_response_ms (spawn to first response, cold mode) and stderr."""
         self._n += 1
         config_file = self.workdir / f"config-{self._n}.json"
         results_file = self.workdir / f"results-{self._n}.json"
         config_file.write_text(json.dumps(config))
+        spawned_at = time.time()
         started = time.perf_counter()
         proc = subprocess.run(
             [PYTHON, "-I", "-S", *python_flags, str(PROBE), mode, str(self.package),
              str(self.runtime), str(OVERLAY) if overlay else "-", str(config_file),
-             str(results_file)],
-            env=self.env(overlay=overlay), capture_output=True, text=True, timeout=timeout,
-            check=False)
+             str(results_file), *([str(prepend)] if prepend else [])],
+            env={**self.env(overlay=overlay), **(extra_env or {})}, capture_output=True,
+            text=True, timeout=timeout, check=False)
         wall_ms = (time.perf_counter() - started) * 1000
         if proc.returncode != 0:
             raise RuntimeError(f"handler process failed ({proc.returncode}):\n"
                                f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
         results = json.loads(results_file.read_text())
         results["wall_ms"] = wall_ms
+        if "responded_at" in results:
+            results["to_response_ms"] = (results["responded_at"] - spawned_at) * 1000
         results["stderr"] = proc.stderr
         return results
 

@@ -2,7 +2,11 @@
 deploy/tests/lambda_runner.py: the unzipped package first on sys.path, then the runtime's
 own libraries (boto3), then optionally bench/overlay (the bench-only URLconf).
 
-    python -I -S bench/lambda_probe.py MODE PACKAGE RUNTIME OVERLAY|- CONFIG.json RESULTS.json
+    python -I -S bench/lambda_probe.py MODE PACKAGE RUNTIME OVERLAY|- CONFIG.json RESULTS.json \
+        [PREPEND]
+
+PREPEND, a directory put before the package (a variant's zappa_settings.py, for the
+savings experiments; the package itself is never changed).
 
 Modes:
 - cold: import the handler (Lambda's init), serve config["event"] once.
@@ -11,6 +15,7 @@ Modes:
 - snapstart: init, [serve config["prime"]], before-snapshot hooks, after-restore hooks,
   then config["event"]: the time from the end of the hooks to the first response, then the
   same event warm (median of `warm` calls).
+config["profile"]: a path; the measured first request runs under cProfile, stats go there.
 """
 
 import json
@@ -19,7 +24,8 @@ import time
 
 started = time.perf_counter()
 mode, package_dir, runtime_dir, overlay_dir, config_path, results_path = sys.argv[1:7]
-sys.path[:0] = [package_dir, runtime_dir] + ([overlay_dir] if overlay_dir != "-" else [])
+sys.path[:0] = ([*sys.argv[7:8], package_dir, runtime_dir]
+                + ([overlay_dir] if overlay_dir != "-" else []))
 
 import os  # noqa: E402
 
@@ -60,6 +66,19 @@ def call(event):
     return response
 
 
+def profiled(event):
+    """call(event); with config["profile"] (a path) under cProfile, stats dumped there."""
+    if not config.get("profile"):
+        return call(event)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        return profiler.runcall(call, event)
+    finally:
+        profiler.dump_stats(config["profile"])
+
+
 def hooks(kind):
     import snapshot_restore_py
 
@@ -71,8 +90,9 @@ def hooks(kind):
 
 if mode == "cold":
     t = time.perf_counter()
-    call(config["event"])
+    profiled(config["event"])
     results["first_ms"] = (time.perf_counter() - t) * 1000
+    results["responded_at"] = time.time()  # the parent subtracts its spawn time
 elif mode == "warm":
     import random
 
@@ -100,7 +120,7 @@ elif mode == "snapstart":
     hooks("before")
     hooks("after")
     t = time.perf_counter()
-    call(config["event"])
+    profiled(config["event"])
     results["first_after_restore_ms"] = (time.perf_counter() - t) * 1000
     warm = []
     for _ in range(config.get("warm", 20)):

@@ -29,4 +29,5 @@ environ = {
 status = []
 body = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
 assert status[0].startswith("200") and body == b'{"status": "ok"}', (status, body)
-print(f'{{"init_ms": {init_ms:.1f}, "total_ms": {(time.perf_counter() - started) * 1000:.1f}}}')
+print(f'{{"init_ms": {init_ms:.1f}, "total_ms": {(time.perf_counter() - started) * 1000:.1f}, '
+      f'"responded_at": {time.time()!r}}}')
