@@ -38,6 +38,7 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
 	@touch $@ $(VENV)/.base-installed
 
 migrate: $(VENV)/.base-installed
+	@mkdir -p var
 	$(PY) manage.py migrate --no-input
 
 seed: migrate
