@@ -36,8 +36,15 @@ class ShowFilterSerializer(serializers.Serializer):
         }
 
 
-def file_url(field) -> str | None:
-    return field.url if field else None
+@extend_schema_field(serializers.URLField(allow_null=True))
+class FileUrlField(serializers.Field):
+    """The URL of a stored file (presigned on a private S3 bucket), or null."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str | None:
+        return value.url if value else None
 
 
 class VenueSerializer(serializers.Serializer):
@@ -77,7 +84,7 @@ class PerformanceDetailSerializer(PerformanceSerializer):
 
 
 class ShowListItemSerializer(serializers.ModelSerializer):
-    poster_url = serializers.SerializerMethodField()
+    poster_url = FileUrlField(source="poster")
     next_performance_at = serializers.DateTimeField()
     price_from_cents = serializers.IntegerField(min_value=0)
     currency = serializers.CharField()
@@ -87,13 +94,9 @@ class ShowListItemSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "summary", "poster_url", "next_performance_at",
                   "price_from_cents", "currency"]
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_poster_url(self, obj: Show) -> str | None:
-        return file_url(obj.poster)
-
 
 class ShowDetailSerializer(serializers.ModelSerializer):
-    poster_url = serializers.SerializerMethodField()
+    poster_url = FileUrlField(source="poster")
     duration_minutes = serializers.IntegerField(min_value=1)
     performances = PerformanceSerializer(many=True)
 
@@ -101,7 +104,3 @@ class ShowDetailSerializer(serializers.ModelSerializer):
         model = Show
         fields = ["slug", "title", "summary", "description", "poster_url",
                   "duration_minutes", "performances"]
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_poster_url(self, obj: Show) -> str | None:
-        return file_url(obj.poster)
