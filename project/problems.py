@@ -49,8 +49,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     status, body, headers = _describe(exc)
     if status is None:
         return None  # an unknown error: Django's handler500 answers, without details
-    response = Response(body, status=status, headers=headers, content_type=CONTENT_TYPE)
-    return response
+    return Response(body, status=status, headers=headers, content_type=CONTENT_TYPE)
 
 
 def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str]]:

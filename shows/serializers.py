@@ -14,7 +14,9 @@ from .models import Performance, PerformanceStatus, Show
 class ShowFilterSerializer(serializers.Serializer):
     """Query parameters of the show list. `from` and `to` are days (UTC), both inclusive."""
 
-    q = serializers.CharField(required=False, max_length=100,
+    # Not trimmed by DRF (it would turn "\x1f" into a blank, which the schema cannot say);
+    # validate() strips it.
+    q = serializers.CharField(required=False, max_length=100, trim_whitespace=False,
                               help_text="Search in title and summary.",
                               # Documents what DRF enforces anyway: no NUL characters.
                               validators=[RegexValidator(r"^[^\x00]*$")])
