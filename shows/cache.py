@@ -1,9 +1,13 @@
 """Read-through cache of the public show pages.
 
-Keys carry a generation number: a staff edit (show, performance, venue) bumps it after
-commit, so every cached page is stale at once and the next read sees the edit. A
-reservation changes only seat counts: it deletes the pages of its own show and
-performance. TTLs bound what time alone changes (a performance starting).
+Each cached page is stored with the generation it was computed in. A staff edit (show,
+performance, venue) bumps the generation after commit, so every cached page is stale at
+once and the next read sees the edit. A reservation changes only seat counts: it deletes
+the pages of its own show and performance. TTLs bound what time alone changes (a
+performance starting) and the seat counts a racing reader may have cached just before a
+reservation's delete ("a few seconds").
+
+A read is one cache round trip: the generation and the page come in one `get_many`.
 """
 
 from __future__ import annotations
@@ -18,39 +22,37 @@ from django.db import transaction
 
 GENERATION_KEY = "shows:generation"
 LIST_TTL = 60
-DETAIL_TTL = 30
-_MISSING = object()
-
-
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A fresh value, never an old one: pages cached under an evicted generation must
-        # not come back to life.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY) or 0
-    return generation
+DETAIL_TTL = 5
 
 
 def list_key(params: dict[str, Any]) -> str:
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    return f"shows:list:{digest}:{_generation()}"
+    return f"shows:list:{digest}"
 
 
 def show_key(slug: str) -> str:
-    return f"shows:show:{slug}:{_generation()}"
+    return f"shows:show:{slug}"
 
 
 def performance_key(performance_id: int) -> str:
-    return f"shows:performance:{performance_id}:{_generation()}"
+    return f"shows:performance:{performance_id}"
 
 
 def read_through(key: str, compute: Callable[[], Any], ttl: int) -> Any:
     """The cached value, or compute it and cache it. `None` results are cached too."""
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, ttl)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh value, never an old one: pages cached under an evicted generation must
+        # not come back to life.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    entry = found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    value = compute()
+    if generation is not None:  # no cache at all (Redis down): nothing to store
+        cache.set(key, (generation, value), ttl)
     return value
 
 
@@ -61,8 +63,8 @@ def invalidate_all() -> None:
 
 def invalidate_seats(*, slug: str, performance_id: int) -> None:
     """After a reservation or cancellation commits: the pages that show its seats."""
-    transaction.on_commit(lambda: cache.delete_many(
-        [show_key(slug), performance_key(performance_id)]))
+    transaction.on_commit(lambda: cache.delete_many([show_key(slug),
+                                                     performance_key(performance_id)]))
 
 
 def _bump_generation() -> None:
