@@ -80,7 +80,8 @@ BAD = {
     "32-bit ELF": ({"rpds/rpds.abi3.so": elf(bits=1)}, "not 64-bit"),
     "AWS key in code": ({"project/keys.py": b"KEY = 'AKIAABCDEFGHIJKLMNOP'\n"},
                         "secret (AWS access key id)"),
-    "private key": ({"project/k.json": b"-----BEGIN RSA PRIVATE KEY-----\n" + b"A" * 64},
+    # The marker is assembled so that this file itself does not look like it holds a key.
+    "private key": ({"project/k.json": b"-----BEGIN RSA " + b"PRIVATE KEY-----\n" + b"A" * 64},
                     "secret (private key)"),
     "dotenv file": ({".env": b"X=1"}, "secret-looking file"),
     "pem file": ({"certs/server.pem": b"x"}, "secret-looking file"),
