@@ -29,7 +29,7 @@ class Command(BaseCommand):
             admin.set_password(password)
             admin.save()
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready. Admin: http://127.0.0.1:8000/admin/  user: {username}  "
+            f"Demo data ready. Admin at /admin/  user: {username}  "
             f"password: {password}"))
 
     def _sell(self, performance, user_model) -> None:
