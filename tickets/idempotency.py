@@ -1,4 +1,8 @@
-"""`Idempotency-Key` handling for reservations (API.md): claim, replay, purge."""
+"""`Idempotency-Key` handling for reservations (API.md): fingerprint, replay, purge.
+
+The key itself is written by the reservation (tickets/reservation_sql.py), in the same
+statement or transaction as the order.
+"""
 
 from __future__ import annotations
 

@@ -79,8 +79,9 @@ class Ticket(models.Model):
 class SeatHolding(models.Model):
     """Seats one customer holds for one performance, over all their confirmed orders.
 
-    The per-person cap is a CHECK on this row, and a reservation raises it with one
-    conditional upsert, so parallel requests of one user can never pass the cap together.
+    The per-person cap is a CHECK on this row. A reservation raises it with an upsert in
+    the same statement as the sale; passing the cap aborts that whole statement, so
+    parallel requests of one user can never pass the cap together.
     """
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
