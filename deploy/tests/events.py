@@ -91,21 +91,27 @@ def rest_v1(method: str, path: str, *, query: str = "", headers: dict | None = N
     }
 
 
-def http_v2(method: str, path: str, *, query: str = "", headers: dict | None = None,
-            cookies: list[str] | None = None, body: str | None = None,
-            stage: str = STAGE) -> dict:
-    """HTTP API event (payload 2.0). On a named stage, rawPath starts with the stage."""
-    raw_path = f"/{stage}{path}" if stage != "$default" else path
+def _lower_case_headers(host: str, extra: dict | None) -> dict:
+    """The headers HTTP API (v2) and ALB events carry, lower-cased as they send them."""
     hdrs = {
         "accept": "text/html,application/json",
-        "host": STAGE_HOST,
+        "host": host,
         "user-agent": USER_AGENT,
         "x-amzn-trace-id": "Root=1-5e1b4151-5ac6c58f5a3b4c7e8f9a0b1c",
         "x-forwarded-for": "203.0.113.7",
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",
     }
-    hdrs.update({k.lower(): v for k, v in (headers or {}).items()})
+    hdrs.update({k.lower(): v for k, v in (extra or {}).items()})
+    return hdrs
+
+
+def http_v2(method: str, path: str, *, query: str = "", headers: dict | None = None,
+            cookies: list[str] | None = None, body: str | None = None,
+            stage: str = STAGE) -> dict:
+    """HTTP API event (payload 2.0). On a named stage, rawPath starts with the stage."""
+    raw_path = f"/{stage}{path}" if stage != "$default" else path
+    hdrs = _lower_case_headers(STAGE_HOST, headers)
     text, b64 = _body(body)
     event = {
         "version": "2.0",
@@ -139,16 +145,7 @@ def http_v2(method: str, path: str, *, query: str = "", headers: dict | None = N
 
 def alb(method: str, path: str, *, headers: dict | None = None, body: str | None = None,
         multi_value: bool = True) -> dict:
-    hdrs = {
-        "accept": "text/html,application/json",
-        "host": ALB_HOST,
-        "user-agent": USER_AGENT,
-        "x-amzn-trace-id": "Root=1-5e1b4151-5ac6c58f5a3b4c7e8f9a0b1c",
-        "x-forwarded-for": "203.0.113.7",
-        "x-forwarded-port": "443",
-        "x-forwarded-proto": "https",
-    }
-    hdrs.update({k.lower(): v for k, v in (headers or {}).items()})
+    hdrs = _lower_case_headers(ALB_HOST, headers)
     text, b64 = _body(body)
     event = {
         "requestContext": {"elb": {"targetGroupArn": (
