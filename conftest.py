@@ -117,3 +117,50 @@ def bearer():
         token = keys.issue_access_token(sub=keys.sub_for_email(email), email=email, **claims)
         return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     return make
+
+
+# ------------------------------------------------------------------ Stripe (localstripe)
+LOCALSTRIPE_KEYS = {"STRIPE_SECRET_KEY": "sk_test_marquee", "STRIPE_PUBLISHABLE_KEY":
+                    "pk_test_marquee", "STRIPE_WEBHOOK_SECRET": "whsec_marquee_tests"}
+
+
+@pytest.fixture(scope="session")
+def localstripe_server():
+    """A real localstripe server (a stateful fake of Stripe's API) on a free port."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    executable = Path(sys.executable).with_name("localstripe")
+    proc = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1).close()  # noqa: S310
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_local(settings, localstripe_server):
+    """Settings pointing the stripe library at localstripe; yields its base URL."""
+    for name, value in LOCALSTRIPE_KEYS.items():
+        setattr(settings, name, value)
+    settings.STRIPE_SECRET_ARN = ""
+    settings.STRIPE_API_BASE = localstripe_server
+    settings.STRIPE_JS_URL = f"{localstripe_server}/js.stripe.com/v3/"
+    return localstripe_server

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "shows",
     "tickets",
     "info",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,21 @@ COGNITO_CLIENT_IDS = env.list("COGNITO_CLIENT_IDS", default=[])
 # Cognito publishes its keys beside the issuer.
 COGNITO_JWKS_URL = env("COGNITO_JWKS_URL", default="") or (
     f"{COGNITO_ISSUER}/.well-known/jwks.json" if COGNITO_ISSUER else "")
+
+# Checkout (payments app). Stripe's secret key and webhook secret come from Secrets Manager
+# in production (STRIPE_SECRET_ARN, a JSON {"secret_key": …, "webhook_secret": …}, read
+# lazily); dev and tests set them here and point STRIPE_API_BASE at localstripe.
+HOLD_MINUTES = env.int("HOLD_MINUTES", default=10)
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_SECRET_ARN = env("STRIPE_SECRET_ARN", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# Seconds a webhook signature stays valid (Stripe's library default is 300).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# Reading a pending order asks Stripe about its payment at most this often (seconds).
+PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
