@@ -14,6 +14,7 @@ class DomainError(Exception):
     code: str = "conflict"
     title: str = "Conflict"
     default_detail: str = "The request conflicts with the current state."
+    retry_after: int | None = None  # seconds, sent as Retry-After (503s worth retrying)
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.default_detail

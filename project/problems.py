@@ -55,6 +55,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str]]:
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
         return exc.status, problem(exc.status, code=exc.code, title=exc.title,
                                    detail=exc.detail, **exc.extra), headers
     if isinstance(exc, Http404):
