@@ -24,6 +24,17 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis,
 PASSWORD = "handler-test-Secret-42"
 REDIS_URL = "redis://127.0.0.1:6379/14"  # the handler's cache; emptied for each test
 CONFIG_BUCKET = "marquee-production-config-eu-west-3"  # zappa_settings.json remote_env
+# The Stripe secret as DEPLOY.md creates it; the keys are localstripe's (any sk_/whsec_).
+STRIPE_SECRET_NAME = "marquee/production/stripe"
+STRIPE_SECRET = {"secret_key": "sk_test_marquee", "webhook_secret": "whsec_marquee_tests"}
+
+
+def put_secret(client, name: str, value: dict) -> str:
+    try:
+        return client.create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=json.dumps(value))
+        return client.describe_secret(SecretId=name)["ARN"]
 
 
 @pytest.fixture
@@ -50,6 +61,7 @@ def lambda_env(moto_server, aws_env, transactional_db):
              "engine": "postgres", "host": "127.0.0.1", "port": 5432}))["ARN"]
     except secrets.exceptions.ResourceExistsException:
         arn = secrets.describe_secret(SecretId=name)["ARN"]
+    stripe_arn = put_secret(secrets, STRIPE_SECRET_NAME, STRIPE_SECRET)
     db = connection.settings_dict
     return {
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -68,6 +80,9 @@ def lambda_env(moto_server, aws_env, transactional_db):
         "MEDIA_BUCKET": "marquee-test-media",
         "COGNITO_ISSUER": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEfGhI",
         "COGNITO_CLIENT_IDS": "1example23456789",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_marquee",
+        "STRIPE_SECRET_ARN": stripe_arn,
+        "HOLD_MINUTES": "10",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 
@@ -30,6 +31,9 @@ PRODUCTION_ENV = {
     "MEDIA_BUCKET": "marquee-production-media-eu-west-3",
     "COGNITO_ISSUER": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEfGhI",
     "COGNITO_CLIENT_IDS": "1example23456789",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_51MarqueeProductionCheck",
+    "STRIPE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:stripe-AbCdEf",
+    "HOLD_MINUTES": "10",
     # Anything that tried to reach AWS at import would fail fast here, not hang.
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -44,14 +48,39 @@ def run_django(code: str, **extra_env) -> subprocess.CompletedProcess:
                           check=False)
 
 
-def test_check_deploy_is_clean():
-    result = subprocess.run(
+def check_deploy(**changes: str | None) -> subprocess.CompletedProcess:
+    env = {**PRODUCTION_ENV, **{k: v for k, v in changes.items() if v is not None}}
+    for name in [k for k, v in changes.items() if v is None]:
+        env.pop(name)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-        env={**{k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}},
-             **PRODUCTION_ENV})
+        env={**{k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}, **env})
+
+
+def test_check_deploy_is_clean():
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+STRIPE_MISCONFIGURED = {
+    "no publishable key": ({"STRIPE_PUBLISHABLE_KEY": None}, {"marquee.E004"}),
+    "secret key as publishable": ({"STRIPE_PUBLISHABLE_KEY": "sk_live_x"}, {"marquee.E008"}),
+    "no secret": ({"STRIPE_SECRET_ARN": None}, {"marquee.E005", "marquee.E007"}),
+    "plain secrets": ({"STRIPE_SECRET_ARN": None, "STRIPE_SECRET_KEY": "sk_live_x",
+                       "STRIPE_WEBHOOK_SECRET": "whsec_x"}, {"marquee.W002"}),
+    "plain API base": ({"STRIPE_API_BASE": "http://api.stripe.com"}, {"marquee.E006"}),
+}
+
+
+@pytest.mark.parametrize("changes, expected", STRIPE_MISCONFIGURED.values(),
+                         ids=STRIPE_MISCONFIGURED.keys())
+def test_check_deploy_refuses_stripe_misconfiguration(changes, expected):
+    result = check_deploy(**changes)
+    assert result.returncode != 0, result.stdout
+    found = set(re.findall(r"marquee\.[EW]\d{3}", result.stdout + result.stderr))
+    assert found == expected, result.stdout + result.stderr
 
 
 def test_settings_are_lazy_about_aws_and_strict_about_https():
@@ -61,8 +90,11 @@ from django.conf import settings
 django.setup()
 from project import aws
 db = settings.DATABASES['default']
+import django.urls
+django.urls.get_resolver().url_patterns  # every URLconf and view, as Lambda's init does
 print({
   'boto3_imported': 'boto3' in sys.modules,
+  'stripe_imported': 'stripe' in sys.modules,
   'secrets_read': len(aws._secrets),
   'conn_max_age': db['CONN_MAX_AGE'], 'health_checks': db['CONN_HEALTH_CHECKS'],
   'debug': settings.DEBUG, 'ssl_header': settings.SECURE_PROXY_SSL_HEADER,
@@ -78,8 +110,8 @@ print({
     assert result.returncode == 0, result.stderr
     seen = eval(result.stdout)  # noqa: S307 — our own repr of literals
     assert seen == {
-        "boto3_imported": False, "secrets_read": 0, "conn_max_age": 300,
-        "health_checks": True, "debug": False,
+        "boto3_imported": False, "stripe_imported": False, "secrets_read": 0,
+        "conn_max_age": 300, "health_checks": True, "debug": False,
         "ssl_header": ("HTTP_X_FORWARDED_PROTO", "https"), "hsts": 31536000,
         "secure_cookies": True, "media": "project.aws.S3Storage",
         "static": "project.aws.S3Storage", "static_domain": "tickets.example.com",

@@ -1,8 +1,9 @@
 """Production on AWS Lambda (Zappa): every setting from the environment, fail fast.
 
 The Lambda environment (zappa_settings.json `aws_environment_variables`) names the
-infrastructure; secrets come from Secrets Manager (DATABASE_SECRET_ARN, read lazily by
-project/aws.py) and from the stage's private remote env file (DJANGO_SECRET_KEY).
+infrastructure; secrets come from Secrets Manager (DATABASE_SECRET_ARN, STRIPE_SECRET_ARN,
+read lazily by project/aws.py) and from the stage's private remote env file
+(DJANGO_SECRET_KEY).
 """
 
 from urllib.parse import urlsplit
@@ -46,6 +47,13 @@ if DATABASE_SECRET_ARN:
     # Lazy: Secrets Manager is called when the first connection opens, once per cold start.
     DATABASES["default"]["USER"] = database_credential(DATABASE_SECRET_ARN, "username")
     DATABASES["default"]["PASSWORD"] = database_credential(DATABASE_SECRET_ARN, "password")
+
+# ---------------------------------------------------------------- payments (Stripe)
+# base.py reads STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_ARN, STRIPE_API_BASE and HOLD_MINUTES
+# from the environment. The secret key and the webhook signing secret live only in the
+# Secrets Manager secret STRIPE_SECRET_ARN, read on the first payment call, once per cold
+# start (payments/keys.py, project/aws.py). `check --deploy` (project/checks.py,
+# marquee.E004-E008, W002-W003) refuses a production without them or with plain HTTP.
 
 # ---------------------------------------------------------------- cache
 # base.py: REDIS_URL selects the Redis cache with short timeouts (falls back to the DB).
