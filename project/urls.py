@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from .health import HealthApi
 from .lazy import lazy_view
+from .problems import api_not_found
 
 admin.site.site_header = "Marquee box office"
 admin.site.site_title = "Marquee"
@@ -21,6 +22,7 @@ api_v1 = [
     path("", include("shows.urls")),
     path("", include("tickets.urls")),
     path("", include("info.urls")),
+    path("", include("payments.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +30,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/docs/", lazy_view("drf_spectacular.views.SpectacularSwaggerView",
                                 url_name="schema"), name="api-docs"),
+    # Last of /api/: an unknown API route is a 404 problem, with DEBUG on too.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
 
 if settings.LOCAL_ISSUER_ENABLED:  # dev and test only; production settings never enable it
