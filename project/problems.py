@@ -1,8 +1,9 @@
 """RFC 9457 problem responses: the one place where errors become HTTP responses.
 
-`api_exception_handler` is DRF's EXCEPTION_HANDLER; `handler404`/`handler500` cover what
-never reaches a DRF view (unknown routes, crashes). No response carries a traceback, SQL or
-a settings value.
+`api_exception_handler` is DRF's EXCEPTION_HANDLER; `api_not_found` answers unknown /api/
+routes in every mode, DEBUG too; `handler404`/`handler500` cover the rest of what never
+reaches a DRF view (crashes, pages). No response carries a traceback, SQL or a settings
+value.
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -102,6 +112,26 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
+
+
+@csrf_exempt  # it changes nothing; a 403 CSRF page would hide the 404
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any /api/ path no API route matches (project.urls routes them here, last).
+
+    A route and not only handler404, because with DEBUG on (`make run`) Django answers an
+    unmatched URL with its HTML debug page and never calls handler404. A path that matches
+    with a slash appended is redirected there, as CommonMiddleware's APPEND_SLASH does for
+    unmatched paths.
+    """
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/", getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found \
+                and getattr(match.func, "should_append_slash", True):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return problem_response(404, detail="No such resource.")
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:

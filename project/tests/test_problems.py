@@ -22,6 +22,27 @@ def test_unknown_route_is_a_404_problem(api):
     assert_problem(api.get("/api/v2/shows/"), 404, "not_found")
 
 
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "head", "options"])
+def test_unknown_route_is_a_404_problem_with_debug_on(method, settings):
+    """`make run` has DEBUG on: Django would answer its HTML debug page, an API client must
+    get the problem production gives. CSRF checks on: no 403 page hides the 404."""
+    settings.DEBUG = True
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    for path in ("/api/v1/no-such-thing/", "/api/v1/no-such-thing", "/api/v2/shows/",
+                 "/api/", "/api/v1/shows/x/y/z/"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert response["Content-Type"] == PROBLEM, (method, path)
+        if method != "head":
+            assert_problem(response, 404, "not_found")
+
+
+def test_api_path_that_matches_with_a_slash_is_redirected_there(settings):
+    settings.DEBUG = True
+    response = Client().get("/api/v1/shows?page=2")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/shows/?page=2"
+
+
 def test_unknown_route_outside_the_api_is_a_page(client):
     response = client.get("/no-such-page-anywhere/")
     assert response.status_code == 404
