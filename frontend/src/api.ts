@@ -27,8 +27,37 @@ export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
-export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
-export type OrderPage = Ok<paths["/api/v1/tickets/"]["get"]>;
+
+// The checkout (issue 12) adds a lifecycle and a payment to an order. Until openapi.yaml
+// describes them, they are declared here, exactly as the contract names them.
+export type OrderStatus = "pending" | "confirmed" | "expired" | "cancelled";
+export type PaymentStatus = "requires_payment_method" | "requires_action" | "processing"
+  | "succeeded" | "canceled" | "refunded";
+export interface Payment {
+  provider: "stripe";
+  status: PaymentStatus;
+  amount_cents: number;
+  currency: string;
+  refunded_cents: number;
+  publishable_key: string;
+  /** Where stripe.js is loaded from (configuration, never hard-coded). */
+  js_url: string;
+  /** The PaymentIntent's, only while pending: answers a 3-D Secure challenge. */
+  client_secret: string | null;
+  /** A SetupIntent's, only while pending: turns the card element into a payment method. */
+  setup_client_secret: string | null;
+  last_error: string | null;
+  refund_reason: string | null;
+}
+type GeneratedOrder = Ok<paths["/api/v1/tickets/"]["post"]>;
+export type Order = Omit<GeneratedOrder, "status"> & {
+  status: OrderStatus;
+  /** While pending: when the hold lapses. */
+  expires_at?: string | null;
+  /** Null for a free order. */
+  payment?: Payment | null;
+};
+export type OrderPage = Omit<Ok<paths["/api/v1/tickets/"]["get"]>, "results"> & { results: Order[] };
 
 export interface Problem {
   type?: string;
@@ -157,6 +186,15 @@ export const api = {
     json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
   cancel: (id: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
+  /**
+   * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
+   * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.
+   * Refusals: 402 `card_declined` (detail: the bank's words; the hold stays), 409
+   * `hold_expired`, 503 `payment_unavailable`.
+   */
+  pay: (id: string, paymentMethod: string) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,
+                                                     body: { payment_method: paymentMethod } }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

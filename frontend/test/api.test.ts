@@ -53,6 +53,26 @@ describe("api.ts", () => {
     expect(JSON.parse(String(calls[0].init.body))).toEqual({ performance: 7, quantity: 2 });
   });
 
+  it("pays an order with a payment method id, with the token", async () => {
+    signedIn();
+    const calls = mockFetch(() => ok({ id: "o1", status: "pending" }));
+    await api.pay("o 1", "pm_123");
+    const headers = calls[0].init.headers as Record<string, string>;
+    expect(new URL(calls[0].url).pathname).toBe("/api/v1/tickets/o%201/pay/");
+    expect(calls[0].init.method).toBe("POST");
+    expect(headers.Authorization).toBe("Bearer token-123");
+    expect(JSON.parse(String(calls[0].init.body))).toEqual({ payment_method: "pm_123" });
+  });
+
+  it("a declined card is an ApiError card_declined with the bank's message", async () => {
+    signedIn();
+    mockFetch(() => problem(402, "card_declined", { detail: "Your card was declined." }));
+    const error = await api.pay("o1", "pm_1").catch((e) => e);
+    expect(error.status).toBe(402);
+    expect(error.code).toBe("card_declined");
+    expect(error.message).toBe("Your card was declined.");
+  });
+
   it("refuses an authenticated call without a session, before any request", async () => {
     const calls = mockFetch(() => ok({}));
     const error = await api.orders().catch((e) => e);
