@@ -27,3 +27,22 @@ export function fileSize(bytes: number): string {
 export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** Milliseconds from `now` until `iso` (never negative); Infinity when there is no deadline. */
+export function msUntil(iso: string | null | undefined, now: number): number {
+  if (!iso) return Infinity;
+  const at = new Date(iso).getTime();
+  return Number.isNaN(at) ? Infinity : Math.max(0, at - now);
+}
+
+/** A countdown as m:ss (9:05), rounded up so it reaches 0:00 only at the deadline. */
+export function clock(ms: number): string {
+  const total = Math.ceil(Math.max(0, ms) / 1000);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+/** The same as an ISO 8601 duration, for <time dateTime>. */
+export function isoDuration(ms: number): string {
+  const total = Math.ceil(Math.max(0, ms) / 1000);
+  return `PT${Math.floor(total / 60)}M${total % 60}S`;
+}

@@ -1,12 +1,17 @@
-/** "My tickets": the signed-in user's orders, each ticket's QR code, and cancelling. */
+/** "My tickets": the signed-in user's orders (pending ones resume their payment), each
+ * ticket's QR code, and cancelling. */
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Order } from "../api";
 import { signIn, sessionExpired } from "../auth";
 import { dateTime, money, plural } from "../format";
 import { useSession } from "../session";
-import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
+import { CancelOrder } from "./CancelOrder";
+import { Empty, ErrorState, Loading, PageTitle, useNow, useResource } from "./common";
+import { Countdown } from "./Countdown";
 import { NotFound } from "./NotFound";
+import { holdLapsed, paymentInFlight, refundSentence } from "./orderState";
+import { PaymentStep } from "./Payment";
 
 function SignInFirst({ what }: { what: string }) {
   const expired = sessionExpired();
@@ -58,8 +63,18 @@ export function MyTickets({ search }: { search: URLSearchParams }) {
 export function OrderPage({ id, search }: { id: string; search: URLSearchParams }) {
   const session = useSession();
   const token = session?.accessToken;
-  const [order, reload] = useResource(
+  const [order, reload, replace] = useResource(
     (signal) => (token ? api.order(id, signal) : Promise.resolve(null)), [token, id]);
+  // What happened on this page to a pending order: paid (confirmed), cancelled, expired.
+  const [outcome, setOutcome] = useState<Order["status"] | null>(null);
+  const onPaymentStep = useCallback((next: Order) => {
+    if (next.status !== "pending") setOutcome(next.status);
+    replace(next);
+  }, [replace]);
+  const paidRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (outcome === "confirmed") paidRef.current?.focus();
+  }, [outcome]);
   if (!session) {
     return (
       <section aria-labelledby="page-title">
@@ -74,58 +89,59 @@ export function OrderPage({ id, search }: { id: string; search: URLSearchParams 
     return <ErrorState error={order.error} retry={reload} />;
   }
   if (!order.data) return null;
-  const title = order.data.performance.show?.title || "Your order";
+  const data = order.data;
+  const title = data.performance.show?.title || "Your order";
   return (
     <section aria-labelledby="page-title">
       <p class="crumbs"><a href="/tickets">← My tickets</a></p>
       <PageTitle title={title}>{title}</PageTitle>
-      {search.get("reserved") && order.data.status === "confirmed" && (
+      {outcome === "confirmed" && data.status === "confirmed" ? (
+        <p class="notice notice-success" role="status" ref={paidRef} tabIndex={-1}>
+          Payment received: {plural(data.quantity, "ticket", "tickets")} confirmed. Show the codes below at the door.
+        </p>
+      ) : search.get("reserved") && data.status === "confirmed" && (
         <p class="notice notice-success" role="status">
-          Reserved: {plural(order.data.quantity, "ticket", "tickets")}. Show the codes below at the door.
+          Reserved: {plural(data.quantity, "ticket", "tickets")}. Show the codes below at the door.
         </p>
       )}
-      <OrderCard order={order.data} detail />
+      {data.status === "pending"
+        ? <PaymentStep order={data} onOrder={onPaymentStep} />
+        : <OrderCard order={data} detail focusNotice={outcome === "cancelled" || outcome === "expired"} />}
     </section>
   );
 }
 
-export function OrderCard({ order: initial, detail = false }: { order: Order; detail?: boolean }) {
-  const [order, setOrder] = useState(initial);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => setOrder(initial), [initial]);
-  // Keyboard users keep their place: focus follows the step that replaced the button.
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  const moved = useRef(false);
-  useEffect(() => {
-    if (confirming) { confirmRef.current?.focus(); moved.current = true; }
-  }, [confirming]);
-  useEffect(() => {
-    if (order.status === "cancelled" && moved.current) noticeRef.current?.focus();
-  }, [order.status]);
-  const p = order.performance;
-  const cancelled = order.status === "cancelled";
-  // Before the start only; the server has the last word (409 sales_closed).
-  const canCancel = !cancelled && new Date(p.starts_at).getTime() > Date.now();
-  const headingId = `order-${order.id}`;
+const BADGES = {
+  pending: "Awaiting payment",
+  processing: "Payment processing",
+  confirmed: "Confirmed",
+  expired: "Expired",
+  cancelled: "Cancelled",
+} as const;
 
-  const cancel = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setOrder(await api.cancel(order.id));
-      setConfirming(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+export function OrderCard({ order: initial, detail = false, focusNotice = false }:
+    { order: Order; detail?: boolean; focusNotice?: boolean }) {
+  const [order, setOrder] = useState(initial);
+  const [cancelledHere, setCancelledHere] = useState(false);
+  useEffect(() => setOrder(initial), [initial]);
+  const pending = order.status === "pending";
+  const now = useNow(pending);
+  const state: keyof typeof BADGES = holdLapsed(order, now) ? "expired"
+    : paymentInFlight(order) ? "processing" : order.status;
+  // Keyboard users keep their place: after a cancellation, focus moves to what replaced it.
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if ((cancelledHere || focusNotice) && (state === "cancelled" || state === "expired")) noticeRef.current?.focus();
+  }, [cancelledHere, focusNotice, state]);
+  const p = order.performance;
+  const refund = refundSentence(order.payment, money);
+  // Before the start only; the server has the last word (409 sales_closed).
+  const canCancel = (state === "confirmed" || state === "pending") && new Date(p.starts_at).getTime() > now;
+  const headingId = `order-${order.id}`;
+  const backToShow = p.show?.slug && <> <a href={`/shows/${encodeURIComponent(p.show.slug)}`}>Back to the show</a></>;
 
   return (
-    <article class={`order order-${order.status}`} aria-labelledby={headingId} data-order={order.id}>
+    <article class={`order order-${state}`} aria-labelledby={headingId} data-order={order.id} data-status={state}>
       <header class="order-head">
         {detail ? (
           <h2 id={headingId}><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></h2>
@@ -134,47 +150,46 @@ export function OrderCard({ order: initial, detail = false }: { order: Order; de
             <a href={`/tickets/${order.id}`}>{p.show?.title ? `${p.show.title} — ` : ""}<time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></a>
           </h2>
         )}
-        <span class={`badge badge-${order.status}`}>{cancelled ? "Cancelled" : "Confirmed"}</span>
+        <span class={`badge badge-${state}`}>{BADGES[state]}</span>
       </header>
       <p class="meta">
         {p.venue && <span>{p.venue.name}, {p.venue.city}</span>}
         <span>{plural(order.quantity, "ticket", "tickets")}</span>
         <span>Total {money(order.total_cents, order.currency)}</span>
       </p>
-      {cancelled ? (
-        <p class="notice" role="status" ref={noticeRef} tabIndex={-1}>This order is cancelled; its seats were released.
-          {p.show?.slug && <> <a href={`/shows/${encodeURIComponent(p.show.slug)}`}>Back to the show</a></>}
-        </p>
+      {state === "cancelled" ? (
+        <div class="notice" role="status" ref={noticeRef} tabIndex={-1}>
+          <p>This order is cancelled; its seats were released.{refund && ` ${refund}`}{backToShow}</p>
+        </div>
+      ) : state === "expired" ? (
+        <div class="notice notice-expired" role="status" ref={noticeRef} tabIndex={-1}>
+          <p>Your hold expired and the seats were released.{refund && ` ${refund}`}{backToShow}</p>
+        </div>
+      ) : state === "pending" ? (
+        <div class="order-pending">
+          <Countdown expiresAt={order.expires_at} now={now} />
+          <a class="button" href={`/tickets/${order.id}`}>
+            Complete payment<span class="visually-hidden"> for {p.show?.title || "this order"}</span>
+          </a>
+        </div>
+      ) : state === "processing" ? (
+        <p class="notice">Payment received; waiting for confirmation. <a href={`/tickets/${order.id}`}>View order</a></p>
       ) : (
-        <ul class="tickets" role="list">
-          {order.tickets.map((t) => (
-            <li class="ticket" key={t.code}>
-              <QrCode orderId={order.id} code={t.code} />
-              <p class="ticket-code"><span class="visually-hidden">Ticket code </span><code>{t.code}</code></p>
-              {t.checked_in_at && <p class="meta">Checked in {dateTime(t.checked_in_at)}</p>}
-            </li>
-          ))}
-        </ul>
+        <>
+          {refund && <p class="notice">{refund}</p>}
+          <ul class="tickets" role="list">
+            {order.tickets.map((t) => (
+              <li class="ticket" key={t.code}>
+                <QrCode orderId={order.id} code={t.code} />
+                <p class="ticket-code"><span class="visually-hidden">Ticket code </span><code>{t.code}</code></p>
+                {t.checked_in_at && <p class="meta">Checked in {dateTime(t.checked_in_at)}</p>}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {canCancel && (
-        <div class="order-actions">
-          {!confirming ? (
-            <button type="button" class="button button-danger" onClick={() => setConfirming(true)}>
-              Cancel order
-            </button>
-          ) : (
-            <div class="confirm" role="group" aria-label="Confirm cancellation">
-              <p>Cancel {plural(order.quantity, "ticket", "tickets")}? The seats go back on sale.</p>
-              <button type="button" class="button button-danger" disabled={busy} onClick={cancel} ref={confirmRef}>
-                {busy ? "Cancelling…" : "Yes, cancel"}
-              </button>
-              <button type="button" class="button button-secondary" disabled={busy} onClick={() => setConfirming(false)}>
-                Keep my tickets
-              </button>
-            </div>
-          )}
-          {error !== null && <p class="inline-error" role="alert">{errorMessage(error)}</p>}
-        </div>
+        <CancelOrder order={order} onCancelled={(next) => { setCancelledHere(true); setOrder(next); }} />
       )}
     </article>
   );

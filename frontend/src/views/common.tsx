@@ -35,6 +35,18 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   return [resource, reload, replace];
 }
 
+/** The current time, read again every `intervalMs` while `active` (countdowns). */
+export function useNow(active = true, intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs]);
+  return now;
+}
+
 let firstPage = true;
 
 /** The page's <h1>: sets document.title and takes focus after a client-side navigation. */
@@ -69,6 +81,8 @@ const MESSAGES: Record<string, string> = {
   throttled: "Too many requests. Please wait a moment and try again.",
   unavailable: "The box office is temporarily unavailable. Please try again shortly.",
   price_changed: "The price changed while reserving. Please check it and try again.",
+  payment_unavailable: "Card payments are unavailable at the moment, so nothing was reserved. Please try again in a few minutes.",
+  hold_expired: "Your hold expired and the seats were released.",
 };
 
 /** A visitor-facing sentence for an error, by its stable problem `code`. */
@@ -79,6 +93,8 @@ export function errorMessage(error: unknown): string {
       return left > 0 ? `Only ${left} seat${left === 1 ? "" : "s"} left for this performance.`
                       : MESSAGES.sold_out;
     }
+    // The bank's own words say best why a card was refused.
+    if (error.code === "card_declined" && error.problem.detail) return error.problem.detail;
     return MESSAGES[error.code] || error.problem.detail || error.problem.title || "Something went wrong.";
   }
   return "Something went wrong. Please try again.";

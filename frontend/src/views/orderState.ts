@@ -1,0 +1,36 @@
+/** What an order's status and payment mean for the visitor, shared by the order views. */
+
+import type { Order, Payment } from "../api";
+import { msUntil } from "../format";
+
+/** Paid at the bank, not yet confirmed by the server (the webhook or a reconciliation). */
+export function paymentInFlight(order: Order): boolean {
+  const status = order.payment?.status;
+  return order.status === "pending" && (status === "processing" || status === "succeeded");
+}
+
+/** The last attempt failed and the hold is kept: the customer may try another card. */
+export function paymentFailed(payment: Payment | null | undefined): boolean {
+  if (!payment) return false;
+  return payment.status === "canceled"
+    || (payment.status === "requires_payment_method" && !!payment.last_error);
+}
+
+/** A pending order whose hold ran out, with no payment on its way: as good as expired. */
+export function holdLapsed(order: Order, now: number): boolean {
+  return order.status === "pending" && !paymentInFlight(order) && msUntil(order.expires_at, now) === 0;
+}
+
+const REFUND_REASONS: Record<string, string> = {
+  requested_by_customer: "cancelled at your request",
+  duplicate: "a duplicate payment",
+  fraudulent: "suspected fraud",
+};
+
+/** "€70.00 refunded to your card (reason)." or null when nothing was refunded. */
+export function refundSentence(payment: Payment | null | undefined,
+                               money: (cents: number, currency: string) => string): string | null {
+  if (!payment || !payment.refunded_cents) return null;
+  const reason = payment.refund_reason ? REFUND_REASONS[payment.refund_reason] ?? payment.refund_reason : "";
+  return `${money(payment.refunded_cents, payment.currency)} refunded to your card${reason ? ` (${reason})` : ""}.`;
+}
