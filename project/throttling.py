@@ -1,27 +1,192 @@
-"""Throttles through the shared cache (Redis in production).
+"""Throttles through the shared cache: every throttle of a request in one Redis round trip.
 
-DRF's throttles read their rates once at import time; these read them when used, so a
-rate is configuration (THROTTLE_*_RATE) rather than code, and tests can change it.
+DRF's SimpleRateThrottle reads a list of request times from the cache and writes it back:
+two round trips per throttle, and parallel requests that read the same list all pass. Here
+the first throttle of a request that runs decides for all of that view's throttles
+(`view.get_throttles()`) at once:
+
+- on Redis, in one Lua script (one round trip, atomic, so N parallel requests against a
+  limit of k let exactly k through);
+- on any other cache (local memory under `make run`, the dummy cache of the tests), with
+  DRF's get-then-set under a process-wide lock: exact within a process, which is all a
+  local-memory cache spans.
+
+The window is DRF's own sliding log — at most `num_requests` admitted in any `duration`
+seconds — kept in Redis as a sorted set of admission times per throttle key. A request is
+admitted only when every throttle admits it, and only then is it recorded in every log: a
+refused request costs none of the client's allowances. `wait()` is the exact time until
+the refusing throttle frees a slot (the 429's Retry-After).
+
+When Redis cannot be reached the request is admitted (fail open), as project.cache treats
+an unreachable Redis as a miss: throttles guard against abuse, no invariant depends on them
+(seats are sold by the database's conditional UPDATE and per-person CHECK), so a cache
+outage must not become an outage of the box office. It is logged.
+
+Rates are read when used (THROTTLE_*_RATE), not at import time as DRF's are.
 """
 
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+logger = logging.getLogger(__name__)
 
-class RateFromSettingsMixin:
+
+@dataclass(frozen=True)
+class Window:
+    """One throttle's allowance for one identity: `limit` requests per `duration` s."""
+
+    key: str
+    limit: int
+    duration: int
+
+
+# KEYS[i]: throttle i's log, a sorted set of admission times. ARGV[1]: now (s); ARGV[2]: a
+# member unique to this request; ARGV[2i+1], ARGV[2i+2]: throttle i's limit and duration.
+# Returns per throttle "" (admits) or the seconds until it admits one more request.
+SCRIPT = """
+local now = tonumber(ARGV[1])
+local waits, refused = {}, false
+for i, key in ipairs(KEYS) do
+  local limit, duration = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
+  local count = redis.call('ZCARD', key)
+  waits[i] = ''
+  if count >= limit then
+    refused = true
+    local wait = duration
+    if limit > 0 then
+      local freed = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+      wait = tonumber(freed[2]) + duration - now
+    end
+    waits[i] = string.format('%.6f', wait)
+  end
+end
+if not refused then
+  for i, key in ipairs(KEYS) do
+    redis.call('ZADD', key, now, ARGV[2])
+    redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[2 * i + 2]) * 1000))
+  end
+end
+return waits
+"""
+SCRIPT_SHA = hashlib.sha1(SCRIPT.encode(), usedforsecurity=False).hexdigest()  # Redis's name
+
+_local_lock = threading.Lock()
+
+
+def admit(windows: list[Window], *, now: float, cache: Any) -> dict[str, float]:
+    """Record one request in every window, or in none: the waits of the windows that
+    refuse it (empty when it is admitted)."""
+    if not windows:
+        return {}
+    if isinstance(cache, RedisCache):
+        return _admit_redis(windows, now, cache)
+    return _admit_local(windows, now, cache)
+
+
+def _admit_redis(windows: list[Window], now: float, cache: RedisCache) -> dict[str, float]:
+    from redis.exceptions import NoScriptError, RedisError
+
+    keys = [cache.make_key(w.key) for w in windows]
+    args: list[Any] = [repr(now), secrets.token_hex(8)]
+    for w in windows:
+        args += [w.limit, w.duration]
+    try:
+        client = cache._cache.get_client(write=True)
+        try:
+            waits = client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+        except NoScriptError:  # a restarted or flushed Redis: send the script itself, once
+            waits = client.eval(SCRIPT, len(keys), *keys, *args)
+    except RedisError as exc:
+        logger.warning("throttles unavailable, request admitted: %s", exc)
+        return {}
+    return {w.key: float(wait) for w, wait in zip(windows, waits, strict=True) if wait}
+
+
+def _admit_local(windows: list[Window], now: float, cache: Any) -> dict[str, float]:
+    with _local_lock:
+        logs = cache.get_many([w.key for w in windows])
+        kept, waits = {}, {}
+        for w in windows:
+            log = [t for t in logs.get(w.key, []) if t > now - w.duration]  # oldest first
+            kept[w] = log
+            if len(log) >= w.limit:
+                freed = log[len(log) - w.limit] if w.limit > 0 else now
+                waits[w.key] = freed + w.duration - now
+        if not waits:
+            for w, log in kept.items():
+                cache.set(w.key, [*log, now], w.duration)
+    return waits
+
+
+# The waits decided for a request, by throttle key: set by the request's first throttle.
+_DECIDED = "_marquee_throttle_waits"
+
+
+class WindowRateThrottle(throttling.SimpleRateThrottle):
+    """`scope`'s rate (DEFAULT_THROTTLE_RATES) per identity (`get_cache_key`), decided
+    together with the other WindowRateThrottles of the view."""
+
+    cache_alias = DEFAULT_CACHE_ALIAS
+    cache_format = "throttle:%(scope)s:%(ident)s"  # not DRF's keys: those hold pickled lists
+
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view) -> bool:
+        self._wait: float | None = None
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        decided = getattr(request, _DECIDED, None)
+        if decided is None:  # the request's first throttle: decide for the view's all
+            decided = self._decide(self._windows(request, view))
+            setattr(request, _DECIDED, decided)
+        elif self.key not in decided:  # not among the view's get_throttles(): on its own
+            decided.update(self._decide(self._windows(request, None)))
+        self._wait = decided[self.key]
+        return self._wait is None
 
-class AnonRateThrottle(RateFromSettingsMixin, throttling.AnonRateThrottle):
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
+
+    def _windows(self, request, view) -> list[Window]:
+        """This throttle's window first, then those of the view's other throttles."""
+        windows = {self.key: Window(self.key, self.num_requests, self.duration)}
+        for other in view.get_throttles() if view is not None else ():
+            if isinstance(other, WindowRateThrottle) and other.rate is not None:
+                key = other.get_cache_key(request, view)
+                if key is not None:
+                    windows.setdefault(key, Window(key, other.num_requests, other.duration))
+        return list(windows.values())
+
+    def _decide(self, windows: list[Window]) -> dict[str, float | None]:
+        waits = admit(windows, now=self.timer(), cache=caches[self.cache_alias])
+        return {w.key: waits.get(w.key) for w in windows}
+
+
+class AnonRateThrottle(WindowRateThrottle, throttling.AnonRateThrottle):
     """Anonymous reads, per client address."""
 
 
-class UserRateThrottle(RateFromSettingsMixin, throttling.UserRateThrottle):
+class UserRateThrottle(WindowRateThrottle, throttling.UserRateThrottle):
     """Signed-in requests, per user."""
 
 
-class ReservationRateThrottle(RateFromSettingsMixin, throttling.UserRateThrottle):
+class ReservationRateThrottle(WindowRateThrottle, throttling.UserRateThrottle):
     """Reservations per user: a scalper's bot cannot hammer the box office."""
 
     scope = "reservations"
