@@ -31,8 +31,10 @@ export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 // The checkout (issue 12) adds a lifecycle and a payment to an order. Until openapi.yaml
 // describes them, they are declared here, exactly as the contract names them.
 export type OrderStatus = "pending" | "confirmed" | "expired" | "cancelled";
+// refund_due and refunding: the backend's states between a paid order losing its seats and
+// Stripe confirming the refund (not in the contract's list, but in payments/models.py).
 export type PaymentStatus = "requires_payment_method" | "requires_action" | "processing"
-  | "succeeded" | "canceled" | "refunded";
+  | "succeeded" | "canceled" | "refund_due" | "refunding" | "refunded";
 export interface Payment {
   provider: "stripe";
   status: PaymentStatus;

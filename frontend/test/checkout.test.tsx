@@ -378,3 +378,20 @@ describe("reserving", () => {
     await waitFor(() => text(root).includes("Card payments are unavailable at the moment, so nothing was reserved."));
   });
 });
+
+describe("refunds on their way", () => {
+  it("an expired hold paid too late shows the refund in progress", async () => {
+    server(order({ status: "expired", expires_at: null,
+                   payment: payment({ status: "refund_due" as Payment["status"], client_secret: null, setup_client_secret: null }) }));
+    const root = await visit(`/tickets/${ID}`);
+    await waitFor(() => root.querySelector("[data-status=expired]"));
+    expect(text(root)).toContain("A refund of €70.00 to your card is on its way.");
+  });
+
+  it("a resumed order recalls why the last attempt failed", async () => {
+    server(order({ payment: payment({ last_error: "Your card was declined." }) }));
+    const root = await visit(`/tickets/${ID}`);
+    await waitFor(() => root.querySelector(".fake-card"));
+    expect(text(root)).toContain("Your last payment attempt did not go through: Your card was declined.");
+  });
+});

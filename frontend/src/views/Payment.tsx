@@ -240,6 +240,10 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
           <button type="button" class="button button-secondary" onClick={() => setFormAttempt((n) => n + 1)}>Try again</button>
         </div>
       )}
+      {error === null && phase === "idle" && !lapsed && payment?.status === "requires_payment_method"
+        && payment.last_error && (
+        <p class="notice">Your last payment attempt did not go through: {payment.last_error}</p>
+      )}
       {error !== null && (
         <div class="inline-error payment-error" role="alert">
           <p>{typeof error === "string" ? error : errorMessage(error)}</p>

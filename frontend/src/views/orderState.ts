@@ -27,10 +27,18 @@ const REFUND_REASONS: Record<string, string> = {
   fraudulent: "suspected fraud",
 };
 
-/** "€70.00 refunded to your card (reason)." or null when nothing was refunded. */
+/**
+ * "€70.00 refunded to your card (reason).", or that a refund is on its way, or null when
+ * no money is to be returned.
+ */
 export function refundSentence(payment: Payment | null | undefined,
                                money: (cents: number, currency: string) => string): string | null {
-  if (!payment || !payment.refunded_cents) return null;
+  if (!payment) return null;
   const reason = payment.refund_reason ? REFUND_REASONS[payment.refund_reason] ?? payment.refund_reason : "";
-  return `${money(payment.refunded_cents, payment.currency)} refunded to your card${reason ? ` (${reason})` : ""}.`;
+  const why = reason ? ` (${reason})` : "";
+  if (payment.status === "refund_due" || payment.status === "refunding") {
+    return `A refund of ${money(payment.amount_cents - payment.refunded_cents, payment.currency)} to your card is on its way${why}.`;
+  }
+  if (!payment.refunded_cents) return null;
+  return `${money(payment.refunded_cents, payment.currency)} refunded to your card${why}.`;
 }
