@@ -71,7 +71,9 @@ def make_performance(make_show):
                                                              defaults={"city": "Lyon"})
         fields.setdefault("starts_at", timezone.now() + dt.timedelta(days=7, minutes=n))
         fields.setdefault("capacity", 100)
-        fields.setdefault("price_cents", 2500)
+        # Free by default: a paid performance's reservation is a hold that needs Stripe
+        # (the stripe_local fixture); tests of the checkout set a price.
+        fields.setdefault("price_cents", 0)
         return Performance.objects.create(**fields)
     return make
 
@@ -137,7 +139,7 @@ def localstripe_server():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     executable = Path(sys.executable).with_name("localstripe")
-    proc = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
+    proc = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],  # noqa: S603
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 15

@@ -10,8 +10,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from payments.models import PaymentStatus
+
 from . import errors, services
 from .models import Order, Ticket
+
+# A payment in one of these took the customer's money (some of it may be refunded since).
+PAID_STATUSES = [PaymentStatus.SUCCEEDED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDING,
+                 PaymentStatus.REFUNDED]
 
 
 class ReadOnlyAdminMixin:
@@ -35,15 +41,18 @@ class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["short_id", "customer_email", "performance", "quantity", "total",
-                    "status", "created_at"]
-    list_filter = ["status", "performance__show", "created_at"]
-    list_select_related = ["customer", "performance__show"]
-    search_fields = ["=id", "customer__email", "customer__username", "=tickets__code"]
+                    "status", "payment_status", "amount_paid", "amount_refunded",
+                    "created_at"]
+    list_filter = ["status", "payment__status", "performance__show", "created_at"]
+    list_select_related = ["customer", "performance__show", "payment"]
+    search_fields = ["=id", "customer__email", "customer__username", "=tickets__code",
+                     "=payment__intent_id"]
     date_hierarchy = "created_at"
     inlines = [TicketInline]
     actions = ["cancel_orders"]
     fields = ["id", "customer_email", "performance", "quantity", "total", "status",
-              "created_at", "cancelled_at"]
+              "created_at", "expires_at", "confirmed_at", "cancelled_at", "payment_status",
+              "amount_paid", "amount_refunded", "stripe_intent", "stripe_refund"]
     readonly_fields = fields
 
     @admin.display(description="order", ordering="id")
@@ -56,21 +65,61 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="total", ordering="total_cents")
     def total(self, obj: Order) -> str:
-        return f"{obj.total_cents / 100:,.2f} {obj.currency}"
+        return _money(obj.total_cents, obj.currency)
 
-    @admin.action(description="Cancel selected orders and release their seats",
+    @admin.display(description="payment")
+    def payment_status(self, obj: Order) -> str:
+        payment = getattr(obj, "payment", None)
+        return payment.get_status_display() if payment else "free"
+
+    @admin.display(description="paid")
+    def amount_paid(self, obj: Order) -> str:
+        payment = getattr(obj, "payment", None)
+        paid = payment is not None and payment.status in PAID_STATUSES
+        return _money(payment.amount_cents if paid else 0, obj.currency)
+
+    @admin.display(description="refunded")
+    def amount_refunded(self, obj: Order) -> str:
+        payment = getattr(obj, "payment", None)
+        return _money(payment.refunded_cents if payment else 0, obj.currency)
+
+    @admin.display(description="Stripe PaymentIntent")
+    def stripe_intent(self, obj: Order) -> str:
+        payment = getattr(obj, "payment", None)
+        return payment.intent_id if payment else "—"
+
+    @admin.display(description="Stripe refund")
+    def stripe_refund(self, obj: Order) -> str:
+        payment = getattr(obj, "payment", None)
+        if payment is None or not (payment.refund_id or payment.refund_reason):
+            return "—"
+        return f"{payment.refund_id or 'owed'} ({payment.refund_reason or 'refund'})"
+
+    @admin.action(description="Cancel and refund selected orders (releases their seats)",
                   permissions=["view"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         cancelled = 0
-        for order in queryset.select_related("customer"):
+        for order_id in queryset.values_list("pk", flat=True):
             try:
-                services.order_cancel(user=order.customer, order_id=order.pk)
+                order = services.order_cancel(order_id=order_id,
+                                              reason=f"cancelled by staff ({request.user})")
                 cancelled += 1
+                payment = getattr(order, "payment", None)
+                if payment is not None:
+                    payment.refresh_from_db()
+                    if payment.status == PaymentStatus.REFUND_DUE:
+                        self.message_user(
+                            request, f"Order {str(order_id)[:8]}: cancelled; Stripe did not "
+                            "answer, the refund is retried every minute.", messages.WARNING)
             except errors.TicketsError as exc:
-                self.message_user(request, f"Order {str(order.pk)[:8]}: {exc.detail}",
+                self.message_user(request, f"Order {str(order_id)[:8]}: {exc.detail}",
                                   messages.ERROR)
         if cancelled:
             self.message_user(request, f"{cancelled} order(s) cancelled.", messages.SUCCESS)
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents / 100:,.2f} {currency}"
 
 
 @admin.register(Ticket)

@@ -75,3 +75,19 @@ class InvalidIdempotencyKey(TicketsError):
 class Busy(TicketsError):
     status, code, title = 503, "unavailable", "Busy"
     default_detail = "Too many people are buying right now; please try again."
+
+
+class HoldExpired(TicketsError):
+    code, title = "hold_expired", "Hold expired"
+    default_detail = "This order's hold has ended and its seats were released; " \
+                     "please reserve again."
+
+
+class OrderNotPending(TicketsError):
+    code, title = "order_not_pending", "Order not awaiting payment"
+    default_detail = "This order is not awaiting payment."
+
+
+class TicketNotValid(TicketsError):
+    code, title = "ticket_not_valid", "Ticket not valid"
+    default_detail = "This ticket's order is not confirmed."

@@ -22,8 +22,16 @@ def new_ticket_code() -> str:
 
 
 class OrderStatus(models.TextChoices):
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
+    """pretix's lifecycle: pending → confirmed | expired | cancelled (DESIGN.md).
+
+    A pending order holds its seats (they count as sold) until `expires_at`; every move
+    out of a state is a conditional UPDATE, so it happens once under any concurrency.
+    """
+
+    PENDING = "pending"      # seats held while the customer pays
+    CONFIRMED = "confirmed"  # paid, or free: tickets issued
+    EXPIRED = "expired"      # the hold lapsed unpaid: seats released
+    CANCELLED = "cancelled"  # by the customer or staff: seats released, refunded if paid
 
 
 class Order(models.Model):
@@ -39,6 +47,9 @@ class Order(models.Model):
                               default=OrderStatus.CONFIRMED)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # While pending: when the hold lapses (HOLD_MINUTES after the reservation).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -46,6 +57,9 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="order_customer_recent"),
             models.Index(fields=["performance", "status"], name="order_performance_status"),
+            # The per-minute expiry job reads only pending orders, oldest hold first.
+            models.Index(fields=["expires_at"], condition=Q(status="pending"),
+                         name="order_pending_expiry"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -54,9 +68,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values),
                                    name="order_status_known"),
             models.CheckConstraint(
-                condition=Q(status=OrderStatus.CONFIRMED, cancelled_at__isnull=True)
-                | Q(status=OrderStatus.CANCELLED, cancelled_at__isnull=False),
+                condition=Q(status=OrderStatus.CANCELLED, cancelled_at__isnull=False)
+                | (~Q(status=OrderStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
                 name="order_cancelled_at_matches_status"),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.PENDING) | Q(expires_at__isnull=False),
+                name="order_pending_has_expiry"),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +94,7 @@ class Ticket(models.Model):
 
 
 class SeatHolding(models.Model):
-    """Seats one customer holds for one performance, over all their confirmed orders.
+    """Seats one customer holds for one performance, over their confirmed and pending orders.
 
     The per-person cap is a CHECK on this row. A reservation raises it with an upsert in
     the same statement as the sale; passing the cap aborts that whole statement, so

@@ -65,12 +65,12 @@ WITH p AS ({_SELL}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
     INSERT INTO {_ORDER} (id, customer_id, performance_id, quantity, total_cents, currency,
-                          status, created_at, updated_at)
+                          status, created_at, updated_at, expires_at, confirmed_at)
     SELECT %(order)s, %(user)s, p.id, %(n)s, %(total)s, %(currency)s, %(status)s,
-           %(now)s, %(now)s FROM p
+           %(now)s, %(now)s, %(expires)s, %(confirmed)s FROM p
     RETURNING id),
-t AS (INSERT INTO {_TICKET} (order_id, code) SELECT o.id, c FROM o, unnest(%(codes)s) AS c
-      RETURNING 1),
+t AS (INSERT INTO {_TICKET} (order_id, code)
+      SELECT o.id, c FROM o, unnest(%(codes)s::varchar[]) AS c RETURNING 1),
 k AS ({{key_step}})
 SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k)
@@ -106,6 +106,7 @@ def _params(order: Order, tickets: list[Ticket], now: dt.datetime,
         "user": order.customer_id, "performance": order.performance_id, "n": order.quantity,
         "now": now, "price": order.performance.price_cents, "order": order.id,
         "total": order.total_cents, "currency": order.currency, "status": order.status,
+        "expires": order.expires_at, "confirmed": order.confirmed_at,
         "codes": [t.code for t in tickets],
     }
     if key is not None:
@@ -153,6 +154,41 @@ def _in_steps(order: Order, tickets: list[Ticket], params: dict[str, Any],
     except _RollBack:
         return Failure.NOT_SOLD
     return None
+
+
+def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
+    """Sell a released order's seats again (a payment that arrived after its hold lapsed),
+    with the same two guards as a reservation: the conditional seat UPDATE and the
+    holding's per-person CHECK. Inside the caller's transaction; False changes nothing."""
+    try:
+        with transaction.atomic():
+            sold = Performance.objects.filter(
+                pk=order.performance_id, cancelled=False, starts_at__gt=now,
+                seats_sold__lte=F("capacity") - order.quantity,
+            ).update(seats_sold=F("seats_sold") + order.quantity)
+            if not sold:
+                raise _RollBack
+            _execute(_HOLD.format(source=""), {"user": order.customer_id,
+                                               "performance": order.performance_id,
+                                               "n": order.quantity})
+    except _RollBack:
+        return False
+    except IntegrityError as exc:
+        if CAP_CONSTRAINT in str(exc):
+            return False
+        raise
+    return True
+
+
+def release_seats(*, order: Order) -> None:
+    """Give an order's seats back (it was pending or confirmed and no longer is), in the
+    lock order of the reservation: performance, then holding. Inside the caller's
+    transaction, after the conditional status UPDATE that makes this happen once."""
+    Performance.objects.filter(pk=order.performance_id).update(
+        seats_sold=F("seats_sold") - order.quantity)
+    SeatHolding.objects.filter(customer_id=order.customer_id,
+                               performance_id=order.performance_id).update(
+        seats=F("seats") - order.quantity)
 
 
 def _execute(sql: str, params: dict[str, Any]) -> None:

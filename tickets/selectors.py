@@ -7,18 +7,24 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet, Sum
 
+from payments.models import Payment
+
 from .models import Order, OrderStatus, Ticket
 
 
 def order_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Order]:
     return (Order.objects.filter(customer=user)
-            .select_related("performance__show", "performance__venue")
+            .select_related("performance__show", "performance__venue", "payment")
             .prefetch_related("tickets").order_by("-created_at", "id"))
 
 
 def order_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID) -> Order | None:
     """The user's order, or None: another user's order does not exist for them."""
     return order_list_for_user(user=user).filter(pk=order_id).first()
+
+
+def payment_of_order(*, order_id: uuid.UUID) -> Payment | None:
+    return Payment.objects.select_related("order").filter(order_id=order_id).first()
 
 
 def attendee_list(*, performance_id: int) -> QuerySet[Ticket]:

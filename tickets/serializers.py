@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from payments.models import Payment
+from payments.serializers import PaymentSerializer
 from shows.serializers import ShowRefSerializer, VenueSerializer
 
 from .models import MAX_SEATS_PER_PERSON, Order, Ticket
@@ -33,18 +35,31 @@ class OrderSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     total_cents = serializers.IntegerField(min_value=0)
     tickets = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = ["id", "status", "performance", "quantity", "total_cents", "currency",
-                  "created_at", "tickets"]
+                  "created_at", "expires_at", "tickets", "payment"]
 
     @extend_schema_field(TicketSerializer(many=True))
     def get_tickets(self, order: Order) -> list:
-        # context["tickets"]: the tickets of an order not written yet (idempotent replay).
-        tickets = self.context.get("tickets")
+        # context["tickets"]: the tickets of an order not written yet (idempotent replay);
+        # issued_tickets: those the reservation just wrote (no need to read them back).
+        tickets = self.context.get("tickets", getattr(order, "issued_tickets", None))
         return TicketSerializer(order.tickets.all() if tickets is None else tickets,
                                 many=True).data
+
+    @extend_schema_field(PaymentSerializer(allow_null=True))
+    def get_payment(self, order: Order) -> dict | None:
+        payment = getattr(order, "payment", None)  # None: free, or not started yet
+        return PaymentSerializer(payment).data if payment is not None else None
+
+
+def with_payment(body: dict, payment: Payment) -> dict:
+    """A stored first response of a paid reservation, completed with its payment (stored
+    after the key, once Stripe answered)."""
+    return {**body, "payment": PaymentSerializer(payment).data}
 
 
 class MeSerializer(serializers.Serializer):

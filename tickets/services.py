@@ -1,8 +1,10 @@
-"""Writes of the tickets app: reserve, cancel, check in. One transaction each.
+"""Writes of the tickets app: reserve, pay, cancel, check in. One transaction each.
 
 Lock order, the same in every service so that no two can deadlock: order → performance →
 seat holding. A reservation writes in one statement (reservation_sql.py), so the hot
-performance row is locked only while that statement runs.
+performance row is locked only while that statement runs. A paid performance's
+reservation is a hold (a pending order) until its payment confirms it (holds.py); Stripe
+is called only after that statement committed, with no lock held.
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from payments import services as payments
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 
 from . import errors
+from .holds import order_expire, order_payment_succeeded
 from .idempotency import idempotency_exists, replay_or_reused
-from .models import MAX_SEATS_PER_PERSON, Order, OrderStatus, SeatHolding, Ticket
-from .reservation_sql import Failure, write_reservation
+from .models import MAX_SEATS_PER_PERSON, IdempotencyRecord, Order, OrderStatus, Ticket
+from .reservation_sql import Failure, release_seats, write_reservation
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,15 @@ def order_reserve(
     performance_id: int,
     quantity: int,
     idempotency: Idempotency | None = None,
+    paid_at_box_office: bool = False,
     now: dt.datetime | None = None,
 ) -> Order:
-    """Reserve `quantity` seats and issue one ticket per seat, or raise a TicketsError.
+    """Reserve `quantity` seats, or raise a TicketsError (or PaymentUnavailable).
 
+    A free performance's order is confirmed at once, with its tickets, as is one that
+    staff sold and were paid for at the box office. A paid one's is a hold (pending until
+    `expires_at`) with a Stripe payment to complete; if Stripe cannot be reached, the hold
+    is released before this raises, and nothing is left behind.
     With `idempotency`, a retry gets the stored first response (raises Replay).
     """
     now = now or timezone.now()
@@ -61,13 +70,17 @@ def order_reserve(
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.
         _raise_unless_on_sale(performance, quantity, now)
+    paid = performance.price_cents > 0 and not paid_at_box_office
     order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
                   total_cents=performance.price_cents * quantity,
-                  currency=performance.currency, status=OrderStatus.CONFIRMED,
-                  created_at=now, updated_at=now)
+                  currency=performance.currency, created_at=now, updated_at=now,
+                  status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
+                  expires_at=now + dt.timedelta(minutes=settings.HOLD_MINUTES) if paid
+                  else None, confirmed_at=None if paid else now)
     # Built whole before anything is written, so that its response can be rendered (and
-    # stored with the idempotency key) without reading it back.
-    tickets = [Ticket(order=order) for _ in range(quantity)]
+    # stored with the idempotency key) without reading it back. A hold has no tickets yet.
+    tickets = [] if paid else [Ticket(order=order) for _ in range(quantity)]
+    order.issued_tickets = tickets
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
@@ -85,34 +98,89 @@ def order_reserve(
     if failure is Failure.NOT_SOLD:
         raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
+    if paid:
+        try:
+            order.payment = payments.payment_start(
+                order_id=order.pk, user=user, amount_cents=order.total_cents,
+                currency=order.currency, now=now)
+        except BaseException:
+            _abandon(order, idempotency.key if idempotency else None)
+            raise
     return order
 
 
-def order_cancel(*, user: AbstractBaseUser, order_id: uuid.UUID,
+def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: str,
+              now: dt.datetime | None = None) -> Order:
+    """Pay a held order with the card the browser set up (`pm_…`, never card numbers).
+
+    Confirms at once when Stripe says succeeded; 3-D Secure leaves it pending with the
+    payment `requires_action` (the browser completes it, the webhook confirms). A decline
+    raises CardDeclined and keeps the hold for another card.
+    """
+    now = now or timezone.now()
+    order = _own_order(user, order_id)
+    if order.status != OrderStatus.PENDING or not hasattr(order, "payment"):
+        if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+            raise errors.HoldExpired()
+        raise errors.OrderNotPending()
+    if order.expires_at <= now:
+        order_expire(order_id=order.pk, now=now)
+        raise errors.HoldExpired()
+    if payments.payment_pay(order_id=order.pk, payment_method=payment_method) == "succeeded":
+        order_payment_succeeded(order_id=order.pk, now=now)
+    return _own_order(user, order_id)
+
+
+def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
+                 reason: str = "cancelled by the customer",
                  now: dt.datetime | None = None) -> Order:
-    """Cancel a confirmed order before its performance starts; release its seats once."""
+    """Cancel an order and release its seats once: a paid confirmed order is refunded, a
+    held one's PaymentIntent cancelled. A customer (`user`) may cancel only their own,
+    before the performance starts; staff (`user=None`) may cancel any."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
-        order = (Order.objects.select_related("performance__show")
-                 .filter(pk=order_id, customer=user).first())
+        orders = Order.objects.select_for_update(of=("self",)).select_related(
+            "performance__show")
+        order = orders.filter(pk=order_id, **({"customer": user} if user else {})).first()
         if order is None:
             raise errors.OrderNotFound()
-        if order.status == OrderStatus.CANCELLED:
+        was = order.status
+        if was in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
             return order
-        if order.performance.starts_at <= now:
+        if user is not None and order.performance.starts_at <= now:
             raise errors.SalesClosed()
-        # Only one of several parallel cancels flips the status; only it releases seats.
-        flipped = Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
+        Order.objects.filter(pk=order.pk, status=was).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        if flipped:
-            Performance.objects.filter(pk=order.performance_id).update(
-                seats_sold=F("seats_sold") - order.quantity)
-            SeatHolding.objects.filter(customer=user, performance_id=order.performance_id
-                                       ).update(seats=F("seats") - order.quantity)
-            shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                         performance_id=order.performance_id)
+        release_seats(order=order)
+        shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                     performance_id=order.performance_id)
+        refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
+            order_id=order.pk, reason=reason)
+    if refund:
+        payments.payment_send_refund(order_id=order.pk, now=now)
+    elif was == OrderStatus.PENDING and payments.payment_cancel_intent(
+            order_id=order.pk) == "succeeded":
+        # Paid while we cancelled it: the payment finds the order cancelled and refunds.
+        order_payment_succeeded(order_id=order.pk, now=now)
     order.refresh_from_db(fields=["status", "cancelled_at", "updated_at"])
     return order
+
+
+def order_refunded_in_stripe(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool:
+    """A full refund made outside Marquee (Stripe's dashboard): the tickets are void, so
+    the order is cancelled and its seats released, once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = (Order.objects.select_for_update(of=("self",))
+                 .select_related("performance__show").filter(pk=order_id).first())
+        if order is None or order.status != OrderStatus.CONFIRMED:
+            return False
+        Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
+            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        release_seats(order=order)
+        shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                     performance_id=order.performance_id)
+    return True
 
 
 def ticket_check_in(*, code: str, now: dt.datetime | None = None) -> Ticket:
@@ -130,10 +198,34 @@ def ticket_check_in(*, code: str, now: dt.datetime | None = None) -> Ticket:
     if not updated:
         if ticket.order.status == OrderStatus.CANCELLED:
             raise errors.TicketCancelled()
+        if ticket.order.status != OrderStatus.CONFIRMED:
+            raise errors.TicketNotValid(
+                f"Ticket {ticket.code} belongs to an order that is {ticket.order.status}, "
+                "not confirmed.")
         raise errors.AlreadyCheckedIn(
             f"Ticket {ticket.code} was already checked in at "
             f"{timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M}.")
     return ticket
+
+
+def _own_order(user: AbstractBaseUser, order_id: uuid.UUID) -> Order:
+    order = (Order.objects.select_related("performance__show", "performance__venue",
+                                          "payment")
+             .filter(pk=order_id, customer=user).first())
+    if order is None:
+        raise errors.OrderNotFound()
+    return order
+
+
+def _abandon(order: Order, key: str | None) -> None:
+    """Undo a hold whose payment could not be started: the order, its key, its seats."""
+    with transaction.atomic():
+        if Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).delete()[0]:
+            release_seats(order=order)
+        if key is not None:
+            IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
+    shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                 performance_id=order.performance_id)
 
 
 def _raise_unless_on_sale(performance: Performance, quantity: int, now: dt.datetime) -> None:

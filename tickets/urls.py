@@ -6,6 +6,7 @@ urlpatterns = [
     path("me/", views.MeApi.as_view(), name="me"),
     path("tickets/", views.OrderListApi.as_view(), name="order-list"),
     path("tickets/<uuid:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),
+    path("tickets/<uuid:order_id>/pay/", views.OrderPayApi.as_view(), name="order-pay"),
     path("tickets/<uuid:order_id>/cancel/", views.OrderCancelApi.as_view(), name="order-cancel"),
     path("tickets/<uuid:order_id>/tickets/<str:code>/qr.svg", views.TicketQrApi.as_view(),
          name="ticket-qr"),

@@ -1,4 +1,4 @@
-"""The signed-in user's API: reserve, list, show, cancel orders; ticket QR codes; /me."""
+"""The signed-in user's API: reserve, pay, list, show, cancel orders; ticket QR codes; /me."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from payments.serializers import PayInputSerializer
 from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 
-from . import errors, qr, selectors, services
+from . import errors, holds, qr, selectors, services
 from .idempotency import Replay, request_fingerprint
-from .serializers import MeSerializer, OrderSerializer, ReservationInputSerializer
+from .serializers import MeSerializer, OrderSerializer, ReservationInputSerializer, with_payment
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
 
@@ -54,6 +55,8 @@ class OrderListApi(SignedInApi):
                    responses={201: OrderSerializer,
                               **problems(400, 401, 404, 409, 413, 422, 429, 503)})
     def post(self, request: Request) -> Response:
+        """Reserve seats: a confirmed order for a free performance; for a paid one a hold
+        (`pending` until `expires_at`) with the `payment` the browser completes."""
         payload = ReservationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -70,7 +73,13 @@ class OrderListApi(SignedInApi):
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
                                            quantity=data["quantity"], idempotency=idempotency)
         except Replay as replay:
-            return Response(replay.body, status=replay.status_code,
+            body = replay.body
+            if body.get("status") == "pending" and body.get("payment") is None:
+                payment = selectors.payment_of_order(order_id=body["id"])
+                if payment is None:  # the first request is still talking to Stripe
+                    raise errors.IdempotencyInProgress() from None
+                body = with_payment(body, payment)
+            return Response(body, status=replay.status_code,
                             headers={"Idempotent-Replayed": "true"})
         return Response(OrderSerializer(order).data, status=201)
 
@@ -84,6 +93,23 @@ class OrderDetailApi(SignedInApi):
         order = selectors.order_get_for_user(user=request.user, order_id=order_id)
         if order is None:
             raise errors.OrderNotFound()
+        # A pending order asks Stripe how its payment went (webhooks can be lost or late).
+        if holds.order_reconcile(order=order):
+            order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        return Response(self.get_serializer(order).data)
+
+
+class OrderPayApi(SignedInApi):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="tickets_pay", request=PayInputSerializer,
+                   responses={200: OrderSerializer,
+                              **problems(400, 401, 402, 404, 409, 422, 429, 503)})
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
+        payload = PayInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = services.order_pay(user=request.user, order_id=order_id,
+                                   payment_method=payload.validated_data["payment_method"])
         return Response(self.get_serializer(order).data)
 
 
@@ -93,7 +119,7 @@ class OrderCancelApi(SignedInApi):
     @extend_schema(operation_id="tickets_cancel", request=None,
                    responses={200: OrderSerializer, **problems(401, 404, 409, 429, 503)})
     def post(self, request: Request, order_id: uuid.UUID) -> Response:
-        services.order_cancel(user=request.user, order_id=order_id)
+        services.order_cancel(order_id=order_id, user=request.user)
         order = selectors.order_get_for_user(user=request.user, order_id=order_id)
         return Response(self.get_serializer(order).data)
 

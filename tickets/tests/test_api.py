@@ -10,7 +10,7 @@ TICKETS = "/api/v1/tickets/"
 
 @pytest.fixture
 def performance(make_performance):
-    return make_performance(capacity=20, price_cents=1500)
+    return make_performance(capacity=20, price_cents=0)  # free: confirmed at once
 
 
 def reserve(api, headers, performance, quantity=2, **extra):
@@ -23,8 +23,9 @@ def test_reserve_returns_the_order(api, bearer, performance):
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"id", "status", "performance", "quantity", "total_cents", "currency",
-                         "created_at", "tickets"}
-    assert (body["status"], body["quantity"], body["total_cents"]) == ("confirmed", 2, 3000)
+                         "created_at", "expires_at", "tickets", "payment"}
+    assert (body["status"], body["quantity"], body["total_cents"]) == ("confirmed", 2, 0)
+    assert body["payment"] is None and body["expires_at"] is None
     assert body["performance"]["id"] == performance.pk
     assert body["performance"]["show"]["slug"] == performance.show.slug
     assert len(body["tickets"]) == 2 and body["tickets"][0]["checked_in_at"] is None

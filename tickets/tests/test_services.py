@@ -26,7 +26,8 @@ def seats_sold(performance):
 
 def test_reserve_sells_seats_and_issues_one_ticket_per_seat(make_performance, make_user):
     performance = make_performance(capacity=10, price_cents=1250, currency="GBP")
-    order = services.order_reserve(user=make_user(), performance_id=performance.pk, quantity=3)
+    order = services.order_reserve(user=make_user(), performance_id=performance.pk, quantity=3,
+                                   paid_at_box_office=True)
     assert (order.status, order.quantity, order.total_cents, order.currency) == (
         "confirmed", 3, 3750, "GBP")
     codes = list(order.tickets.values_list("code", flat=True))

@@ -43,6 +43,6 @@ class Command(BaseCommand):
                 username=f"demo-buyer-{buyer}",
                 defaults={"email": f"buyer{buyer}@example.com"})
             ticket_services.order_reserve(user=customer, performance_id=performance.pk,
-                                          quantity=quantity)
+                                          quantity=quantity, paid_at_box_office=True)
             to_sell -= quantity
             buyer += 1

@@ -1,0 +1,24 @@
+"""Domain errors of payments (mapped to RFC 9457 problems by project/problems.py)."""
+
+from project.errors import DomainError
+
+
+class PaymentsError(DomainError):
+    pass
+
+
+class PaymentUnavailable(PaymentsError):
+    status, code, title = 503, "payment_unavailable", "Payment unavailable"
+    default_detail = "Card payments are unavailable right now; nothing was reserved. " \
+                     "Please try again shortly."
+    retry_after = 5
+
+
+class CardDeclined(PaymentsError):
+    status, code, title = 402, "card_declined", "Card declined"
+    default_detail = "Your card was declined. Your seats are still held: try another card."
+
+
+class InvalidSignature(PaymentsError):
+    status, code, title = 400, "invalid_signature", "Invalid signature"
+    default_detail = "The Stripe-Signature header does not match this payload."

@@ -1,0 +1,127 @@
+"""Services for the life of a held order: confirmed by payment, expired, reconciled.
+
+A pending order holds its seats (they count as sold) until `expires_at`. Each move out
+of `pending` locks the order row first (lock order: order → performance → holding, as
+in services.py) and is a conditional UPDATE, so it happens once however many webhooks,
+readers and expiry jobs race for it. Stripe is called only with no lock held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments import services as payments
+from payments.errors import PaymentUnavailable
+from shows import cache as shows_cache
+
+from .models import Order, OrderStatus, Ticket
+from .reservation_sql import release_seats, take_seats_again
+
+logger = logging.getLogger(__name__)
+
+LATE_PAYMENT_NO_SEATS = "paid after the hold lapsed; the seats were no longer available"
+PAID_AFTER_CANCEL = "paid after the order was cancelled"
+
+
+def order_payment_succeeded(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> Order:
+    """The order's payment went through: confirm it and issue its tickets, once.
+
+    If its hold had lapsed, take the seats again when they are still free; if not (or
+    the order was cancelled meanwhile), refund at once: never oversell, never keep money
+    without a ticket.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = (Order.objects.select_for_update(of=("self",))
+                 .select_related("performance__show").get(pk=order_id))
+        if order.status == OrderStatus.CONFIRMED:
+            return order
+        if order.status == OrderStatus.PENDING or (
+                order.status == OrderStatus.EXPIRED and take_seats_again(order=order, now=now)):
+            _confirm(order, now)
+            payments.payment_mark_paid(order_id=order.pk)
+        else:
+            reason = PAID_AFTER_CANCEL if order.status == OrderStatus.CANCELLED \
+                else LATE_PAYMENT_NO_SEATS
+            if payments.payment_owe_refund(order_id=order.pk, reason=reason):
+                logger.warning("tickets: order %s %s: refunding", order_id, reason)
+                # Sent once the refund is on record (a webhook's transaction may enclose
+                # this one); if Stripe fails then, the per-minute job sends it.
+                transaction.on_commit(partial(payments.payment_send_refund,
+                                              order_id=order.pk, now=now))
+    return order
+
+
+def order_expire(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool:
+    """End a lapsed hold: cancel its PaymentIntent, release its seats. True if this call
+    released them (False: not lapsed, already ended, or paid after all → confirmed)."""
+    now = now or timezone.now()
+    intent_status = payments.payment_cancel_intent(order_id=order_id)
+    if intent_status == "succeeded":
+        order_payment_succeeded(order_id=order_id, now=now)
+        return False
+    if intent_status == "processing":  # the bank is deciding: look again next minute
+        return False
+    with transaction.atomic():
+        order = (Order.objects.select_for_update(of=("self",))
+                 .select_related("performance__show").filter(pk=order_id).first())
+        if order is None or order.status != OrderStatus.PENDING or order.expires_at > now:
+            return False
+        Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
+            status=OrderStatus.EXPIRED, updated_at=now)
+        release_seats(order=order)
+        shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                     performance_id=order.performance_id)
+    return True
+
+
+def orders_release_expired(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The per-minute job: end every lapsed hold (oldest first) and send owed refunds.
+
+    Safe to run in parallel with itself: each hold is released by one run only.
+    """
+    now = now or timezone.now()
+    lapsed = list(Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now)
+                  .order_by("expires_at").values_list("id", flat=True)[:limit])
+    released = 0
+    for order_id in lapsed:
+        try:
+            released += order_expire(order_id=order_id, now=now)
+        except Exception:  # one bad order must not stop the others; it is retried
+            logger.exception("tickets: could not expire order %s", order_id)
+    payments.payments_send_owed_refunds(now=now)
+    return released
+
+
+def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
+    """For a pending order being read: end it if its hold lapsed, or ask Stripe (at most
+    every few seconds) whether it was paid — webhooks get lost or arrive late. True if
+    the order may have changed (read it again)."""
+    now = now or timezone.now()
+    if order.status != OrderStatus.PENDING:
+        return False
+    if order.expires_at <= now:
+        try:
+            order_expire(order_id=order.pk, now=now)
+        except PaymentUnavailable:
+            return False
+        return True
+    status = payments.payment_check(order_id=order.pk, now=now)
+    if status == "succeeded":
+        order_payment_succeeded(order_id=order.pk, now=now)
+    return status is not None
+
+
+def _confirm(order: Order, now: dt.datetime) -> None:
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CONFIRMED, confirmed_at=now,
+                                             updated_at=now)
+    Ticket.objects.bulk_create([Ticket(order=order) for _ in range(order.quantity)])
+    order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
+    shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                 performance_id=order.performance_id)
