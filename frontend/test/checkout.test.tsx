@@ -201,8 +201,12 @@ describe("payment step", () => {
     srv.pay = () => { srv.polls = [processing, processing, processing, processing, processing, confirmed()]; return ok(processing); };
     const root = await visit(`/tickets/${ID}`);
     const before = gets(srv.calls).length;
+    await waitFor(() => root.querySelector(".fake-card"));
+    button(root, "Pay €70.00").focus();
     await clickPay(root);
     await waitFor(() => text(root).includes("Waiting for confirmation"));
+    // The form is hidden: focus moves to the status that replaced it.
+    expect(document.activeElement?.getAttribute("role")).toBe("status");
     expect(root.querySelector("img.qr, .ticket")).toBeNull();
     expect(root.querySelector("form.pay")!.hasAttribute("hidden")).toBe(true);
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);

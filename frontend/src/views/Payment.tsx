@@ -187,6 +187,15 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
     };
   }, [phase, update]);
 
+  // The form disappears while waiting and once the hold lapsed: focus goes to what replaced it.
+  const formRef = useRef<HTMLFormElement>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const focusWasInForm = useRef(false);
+  focusWasInForm.current = !!formRef.current?.contains(document.activeElement);
+  useEffect(() => {
+    if ((lapsed || phase === "waiting") && focusWasInForm.current) noticeRef.current?.focus();
+  }, [lapsed, phase]);
+
   const title = lapsed ? "Your hold expired" : waiting ? "Confirming your payment" : "Pay for your tickets";
   const signInAgain = error instanceof ApiError && error.code === "session_expired";
   return (
@@ -200,12 +209,12 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
       </dl>
 
       {lapsed ? (
-        <div class="notice notice-expired" role="alert">
+        <div class="notice notice-expired" role="alert" ref={noticeRef} tabIndex={-1}>
           <p>Your hold expired and the seats were released.</p>
           {p.show?.slug && <p><a href={`/shows/${encodeURIComponent(p.show.slug)}`}>Back to the show</a></p>}
         </div>
       ) : waiting ? (
-        <div class="notice" role="status">
+        <div class="notice" role="status" ref={noticeRef} tabIndex={-1}>
           {phase === "waiting" ? (
             <p><span class="spinner" aria-hidden="true" />Payment sent. Waiting for confirmation…</p>
           ) : (
@@ -222,7 +231,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         <Countdown expiresAt={order.expires_at} now={now} announce />
       )}
 
-      <form class="pay" onSubmit={pay} hidden={lapsed || waiting} aria-describedby="card-help">
+      <form class="pay" ref={formRef} onSubmit={pay} hidden={lapsed || waiting} aria-describedby="card-help">
         <p id="card-label" class="label">Card details</p>
         <div id="card-element" class="card-field" ref={mountRef} role="group" aria-labelledby="card-label"
              aria-describedby={cardError ? "card-error" : undefined} />
@@ -244,7 +253,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         && payment.last_error && (
         <p class="notice">Your last payment attempt did not go through: {payment.last_error}</p>
       )}
-      {error !== null && (
+      {error !== null && !lapsed && (
         <div class="inline-error payment-error" role="alert">
           <p>{typeof error === "string" ? error : errorMessage(error)}</p>
           {signInAgain && <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>}
