@@ -68,6 +68,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/stripe/webhook/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A Stripe event, signed with the endpoint's secret (Stripe-Signature header). */
+        post: operations["payments_stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performances/{performance_id}/": {
         parameters: {
             query?: never;
@@ -125,6 +142,10 @@ export interface paths {
         };
         get: operations["tickets_list"];
         put?: never;
+        /**
+         * @description Reserve seats: a confirmed order for a free performance; for a paid one a hold
+         *     (`pending` until `expires_at`) with the `payment` the browser completes.
+         */
         post: operations["tickets_create"];
         delete?: never;
         options?: never;
@@ -158,6 +179,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["tickets_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{order_id}/pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["tickets_pay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -233,7 +270,10 @@ export interface components {
             currency: string;
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            expires_at?: string | null;
             readonly tickets: components["schemas"]["Ticket"][];
+            readonly payment: components["schemas"]["Payment"] | null;
         };
         OrderPerformance: {
             id: number;
@@ -243,11 +283,13 @@ export interface components {
             venue: components["schemas"]["Venue"];
         };
         /**
-         * @description * `confirmed` - Confirmed
+         * @description * `pending` - Pending
+         *     * `confirmed` - Confirmed
+         *     * `expired` - Expired
          *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        OrderStatusEnum: "confirmed" | "cancelled";
+        OrderStatusEnum: "pending" | "confirmed" | "expired" | "cancelled";
         PaginatedInfoPageListItemList: {
             /** @example 123 */
             count: number;
@@ -293,6 +335,34 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ShowListItem"][];
         };
+        PayInputRequest: {
+            payment_method: string;
+        };
+        Payment: {
+            readonly provider: string;
+            status?: components["schemas"]["PaymentStatusEnum"];
+            amount_cents: number;
+            currency: string;
+            refunded_cents: number;
+            readonly publishable_key: string;
+            readonly js_url: string;
+            readonly client_secret: string | null;
+            readonly setup_client_secret: string | null;
+            readonly last_error: string | null;
+            readonly refund_reason: string | null;
+        };
+        /**
+         * @description * `requires_payment_method` - Requires Payment Method
+         *     * `requires_action` - Requires Action
+         *     * `processing` - Processing
+         *     * `succeeded` - Succeeded
+         *     * `canceled` - Canceled
+         *     * `refund_due` - Refund Due
+         *     * `refunding` - Refunding
+         *     * `refunded` - Refunded
+         * @enum {string}
+         */
+        PaymentStatusEnum: "requires_payment_method" | "requires_action" | "processing" | "succeeded" | "canceled" | "refund_due" | "refunding" | "refunded";
         Performance: {
             readonly id: number;
             /** Format: date-time */
@@ -371,6 +441,10 @@ export interface components {
         Venue: {
             name: string;
             city: string;
+        };
+        WebhookReceipt: {
+            received: boolean;
+            duplicate: boolean;
         };
     };
     responses: never;
@@ -531,6 +605,58 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payments_stripe_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -920,6 +1046,103 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,37 +28,16 @@ export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
-// The checkout (issue 12) adds a lifecycle and a payment to an order. Until openapi.yaml
-// describes them, they are declared here, exactly as the contract names them.
-export type OrderStatus = "pending" | "confirmed" | "expired" | "cancelled";
-// refund_due and refunding: the backend's states between a paid order losing its seats and
-// Stripe confirming the refund (not in the contract's list, but in payments/models.py).
-export type PaymentStatus = "requires_payment_method" | "requires_action" | "processing"
-  | "succeeded" | "canceled" | "refund_due" | "refunding" | "refunded";
-export interface Payment {
-  provider: "stripe";
-  status: PaymentStatus;
-  amount_cents: number;
-  currency: string;
-  refunded_cents: number;
-  publishable_key: string;
-  /** Where stripe.js is loaded from (configuration, never hard-coded). */
-  js_url: string;
-  /** The PaymentIntent's, only while pending: answers a 3-D Secure challenge. */
-  client_secret: string | null;
-  /** A SetupIntent's, only while pending: turns the card element into a payment method. */
-  setup_client_secret: string | null;
-  last_error: string | null;
-  refund_reason: string | null;
-}
+// The generated schema marks `status` optional (a model field with a default), but the
+// server always sends it: the views rely on that, so it is required here.
 type GeneratedOrder = Ok<paths["/api/v1/tickets/"]["post"]>;
-export type Order = Omit<GeneratedOrder, "status"> & {
-  status: OrderStatus;
-  /** While pending: when the hold lapses. */
-  expires_at?: string | null;
-  /** Null for a free order. */
-  payment?: Payment | null;
-};
+type GeneratedPayment = NonNullable<GeneratedOrder["payment"]>;
+export type OrderStatus = NonNullable<GeneratedOrder["status"]>;
+export type PaymentStatus = NonNullable<GeneratedPayment["status"]>;
+/** Null for a free order; the client secrets only while the order is pending. */
+export type Payment = Omit<GeneratedPayment, "status"> & { status: PaymentStatus };
+export type Order = Omit<GeneratedOrder, "status" | "payment"> & { status: OrderStatus; payment: Payment | null };
+export type PayBody = Body<paths["/api/v1/tickets/{order_id}/pay/"]["post"]>;
 export type OrderPage = Omit<Ok<paths["/api/v1/tickets/"]["get"]>, "results"> & { results: Order[] };
 
 export interface Problem {
@@ -196,7 +175,7 @@ export const api = {
    */
   pay: (id: string, paymentMethod: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,
-                                                     body: { payment_method: paymentMethod } }),
+                                                     body: { payment_method: paymentMethod } satisfies PayBody }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

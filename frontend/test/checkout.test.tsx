@@ -386,7 +386,7 @@ describe("reserving", () => {
 describe("refunds on their way", () => {
   it("an expired hold paid too late shows the refund in progress", async () => {
     server(order({ status: "expired", expires_at: null,
-                   payment: payment({ status: "refund_due" as Payment["status"], client_secret: null, setup_client_secret: null }) }));
+                   payment: payment({ status: "refund_due", client_secret: null, setup_client_secret: null }) }));
     const root = await visit(`/tickets/${ID}`);
     await waitFor(() => root.querySelector("[data-status=expired]"));
     expect(text(root)).toContain("A refund of €70.00 to your card is on its way.");
