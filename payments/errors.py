@@ -22,3 +22,9 @@ class CardDeclined(PaymentsError):
 class InvalidSignature(PaymentsError):
     status, code, title = 400, "invalid_signature", "Invalid signature"
     default_detail = "The Stripe-Signature header does not match this payload."
+
+
+class PaymentRefused(PaymentsError):
+    status, code, title = 409, "payment_refused", "Payment refused"
+    default_detail = "Stripe refused this payment attempt; your seats are still held. " \
+                     "Please try again with another card."

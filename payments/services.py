@@ -76,6 +76,9 @@ def payment_pay(*, order_id: uuid.UUID, payment_method: str) -> str:
     except errors.CardDeclined as exc:
         _record(order_id, PaymentStatus.REQUIRES_PAYMENT_METHOD, last_error=exc.detail)
         raise
+    except invalid_request_error() as exc:  # e.g. an unknown card, or an intent not payable
+        logger.warning("payments: Stripe refused paying order %s: %s", order_id, exc)
+        raise errors.PaymentRefused() from exc
     return _record_intent(order_id, intent)
 
 
