@@ -9,6 +9,9 @@
 4. SQL queries per endpoint at 5 and 50 shows (bench/queries.py);
 5. package and SPA sizes vs budgets;
 6. SnapStart: from the end of the after-restore hooks to the first response, vs warm;
+7. over HTTP (bench/http_load.py): gunicorn, 4 workers, production-like settings, 8
+   clients: POST /api/v1/tickets/ vs a bare view running the reservation statement, the
+   cached GET /api/v1/shows/ vs a plain view, and the oversold check;
 then the ten costliest packages of the handler's init (`python -X importtime`).
 
     python -m bench.run [--quick]
@@ -28,7 +31,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import importtime, queries, reservations, sizes
+from bench import http_load, importtime, queries, reservations, sizes
 from bench.common import ROOT, row, summary, table, use_bench_database
 from bench.lambda_env import PACKAGE, PYTHON, LambdaWorld, make_workdir, rest_v1
 
@@ -242,10 +245,14 @@ def main() -> None:
         shutil.rmtree(world.workdir, ignore_errors=True)
     log("reservations")
     res_rows = reservation_rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    log("over HTTP: gunicorn (bench/http_load.py)")
+    http_rows, http_notes = http_load.measure(1 if q else 3, 1.0 if q else 3.0)
     size_rows = sizes.rows(PACKAGE)
 
     print(f"Machine: {header}\n")
-    print(table([*cold_rows, *warm_rows, *res_rows, *query_rows, *size_rows, *snap_rows]))
+    print(table([*cold_rows, *warm_rows, *res_rows, *http_rows, *query_rows, *size_rows,
+                 *snap_rows]))
+    print("\nOver HTTP: " + "; ".join(http_notes) + ".")
     (init, init_spread), (first, first_spread) = cold_parts["init_ms"], cold_parts["first_ms"]
     print(f"\nCold start inside the handler process: init (import project.lambda_handler) "
           f"{init:.0f} ms ±{init_spread:.0%}, first request {first:.0f} ms ±{first_spread:.0%}.")

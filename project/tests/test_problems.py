@@ -43,6 +43,14 @@ def test_api_path_that_matches_with_a_slash_is_redirected_there(settings):
     assert response.status_code == 301 and response["Location"] == "/api/v1/shows/?page=2"
 
 
+def test_the_bench_floors_are_not_routed_outside_the_bench():
+    """bench/http_site mounts bare views (no auth, no throttle) in its own URLconf only."""
+    from django.urls import resolve
+
+    for path in ("/bench/floor/reserve/", "/bench/floor/plain/"):
+        assert resolve(path).func.__module__ == "project.spa", path
+
+
 def test_unknown_route_outside_the_api_is_a_page(client):
     response = client.get("/no-such-page-anywhere/")
     assert response.status_code == 404
