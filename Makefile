@@ -29,11 +29,11 @@ $(PY):
 	$(PYTHON312) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 
-$(VENV)/.base-installed: requirements/base.txt | $(PY)
-	$(PIP) install -r requirements/base.txt
+$(VENV)/.base-installed: requirements/base.txt requirements/local.txt | $(PY)
+	$(PIP) install -r requirements/local.txt
 	@touch $@
 
-$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
+$(VENV)/.dev-installed: requirements/base.txt requirements/local.txt requirements/dev.txt | $(PY)
 	$(PIP) install -r requirements/dev.txt
 	@touch $@ $(VENV)/.base-installed
 
@@ -44,12 +44,24 @@ migrate: $(VENV)/.base-installed
 seed: migrate
 	$(PY) manage.py seed_demo
 
+LOCALSTRIPE_PORT ?= 8420
+
+# Without STRIPE_SECRET_KEY, paid checkouts go to localstripe (a fake Stripe), started here
+# and stopped with the server; pay with 4242 4242 4242 4242, any future date and CVC.
 run: seed $(RUN_PREREQS)
 	@echo
 	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
+	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	  echo "  Payments: localstripe on :$(LOCALSTRIPE_PORT) (test card 4242 4242 4242 4242)"; fi
 	@echo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	  $(VENV)/bin/localstripe --port $(LOCALSTRIPE_PORT) >var/localstripe.log 2>&1 & \
+	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py localstripe_webhook \
+	    --url http://127.0.0.1:$(PORT) || exit 1; \
+	fi; \
+	LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed $(TEST_PREREQS)
 	$(PY) -m pytest

@@ -99,7 +99,8 @@ def payment_check(*, order_id: uuid.UUID, now: dt.datetime | None = None,
     payment = Payment.objects.only("intent_id").get(pk=order_id)
     try:
         intent = call("payment_intents.retrieve", payment.intent_id)
-    except errors.PaymentUnavailable:
+    except (errors.PaymentUnavailable, invalid_request_error()) as exc:
+        logger.warning("payments: could not check order %s: %s", order_id, exc)
         return None
     return _record_intent(order_id, intent)
 
@@ -119,7 +120,8 @@ def payment_cancel_intent(*, order_id: uuid.UUID) -> str | None:
             intent = call("payment_intents.cancel", payment.intent_id)
         except invalid_request_error():  # not cancellable: paid, processing or cancelled
             intent = call("payment_intents.retrieve", payment.intent_id)
-    except errors.PaymentUnavailable:
+    except (errors.PaymentUnavailable, invalid_request_error()) as exc:
+        logger.warning("payments: could not cancel the intent of order %s: %s", order_id, exc)
         return None
     return _record_intent(order_id, intent)
 
