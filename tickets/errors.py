@@ -91,3 +91,8 @@ class OrderNotPending(TicketsError):
 class TicketNotValid(TicketsError):
     code, title = "ticket_not_valid", "Ticket not valid"
     default_detail = "This ticket's order is not confirmed."
+
+
+class WrongPerformance(TicketsError):
+    code, title = "wrong_performance", "Not for this performance"
+    default_detail = "This ticket is for another performance."

@@ -16,6 +16,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services import EmailKind, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
 from shows import cache as shows_cache
@@ -51,6 +52,7 @@ def order_payment_succeeded(*, order_id: uuid.UUID, now: dt.datetime | None = No
                 else LATE_PAYMENT_NO_SEATS
             if payments.payment_owe_refund(order_id=order.pk, reason=reason):
                 logger.warning("tickets: order %s %s: refunding", order_id, reason)
+                order_notify(order_id=order.pk, kind=EmailKind.REFUND)
                 # Sent once the refund is on record (a webhook's transaction may enclose
                 # this one); if Stripe fails then, the per-minute job sends it.
                 transaction.on_commit(partial(payments.payment_send_refund,
@@ -78,6 +80,7 @@ def order_expire(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool
         release_seats(order=order)
         shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                      performance_id=order.performance_id)
+        order_notify(order_id=order.pk, kind=EmailKind.EXPIRY)
     return True
 
 
@@ -125,3 +128,4 @@ def _confirm(order: Order, now: dt.datetime) -> None:
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
     shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                  performance_id=order.performance_id)
+    order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services import EmailKind, order_notify
 from payments import services as payments
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
@@ -98,7 +99,9 @@ def order_reserve(
     if failure is Failure.NOT_SOLD:
         raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
-    if paid:
+    if not paid:
+        order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
+    else:
         try:
             order.payment = payments.payment_start(
                 order_id=order.pk, user=user, amount_cents=order.total_cents,
@@ -156,6 +159,7 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
                                      performance_id=order.performance_id)
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
             order_id=order.pk, reason=reason)
+        order_notify(order_id=order.pk, kind=EmailKind.CANCELLATION)
     if refund:
         payments.payment_send_refund(order_id=order.pk, now=now)
     elif was == OrderStatus.PENDING and payments.payment_cancel_intent(
@@ -180,22 +184,33 @@ def order_refunded_in_stripe(*, order_id: uuid.UUID, now: dt.datetime | None = N
         release_seats(order=order)
         shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                      performance_id=order.performance_id)
+        order_notify(order_id=order.pk, kind=EmailKind.REFUND)
     return True
 
 
-def ticket_check_in(*, code: str, now: dt.datetime | None = None) -> Ticket:
-    """Mark a ticket as used at the door. A second check-in is refused, never repeated."""
+def ticket_check_in(*, code: str, performance_id: int | None = None,
+                    now: dt.datetime | None = None) -> Ticket:
+    """Mark a ticket as used at the door. A second check-in is refused, never repeated.
+
+    With `performance_id` (door mode: the performance being let in), a ticket for another
+    performance is refused and nothing changes.
+    """
     now = now or timezone.now()
     code = code.strip().upper()
+    valid = Ticket.objects.filter(code=code, checked_in_at__isnull=True,
+                                  order__status=OrderStatus.CONFIRMED)
+    if performance_id is not None:
+        valid = valid.filter(order__performance_id=performance_id)
     with transaction.atomic(durable=True):
-        updated = Ticket.objects.filter(
-            code=code, checked_in_at__isnull=True,
-            order__status=OrderStatus.CONFIRMED,
-        ).update(checked_in_at=now)
-        ticket = Ticket.objects.select_related("order").filter(code=code).first()
+        updated = valid.update(checked_in_at=now)
+        ticket = (Ticket.objects.select_related("order__performance__show")
+                  .filter(code=code).first())
     if ticket is None:
         raise errors.TicketNotFound()
     if not updated:
+        if performance_id is not None and ticket.order.performance_id != performance_id:
+            raise errors.WrongPerformance(
+                f"Ticket {ticket.code} is for {ticket.order.performance}.")
         if ticket.order.status == OrderStatus.CANCELLED:
             raise errors.TicketCancelled()
         if ticket.order.status != OrderStatus.CONFIRMED:
@@ -204,7 +219,8 @@ def ticket_check_in(*, code: str, now: dt.datetime | None = None) -> Ticket:
                 "not confirmed.")
         raise errors.AlreadyCheckedIn(
             f"Ticket {ticket.code} was already checked in at "
-            f"{timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M}.")
+            f"{timezone.localtime(ticket.checked_in_at):%Y-%m-%d %H:%M}.",
+            checked_in_at=ticket.checked_in_at.isoformat())
     return ticket
 
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "tickets",
     "info",
     "payments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
