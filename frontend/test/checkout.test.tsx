@@ -237,6 +237,7 @@ describe("payment step", () => {
   it("a reload while the payment is processing resumes waiting (no card form)", async () => {
     const srv = server(order({ payment: payment({ status: "succeeded" }) }));
     srv.polls = [order({ payment: payment({ status: "succeeded" }) }), order({ payment: payment({ status: "succeeded" }) }), confirmed()];
+    checkoutTiming.pollMs = 150; // long enough to see the waiting state before it ends
     const root = await visit(`/tickets/${ID}`);
     await waitFor(() => text(root).includes("Waiting for confirmation"));
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);
@@ -320,12 +321,16 @@ describe("expired and refunded orders", () => {
     expect(text(root)).toContain("This order is cancelled; its seats were released. €70.00 refunded to your card (cancelled at your request).");
   });
 
-  it("cancelling a paid order says how much is refunded", async () => {
+  it("cancelling a paid order says how much is refunded, and the page forgets 'Reserved'", async () => {
     server(confirmed());
-    const root = await visit(`/tickets/${ID}`);
+    const root = await visit(`/tickets/${ID}?reserved=1`);
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);
+    expect(text(root)).toContain("Reserved: 2 tickets");
     await act(() => button(root, "Cancel order").click());
     expect(text(root)).toContain("€70.00 is refunded to your card");
+    await act(() => button(root, "Yes, cancel").click());
+    await waitFor(() => text(root).includes("This order is cancelled"));
+    expect(text(root)).not.toContain("Reserved: 2 tickets");
   });
 });
 

@@ -44,7 +44,9 @@ export function CancelOrder({ order, onCancelled }: { order: Order; onCancelled:
   return (
     <div class="order-actions">
       {!confirming ? (
-        <button type="button" class="button button-danger" onClick={() => setConfirming(true)}>
+        // Beside "Pay", giving up the seats is the quiet choice.
+        <button type="button" class={`button ${order.status === "pending" ? "button-secondary" : "button-danger"}`}
+                onClick={() => setConfirming(true)}>
           Cancel order
         </button>
       ) : (

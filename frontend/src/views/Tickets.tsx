@@ -67,7 +67,7 @@ export function OrderPage({ id, search }: { id: string; search: URLSearchParams 
     (signal) => (token ? api.order(id, signal) : Promise.resolve(null)), [token, id]);
   // What happened on this page to a pending order: paid (confirmed), cancelled, expired.
   const [outcome, setOutcome] = useState<Order["status"] | null>(null);
-  const onPaymentStep = useCallback((next: Order) => {
+  const changed = useCallback((next: Order) => {
     if (next.status !== "pending") setOutcome(next.status);
     replace(next);
   }, [replace]);
@@ -105,8 +105,9 @@ export function OrderPage({ id, search }: { id: string; search: URLSearchParams 
         </p>
       )}
       {data.status === "pending"
-        ? <PaymentStep order={data} onOrder={onPaymentStep} />
-        : <OrderCard order={data} detail focusNotice={outcome === "cancelled" || outcome === "expired"} />}
+        ? <PaymentStep order={data} onOrder={changed} />
+        : <OrderCard order={data} detail onChange={changed}
+                     focusNotice={outcome === "cancelled" || outcome === "expired"} />}
     </section>
   );
 }
@@ -119,8 +120,8 @@ const BADGES = {
   cancelled: "Cancelled",
 } as const;
 
-export function OrderCard({ order: initial, detail = false, focusNotice = false }:
-    { order: Order; detail?: boolean; focusNotice?: boolean }) {
+export function OrderCard({ order: initial, detail = false, focusNotice = false, onChange }:
+    { order: Order; detail?: boolean; focusNotice?: boolean; onChange?: (order: Order) => void }) {
   const [order, setOrder] = useState(initial);
   const [cancelledHere, setCancelledHere] = useState(false);
   useEffect(() => setOrder(initial), [initial]);
@@ -189,7 +190,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false 
         </>
       )}
       {canCancel && (
-        <CancelOrder order={order} onCancelled={(next) => { setCancelledHere(true); setOrder(next); }} />
+        <CancelOrder order={order} onCancelled={(next) => { setCancelledHere(true); setOrder(next); onChange?.(next); }} />
       )}
     </article>
   );
