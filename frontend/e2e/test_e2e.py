@@ -1,8 +1,10 @@
 """The SPA end to end: Debian's Chromium (Playwright) against a live server on PostgreSQL.
 
-Browse, open a show, sign in with the local issuer, reserve 2 seats, see 2 QR codes, reload
-a deep link, cancel, see the seats return; a sold-out performance shows its state and no
-reserve button. Screenshots at 360 px and 1280 px go to var/screenshots/.
+Browse, open a show, sign in with the local issuer, reserve 2 seats of a free performance
+(confirmed at once, as before the checkout), see 2 QR codes, reload a deep link, cancel,
+see the seats return; a sold-out performance shows its state and no reserve button.
+Screenshots at 360 px and 1280 px go to var/screenshots/. The paid checkout (localstripe)
+is test_checkout_e2e.py.
 
 Needs the built SPA (`make spa`, a prerequisite of `make test`) and /usr/bin/chromium
 (`make chromium`). Outside CI a missing Chromium skips; with CI=true it fails.
@@ -12,66 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
+from e2e_support import assert_accessible, qr_codes_loaded, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-DIST_INDEX = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
-AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    in_ci = getattr(settings, "CI", False)
-    if not CHROMIUM.exists():
-        if in_ci:
-            pytest.fail("CI=true needs /usr/bin/chromium (make chromium)")
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (make chromium)")
-    if not DIST_INDEX.exists() or not AXE.exists():
-        pytest.fail("The SPA is not built: run `make spa` (make test does it first)")
-    from django.urls import Resolver404, resolve
-
-    from project import spa
-    try:
-        routed = resolve("/shows/x").func is spa.index
-    except Resolver404:
-        routed = False
-    if not routed:
-        pytest.fail('project/urls.py does not serve the SPA: add path("", include("project.spa")) '
-                    "as its last route")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here
-    # (fixtures, checks) are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "last-page.png"), full_page=True)  # for a failure
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
 
 
 @pytest.fixture
@@ -80,38 +28,10 @@ def show(make_show, make_performance):
                      summary="Storms, spirits and a browser.",
                      description="An island.\n\nDoors open 30 minutes before.")
     start = timezone.now() + dt.timedelta(days=10)
-    on_sale = make_performance(show=show, starts_at=start, capacity=10, price_cents=3500)
+    on_sale = make_performance(show=show, starts_at=start, capacity=10, price_cents=0)
     sold_out = make_performance(show=show, starts_at=start + dt.timedelta(days=1), capacity=2,
                                 seats_sold=2, price_cents=3500)
     return show, on_sale, sold_out
-
-
-def shoot(page, name: str, width: int) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": width, "height": 900})
-    path = SCREENSHOTS / f"{name}-{width}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def assert_accessible(page, what: str) -> None:
-    """axe-core's WCAG 2 A/AA rules (contrast, labels, names, landmarks): no serious issue."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag',"
-        " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    assert result["passes"], "axe-core ran no check"
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} — "
-                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
-                for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not problems, f"accessibility problems on {what}:\n" + "\n".join(problems)
-
-
-def qr_codes_loaded(page, count: int) -> None:
-    page.wait_for_function(
-        "n => { const imgs = [...document.querySelectorAll('img.qr')];"
-        " return imgs.length === n && imgs.every(i => i.complete && i.naturalWidth > 0); }",
-        arg=count)
 
 
 def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
