@@ -257,6 +257,17 @@ describe("payment step", () => {
     expect(root.querySelector("form.pay")).toBeNull();
   });
 
+  it("payment_unavailable from /pay/: the seats are still held, try again", async () => {
+    const srv = server(order());
+    srv.pay = () => problem(503, "payment_unavailable", { detail: "Card payments are unavailable right now; nothing was reserved." });
+    const root = await visit(`/tickets/${ID}`);
+    await clickPay(root);
+    await waitFor(() => root.querySelector(".payment-error"));
+    expect(text(root.querySelector(".payment-error")!)).toContain("your seats are still held");
+    expect(text(root)).not.toContain("nothing was reserved");
+    expect(button(root, "Pay €70.00").disabled).toBe(false);
+  });
+
   it("says when the payment form cannot be loaded, and tries again", async () => {
     server(order());
     stripe.failLoads = true;

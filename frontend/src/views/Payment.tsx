@@ -33,6 +33,7 @@ export const checkoutTiming = {
 
 const RETRY = "Try again, or use another card.";
 const FAILED = "The payment did not go through.";
+const UNAVAILABLE = "Card payments are unavailable at the moment; your card was not charged and your seats are still held. Please try again in a moment.";
 
 type Phase = "idle" | "paying" | "authenticating" | "waiting" | "stalled";
 type FormState = "loading" | "ready" | "failed";
@@ -135,6 +136,8 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
       const code = e instanceof ApiError ? e.code : "";
       if (code === "card_declined") fail(`${errorMessage(e)} ${RETRY}`);
       else if (code === "hold_expired") { setError(e); setPhase("idle"); void refresh(); }
+      // Not the reservation's wording ("nothing was reserved"): here the seats are still held.
+      else if (code === "payment_unavailable") fail(UNAVAILABLE);
       else fail(e); // network, payment_unavailable, session_expired…: the refresh shows where it stands
     } finally {
       busy.current = false;
