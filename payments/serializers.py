@@ -24,6 +24,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ["provider", "status", "amount_cents", "currency", "refunded_cents",
                   "publishable_key", "js_url", "client_secret", "setup_client_secret",
                   "last_error", "refund_reason"]
+        read_only_fields = fields
 
     def get_provider(self, payment: Payment) -> str:
         return "stripe"

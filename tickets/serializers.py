@@ -41,6 +41,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["id", "status", "performance", "quantity", "total_cents", "currency",
                   "created_at", "expires_at", "tickets", "payment"]
+        read_only_fields = fields  # output only: every field is always present
 
     @extend_schema_field(TicketSerializer(many=True))
     def get_tickets(self, order: Order) -> list:

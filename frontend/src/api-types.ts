@@ -263,15 +263,15 @@ export interface components {
         Order: {
             /** Format: uuid */
             readonly id: string;
-            status?: components["schemas"]["OrderStatusEnum"];
+            readonly status: components["schemas"]["OrderStatusEnum"];
             performance: components["schemas"]["OrderPerformance"];
             quantity: number;
             total_cents: number;
-            currency: string;
+            readonly currency: string;
             /** Format: date-time */
-            created_at: string;
+            readonly created_at: string;
             /** Format: date-time */
-            expires_at?: string | null;
+            readonly expires_at: string | null;
             readonly tickets: components["schemas"]["Ticket"][];
             readonly payment: components["schemas"]["Payment"] | null;
         };
@@ -340,9 +340,9 @@ export interface components {
         };
         Payment: {
             readonly provider: string;
-            status?: components["schemas"]["PaymentStatusEnum"];
+            readonly status: components["schemas"]["PaymentStatusEnum"];
             amount_cents: number;
-            currency: string;
+            readonly currency: string;
             refunded_cents: number;
             readonly publishable_key: string;
             readonly js_url: string;
