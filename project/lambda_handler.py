@@ -149,6 +149,15 @@ def fix_response(event: dict, response: Any, cookies: list[str]) -> Any:
     return response
 
 
+def _scheduled_function(event: Any) -> str | None:
+    """The function an EventBridge rule of zappa_settings.json `events` names (Zappa finds
+    it after the last "-" of the rule name), for the log line."""
+    if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event":
+        return None
+    resources = event.get("resources") or [""]
+    return str(resources[0]).rsplit("/", 1)[-1].rsplit("-", 1)[-1] or None
+
+
 def lambda_handler(event: dict, context: Any) -> Any:
     token = request_id.set(getattr(context, "aws_request_id", None))
     recorded: list[str] = []
@@ -159,6 +168,10 @@ def lambda_handler(event: dict, context: Any) -> Any:
         if is_http:
             event = fix_request(event)
         response = LambdaHandler.lambda_handler(event, context)
+        if _scheduled_function(event):
+            logger.info("scheduled", extra={
+                "function": _scheduled_function(event),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         if is_http:
             response = fix_response(event, response, recorded)
             logger.info("request", extra={
@@ -179,3 +192,12 @@ def purge_idempotency_keys(event: dict | None = None, context: Any = None) -> No
     from django.core.management import call_command
 
     call_command("purge_idempotency_keys")
+
+
+def release_expired_holds(event: dict | None = None, context: Any = None) -> None:
+    """The per-minute scheduled event (zappa_settings.json `events`): release the seats of
+    pending orders whose hold has lapsed and cancel their PaymentIntents (a paid one is
+    confirmed instead). Safe when two runs overlap: each hold is released once."""
+    from django.core.management import call_command
+
+    call_command("release_expired_holds")

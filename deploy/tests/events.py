@@ -164,8 +164,12 @@ def alb(method: str, path: str, *, headers: dict | None = None, body: str | None
     return event
 
 
-def scheduled(function: str, *, lambda_name: str = "marquee-production") -> dict:
-    """The EventBridge rule Zappa creates for zappa_settings.json `events`."""
+def scheduled(function: str, *, lambda_name: str = "marquee-production",
+              rule_name: str | None = None) -> dict:
+    """The event of the EventBridge rule Zappa creates for zappa_settings.json `events`;
+    Zappa names the rule `<lambda name>-<function>` (zappa.core's get_scheduled_event_name,
+    which shortens long names but always keeps the function after the last "-")."""
+    rule_name = rule_name or f"{lambda_name}-{function}"
     return {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
@@ -174,7 +178,7 @@ def scheduled(function: str, *, lambda_name: str = "marquee-production") -> dict
         "account": ACCOUNT,
         "time": "2026-11-25T12:00:00Z",
         "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{lambda_name}-{function}"],
+        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule_name}"],
         "detail": {},
     }
 

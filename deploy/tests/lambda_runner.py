@@ -3,7 +3,9 @@
 site-packages. Reads steps from a JSON file, writes results to another.
 
 Steps: {"event": {...}} invokes the handler; "before_snapshot" / "after_restore" run the
-SnapStart hooks; "probe" reports process state (DB connection, random draw).
+SnapStart hooks; "probe" reports process state (DB connection, random draw);
+"record_call_command" records management commands instead of running them;
+{"exec": code} runs test code in the packaged interpreter (its answer in `result`).
 """
 
 import json
@@ -41,7 +43,7 @@ import project.lambda_handler as entry  # noqa: E402 — Lambda's init phase
 
 results = {"init_ms": round((time.perf_counter() - started) * 1000, 1),
            "modules": sorted(m for m in sys.modules if m.split(".")[0] in
-                             {"boto3", "botocore", "moto", "pytest", "_pytest"}),
+                             {"boto3", "botocore", "moto", "pytest", "_pytest", "stripe"}),
            "paths": {m: getattr(sys.modules[m], "__file__", None)
                      for m in ("django", "rest_framework", "zappa", "project")},
            "steps": []}
@@ -61,6 +63,20 @@ for n, step in enumerate(steps):
 
         random.seed(1234)  # every environment restored from one snapshot starts here
         results["steps"].append(None)
+    elif step == "record_call_command":
+        # Management commands are recorded instead of run: what a scheduled event asks for.
+        import django.core.management
+
+        def record(name, *args, **kwargs):
+            results.setdefault("call_command", []).append([name, list(args), kwargs])
+
+        django.core.management.call_command = record
+        results["steps"].append(None)
+    elif isinstance(step, dict) and "exec" in step:
+        # Test code run inside the packaged interpreter; it leaves its answer in `result`.
+        scope = {"result": None}
+        exec(compile(step["exec"], "<step>", "exec"), scope)  # noqa: S102
+        results["steps"].append(scope["result"])
     elif step == "probe":
         import random
 

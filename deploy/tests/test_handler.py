@@ -5,10 +5,12 @@ Needs `make package` (dist/marquee-production.zip), PostgreSQL and Redis; AWS is
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
 import boto3
@@ -17,6 +19,7 @@ from django.db import connection
 
 from . import events as ev
 from .conftest import ROOT, run_lambda
+from .test_zappa_settings import rule_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True)]
@@ -126,6 +129,13 @@ def header(response: dict, name: str) -> str | None:
     return None
 
 
+def body_of(response: dict) -> str:
+    """The body the client gets: with binary_support, Zappa base64-encodes every type but
+    text/* and application/json (problem+json included); API Gateway decodes it."""
+    body = response.get("body") or ""
+    return base64.b64decode(body).decode() if response.get("isBase64Encoded") else body
+
+
 def csrf_from(response: dict) -> tuple[str, str]:
     cookie = next(c for c in set_cookies(response) if c.startswith("csrftoken="))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response["body"]).group(1)
@@ -157,6 +167,8 @@ def test_runs_from_the_package_alone(invoke):
     for module, path in result["paths"].items():
         assert "site-packages" not in path, f"{module} came from outside the package: {path}"
     assert not any(m.split(".")[0] in {"moto", "pytest", "_pytest"} for m in result["modules"])
+    # stripe is imported on the first payment call, never at init (payments/stripe_api.py).
+    assert not any(m.split(".")[0] == "stripe" for m in result["modules"])
     response = result["steps"][0]
     assert response["statusCode"] == 200, response
     assert json.loads(response["body"]) == {"status": "ok", "database": "ok", "cache": "ok"}
@@ -248,6 +260,174 @@ def test_scheduled_purge_of_idempotency_keys(invoke, make_user):
     event = ev.scheduled("project.lambda_handler.purge_idempotency_keys")
     invoke([{"event": event}])
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+SCHEDULED = json.loads((ROOT / "zappa_settings.json").read_text())["production"]["events"]
+
+
+@pytest.mark.parametrize("event", SCHEDULED, ids=lambda e: e["function"].rsplit(".", 1)[1])
+def test_each_scheduled_event_runs_its_command(invoke, event):
+    """The EventBridge event of the rule `zappa schedule` creates (named as Zappa names
+    it) reaches our function, which runs the management command of the same name."""
+    command = event["function"].rsplit(".", 1)[1]
+    rule = rule_name(event, "production")
+    result = invoke(["record_call_command",
+                     {"event": ev.scheduled(event["function"], rule_name=rule)}])
+    assert result["call_command"] == [[command, [], {}]]
+    lines = [json.loads(line) for line in result["stdout"].splitlines()
+             if line.startswith("{")]
+    assert any(line.get("message") == "scheduled" and line.get("function") ==
+               event["function"] for line in lines), result["stdout"][-2000:]
+
+
+@pytest.fixture
+def checkout(stripe_local, lambda_env, make_performance, bearer):
+    """A paid performance and a customer reserving through the API in this process (as
+    the SPA does); the packaged handler talks to the same localstripe, with the key it
+    reads from the Stripe secret on moto (STRIPE_SECRET_ARN), as in production."""
+    from rest_framework.test import APIClient
+
+    from payments.tests.stripe_helpers import unregister_webhook
+
+    unregister_webhook()  # the handler is the only webhook receiver here
+    lambda_env["STRIPE_API_BASE"] = stripe_local
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer("late@example.com")["HTTP_AUTHORIZATION"])
+    performance = make_performance(capacity=10, price_cents=3250, currency="EUR")
+
+    def reserve(quantity: int) -> dict:
+        response = client.post("/api/v1/tickets/", {"performance": performance.pk,
+                                                    "quantity": quantity}, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["status"] == "pending"
+        return response.json()
+
+    reserve.performance = performance
+    return reserve
+
+
+def test_the_per_minute_event_releases_lapsed_holds_once(invoke, checkout):
+    """EventBridge's per-minute event, as `zappa schedule` names its rule, run by the
+    packaged handler: the lapsed hold is expired, its seats released and its
+    PaymentIntent cancelled at Stripe; a hold still running is left alone; the next
+    minute's run releases nothing more."""
+    from payments.models import Payment
+    from payments.tests.stripe_helpers import stripe_get
+    from shows.models import Performance
+    from tickets.models import Order
+
+    lapsed, running = checkout(2), checkout(1)
+    Order.objects.filter(pk=lapsed["id"]).update(
+        expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    assert Performance.objects.get(pk=checkout.performance.pk).seats_sold == 3
+    event = next(e for e in SCHEDULED if e["function"].endswith(".release_expired_holds"))
+    minute = {"event": ev.scheduled(event["function"], rule_name=rule_name(event, "production"))}
+    result = invoke([minute, minute])
+    assert "Released 1 expired hold(s)." in result["stdout"]
+    assert "Released 0 expired hold(s)." in result["stdout"]
+    statuses = dict(Order.objects.values_list("id", "status"))
+    assert {str(k): v for k, v in statuses.items()} == {lapsed["id"]: "expired",
+                                                        running["id"]: "pending"}
+    assert Performance.objects.get(pk=checkout.performance.pk).seats_sold == 1
+    intent = Payment.objects.get(pk=lapsed["id"]).intent_id
+    assert stripe_get(f"payment_intents/{intent}")["status"] == "canceled"
+    running_intent = Payment.objects.get(pk=running["id"]).intent_id
+    assert stripe_get(f"payment_intents/{running_intent}")["status"] != "canceled"
+
+
+def test_a_signed_stripe_webhook_confirms_through_the_package(invoke, checkout):
+    """Stripe → CloudFront → API Gateway → the packaged handler: the signature is checked
+    with the webhook secret from Secrets Manager; a forged one is a 400 that changes
+    nothing, the signed one confirms the order and issues its tickets."""
+    from payments.models import Payment
+    from payments.tests.stripe_helpers import setup_card, signed, stripe_post
+    from tickets.models import Order, Ticket
+
+    order = checkout(2)
+    intent_id = Payment.objects.get(pk=order["id"]).intent_id
+    stripe_post(f"payment_intents/{intent_id}", payment_method=setup_card(order["payment"]))
+    intent = stripe_post(f"payment_intents/{intent_id}/confirm")
+    payload, signature = signed("payment_intent.succeeded", intent,
+                                secret=STRIPE_SECRET["webhook_secret"])
+    _, forged = signed("payment_intent.succeeded", intent, secret="whsec_forged")
+
+    def delivery(stripe_signature: str) -> dict:
+        return {"event": ev.rest_v1(
+            "POST", "/api/v1/payments/stripe/webhook/", body=payload.decode(),
+            headers={"Content-Type": "application/json; charset=utf-8",
+                     "Stripe-Signature": stripe_signature,
+                     "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
+            via_cloudfront=True)}
+
+    refused, accepted, again = invoke([delivery(forged), delivery(signature),
+                                       delivery(signature)])["steps"]
+    assert refused["statusCode"] == 400, refused
+    assert json.loads(body_of(refused))["code"] == "invalid_signature"
+    assert accepted["statusCode"] == 200, accepted
+    assert json.loads(body_of(accepted)) == {"received": True, "duplicate": False}
+    assert json.loads(body_of(again)) == {"received": True, "duplicate": True}
+    assert Order.objects.get(pk=order["id"]).status == "confirmed"
+    assert Ticket.objects.filter(order_id=order["id"]).count() == 2
+
+
+def test_stripe_works_from_the_package(invoke, localstripe_server):
+    """What the trimmed package keeps of stripe (deploy/package.py UNUSED_PARTS) is enough
+    for every call payments makes: a StripeClient on the requests client, PaymentIntents
+    created, read and cancelled, a refund, and a signed webhook event verified."""
+    code = f"""
+import json, sys, time
+import stripe
+client = stripe.StripeClient("sk_test_marquee",
+                             base_addresses={{"api": {localstripe_server!r}}},
+                             http_client=stripe.RequestsClient(timeout=(3, 10)))
+intent = client.v1.payment_intents.create(
+    params={{"amount": 6500, "currency": "eur", "metadata": {{"order": "o-1"}}}},
+    options={{"idempotency_key": "order-o-1"}})
+read = client.v1.payment_intents.retrieve(intent.id)
+cancelled = client.v1.payment_intents.cancel(intent.id)
+payload = json.dumps({{"id": "evt_1", "object": "event", "type": "charge.refunded",
+                      "data": {{"object": {{"id": "ch_1", "object": "charge",
+                                            "refunds": {{"object": "list", "data": [
+                                                {{"id": "re_1", "object": "refund"}}]}}}}}}}})
+now = int(time.time())
+signature = stripe.WebhookSignature._compute_signature(f"{{now}}.{{payload}}", "whsec_x")
+event = stripe.Webhook.construct_event(payload, f"t={{now}},v1={{signature}}", "whsec_x")
+try:
+    stripe.Webhook.construct_event(payload, f"t={{now}},v1={{'0' * 64}}", "whsec_x")
+    forged = "accepted"
+except stripe.SignatureVerificationError:
+    forged = "refused"
+result = {{"intent": [intent.status, read.id == intent.id, cancelled.status],
+          "event": [type(event).__name__, event.type,
+                    type(event.data.object).__name__,
+                    type(event.data.object.refunds.data[0]).__name__],
+          "forged": forged, "http": type(client._requestor._client).__name__,
+          "ca_bundle": stripe.ca_bundle_path,
+          "loaded_from_package": stripe.__file__.startswith(sys.path[0]),
+          "trimmed_loaded": sorted(m for m in sys.modules
+                                   if m.startswith(("stripe.params", "stripe.events")))}}
+"""
+    result = invoke([{"exec": code}])["steps"][0]
+    assert result["intent"] == ["requires_payment_method", True, "canceled"]
+    assert result["event"] == ["Event", "charge.refunded", "Charge", "Refund"]
+    assert result["forged"] == "refused"
+    assert result["http"] == "RequestsClient"
+    assert result["loaded_from_package"] and result["trimmed_loaded"] == []
+    assert Path(result["ca_bundle"]).is_file()
+
+
+def test_openapi_document_is_served_without_libyaml(invoke):
+    """deploy/package.py drops PyYAML's C binding: the document's YAML renderer (its only
+    user) works on the pure-Python dumper."""
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/schema/")},
+                     {"exec": "import yaml\nresult = yaml.__with_libyaml__"}])
+    response, with_libyaml = result["steps"]
+    assert response["statusCode"] == 200, response
+    assert with_libyaml is False
+    import yaml
+
+    document = yaml.safe_load(body_of(response))
+    assert "/api/v1/payments/stripe/webhook/" in document["paths"]
 
 
 def test_json_logs_carry_the_request_id(invoke):
