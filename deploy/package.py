@@ -53,9 +53,26 @@ ZAPPA_DEPLOY_ONLY = ("zappa/cli.py", "zappa/core.py", "zappa/letsencrypt.py",
 KEEP_LOCALES = {"en", "en_GB", "fr"}
 # GeoDjango: 0.5 MB zipped, never imported (other contrib apps are imported by DRF).
 UNUSED_CONTRIB = ("gis",)
+# Parts of packages that nothing we run imports (measured with stripe 16.1.0, pyyaml 6.0):
+# - stripe/params: TypedDicts of request parameters, imported only under TYPE_CHECKING
+#   (1.0 MB zipped); stripe/events: classes of API-v2 "thin" events, imported only when
+#   an API-v2 event is parsed; our webhook receives v1 snapshot events (0.8 MB zipped).
+#   deploy/tests/test_package.py::test_trimmed_stripe_modules_are_never_imported_at_run_time
+#   re-checks this on every stripe upgrade; the handler tests call Stripe from the zip.
+# - PyYAML's optional libyaml binding (0.8 MB zipped): yaml falls back to pure Python,
+#   and only the OpenAPI document's YAML renderer (/api/v1/schema/) uses yaml.
+# - charset_normalizer's mypyc builds of md/cd (0.2 MB zipped): their pure-Python sources
+#   ship beside them; requests imports it to guess the charset of a response that names
+#   none, and Stripe's answers are JSON that stripe decodes itself.
+# - dist-info RECORD files (0.3 MB): pip's list of installed files, for uninstalling.
+UNUSED_PARTS = ("stripe/params/", "stripe/events/")
+UNUSED_FILES = re.compile(r"^yaml/_yaml\.cpython-[^/]+\.so$"
+                          r"|^charset_normalizer/(md|cd)\.cpython-[^/]+\.so$"
+                          r"|^[^/]+\.dist-info/RECORD$")
 # Our own code keeps its sources (readable tracebacks); third-party packages ship as
 # sourceless .pyc, which halves their share of the zip.
-OWN_TOP_LEVEL = {"project", "shows", "tickets", "info", "manage.py", "handler.py",
+OWN_TOP_LEVEL = {"project", "shows", "tickets", "info", "payments", "notifications",
+                 "manage.py", "handler.py",
                  "zappa_settings.py", "django_zappa_app.py"}
 
 FORBIDDEN_TOP_LEVEL = {
@@ -302,6 +319,8 @@ def _drop(path: Path) -> bool:
     if "static" in parts[:-1] or path.name == "static":
         return True
     if rel.startswith(tuple(f"django/contrib/{app}" for app in UNUSED_CONTRIB)):
+        return True
+    if rel.startswith(UNUSED_PARTS) or f"{rel}/" in UNUSED_PARTS or UNUSED_FILES.match(rel):
         return True
     if "tests" in parts or path.name.startswith("test_") or rel == "markdown/test_tools.py":
         return True

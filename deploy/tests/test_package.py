@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import marshal
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from deploy import package
 
-from .conftest import PACKAGE
+from .conftest import PACKAGE, ROOT
 
 SETTINGS = ("DEBUG=False\nLOG_LEVEL='INFO'\nENVIRONMENT_VARIABLES={'AWS_REGION': 'eu-west-3'}\n"
             "DJANGO_SETTINGS='project.settings.production'\n")
@@ -158,3 +160,87 @@ def test_the_built_package_passes_its_checks():
     assert not any(n.startswith(("boto3/", "botocore/", "zappa/cli")) for n in names)
     # Our code keeps its sources; the bytecode beside it is what Python loads.
     assert header[4:8] == b"\x01\0\0\0"  # unchecked-hash: no source timestamp compared
+    # Our apps keep their sources (readable tracebacks), payments included.
+    assert {"payments/keys.py", "project/checks.py"} <= names
+
+
+# ------------------------------------------------------------------ trimmed parts
+
+def _runtime_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of every import not guarded by `if TYPE_CHECKING:`."""
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                for branch in child.orelse:
+                    visit(branch)
+                continue
+            if isinstance(child, ast.ImportFrom) and child.module and not child.level:
+                found.extend((child.lineno, f"{child.module}.{a.name}") for a in child.names)
+            elif isinstance(child, ast.Import):
+                found.extend((child.lineno, a.name) for a in child.names)
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+# The two places stripe imports stripe.events at run time: both parse API-v2 events
+# (`api_mode == "V2" and object == "v2.core.event"`, and `parse_event_notification`).
+STRIPE_V2_EVENT_SITES = {"stripe/_util.py", "stripe/v2/core/_event.py"}
+
+
+def test_trimmed_stripe_modules_are_never_imported_at_run_time():
+    """package.UNUSED_PARTS drops stripe/params and stripe/events: outside themselves,
+    the shipped stripe imports them only for type checkers, or to parse API-v2 events."""
+    import stripe
+
+    pinned = re.search(r"^stripe==(\S+)", (ROOT / "requirements/base.txt").read_text(), re.M)
+    assert pinned.group(1) == stripe.VERSION, "scan the stripe version that ships"
+    site = Path(stripe.__file__).parents[1]
+    dropped = tuple(part.rstrip("/").replace("/", ".") for part in package.UNUSED_PARTS)
+    offending = []
+    for path in sorted((site / "stripe").rglob("*.py")):
+        rel = path.relative_to(site).as_posix()
+        if rel.startswith(package.UNUSED_PARTS):
+            continue
+        for line, module in _runtime_imports(ast.parse(path.read_text(), rel)):
+            if module.startswith(dropped) and rel not in STRIPE_V2_EVENT_SITES:
+                offending.append(f"{rel}:{line} imports {module}")
+    assert offending == []
+    # Our code never reaches them either (stripe.params.X / stripe.events.X at run time).
+    for app in ("payments", "tickets", "project"):
+        for path in (ROOT / app).rglob("*.py"):
+            if "tests" in path.parts:
+                continue
+            text = path.read_text()
+            assert not re.search(r"stripe\.(params|events)\b", text), path
+            assert "parse_event_notification" not in text, path
+
+
+def test_trims_drop_only_what_they_name():
+    drop = package._drop
+    for rel in ("stripe/params/_payment_intent_create_params.py", "stripe/events/__init__.py",
+                "stripe/params", "yaml/_yaml.cpython-312-x86_64-linux-gnu.so",
+                "charset_normalizer/md.cpython-312-x86_64-linux-gnu.so",
+                "django-5.2.19.dist-info/RECORD"):
+        assert drop(Path(rel)), rel
+    for rel in ("stripe/_payment_intent.py", "stripe/_webhook.py", "stripe/v2/__init__.py",
+                "stripe/data/ca-certificates.crt", "stripe/_event.py", "yaml/__init__.py",
+                "charset_normalizer/md.py", "django-5.2.19.dist-info/METADATA",
+                "cryptography/hazmat/bindings/_rust.abi3.so", "payments/keys.py"):
+        assert not drop(Path(rel)), rel
+
+
+@pytest.mark.skipif(not PACKAGE.exists(), reason="run `make package` first")
+def test_the_package_keeps_stripe_working_parts():
+    with zipfile.ZipFile(PACKAGE) as zf:
+        names = set(zf.namelist())
+    assert not any(n.startswith(("stripe/params/", "stripe/events/")) for n in names)
+    # stripe verifies TLS with its own CA bundle (stripe.ca_bundle_path), not certifi's.
+    assert {"stripe/data/ca-certificates.crt", "stripe/_webhook.pyc",
+            "stripe/_payment_intent.pyc", "stripe/_refund.pyc", "stripe/_stripe_client.pyc",
+            "requests/__init__.pyc", "charset_normalizer/md.pyc", "yaml/__init__.pyc"} <= names
+    assert not any(n.endswith(".dist-info/RECORD") for n in names)
+    assert any(n.endswith(".dist-info/METADATA") for n in names)  # importlib.metadata
