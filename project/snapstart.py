@@ -47,15 +47,15 @@ def prime() -> list[int]:
             "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-        answer = []
+        def start_response(status: str, headers: list, exc_info: object = None) -> None:
+            statuses.append(int(status.split()[0]))
+
         try:
-            response = app(environ, lambda status, headers, exc_info=None:
-                           answer.append(int(status.split()[0])))
+            response = app(environ, start_response)
             b"".join(response)
             response.close()
         except Exception:  # priming is an optimisation: never fail the snapshot for it
             logger.warning("snapstart: priming %s failed", path, exc_info=True)
-        statuses.extend(answer)
     return statuses
 
 
