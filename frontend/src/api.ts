@@ -28,17 +28,13 @@ export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
-// The generated schema marks `status` optional (a model field with a default), but the
-// server always sends it: the views rely on that, so it is required here.
-type GeneratedOrder = Ok<paths["/api/v1/tickets/"]["post"]>;
-type GeneratedPayment = NonNullable<GeneratedOrder["payment"]>;
-export type OrderStatus = NonNullable<GeneratedOrder["status"]>;
-export type PaymentStatus = NonNullable<GeneratedPayment["status"]>;
+export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
 /** Null for a free order; the client secrets only while the order is pending. */
-export type Payment = Omit<GeneratedPayment, "status"> & { status: PaymentStatus };
-export type Order = Omit<GeneratedOrder, "status" | "payment"> & { status: OrderStatus; payment: Payment | null };
+export type Payment = NonNullable<Order["payment"]>;
+export type OrderStatus = Order["status"];
+export type PaymentStatus = Payment["status"];
 export type PayBody = Body<paths["/api/v1/tickets/{order_id}/pay/"]["post"]>;
-export type OrderPage = Omit<Ok<paths["/api/v1/tickets/"]["get"]>, "results"> & { results: Order[] };
+export type OrderPage = Ok<paths["/api/v1/tickets/"]["get"]>;
 
 export interface Problem {
   type?: string;
