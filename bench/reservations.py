@@ -36,12 +36,19 @@ def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
     from tickets import errors, services
 
     users = list(get_user_model().objects.filter(pk__in=user_ids))
+    if kind == "hold":
+        # The hold step alone: a paid performance's reservation writes a pending order in
+        # the same one statement; Stripe's calls come after it commits, with no lock held
+        # (payments/tests/test_no_lock_held.py), and are measured apart (bench/checkout.py).
+        from payments import services as payments
+
+        payments.payment_start = lambda **kwargs: None
     done = 0
     barrier.wait()
     deadline = time.perf_counter() + seconds
     with connection.cursor() as cursor:
         while time.perf_counter() < deadline:
-            user = users[done % len(users)] if kind == "ours" else users[0]
+            user = users[done % len(users)] if kind != "floor" else users[0]
             if kind == "floor":
                 cursor.execute(FLOOR_SQL, [performance_id, uuid.uuid4(), user.pk])
                 done += cursor.rowcount
@@ -78,7 +85,7 @@ def _run_workers(kind: str, performance_id: int, user_ids: list[int], clients: i
     return total
 
 
-def _performance(capacity: int):
+def _performance(capacity: int, price_cents: int = 0):
     from django.utils import timezone
 
     from shows.models import Performance, Show, Venue
@@ -87,7 +94,7 @@ def _performance(capacity: int):
     show = Show.objects.create(slug=f"bench-{uuid.uuid4().hex[:8]}", title="Bench",
                                duration_minutes=60, published=True)
     return Performance.objects.create(
-        show=show, venue=venue, capacity=capacity, price_cents=0,  # free: no Stripe call
+        show=show, venue=venue, capacity=capacity, price_cents=price_cents,
         starts_at=timezone.now()
         + timezone.timedelta(days=30, microseconds=uuid.uuid4().int % 10**9))
 
@@ -102,7 +109,7 @@ def _users(n: int) -> list[int]:
 
 def run_once(kind: str, clients: int, seconds: float) -> float:
     """Reservations per second over `seconds`, then the consistency check."""
-    performance = _performance(capacity=10_000_000)
+    performance = _performance(capacity=10_000_000, price_cents=1500 if kind == "hold" else 0)
     # One seat per reservation, a fresh user each time: the per-person cap never binds.
     total = _run_workers(kind, performance.pk, _users(clients * 2000), clients, seconds)
     check_not_oversold(performance.pk, kind)
@@ -115,8 +122,11 @@ def check_not_oversold(performance_id: int, kind: str) -> None:
 
     p = Performance.objects.get(pk=performance_id)
     assert p.seats_sold <= p.capacity
-    if kind == "ours":
-        tickets = Ticket.objects.filter(order__performance_id=performance_id).count()
+    if kind in ("ours", "hold"):  # a hold's seats are its pending orders' (no tickets yet)
+        tickets = Ticket.objects.filter(order__performance_id=performance_id).count() \
+            if kind == "ours" else sum(Order.objects.filter(
+                performance_id=performance_id, status="pending").values_list("quantity",
+                                                                            flat=True))
         held = sum(SeatHolding.objects.filter(performance_id=performance_id)
                    .values_list("seats", flat=True))
         assert p.seats_sold == tickets == held, (p.seats_sold, tickets, held)

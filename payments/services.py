@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -215,19 +215,31 @@ def payment_record_refund(*, intent_id: str, refunded_cents: int, refund_id: str
     return payment.order_id, full
 
 
+# user pk → Stripe customer id. A customer id never changes once stored, so each process
+# (Lambda instance) reads it at most once per user: a returning buyer costs no query here.
+_customer_ids: dict[int, str] = {}
+_STORE_CUSTOMER = (f"INSERT INTO {StripeCustomer._meta.db_table} (user_id, customer_id) "  # noqa: S608  # nosec B608 — our table
+                   "VALUES (%s, %s) ON CONFLICT DO NOTHING")
+
+
 def _customer_for(user: AbstractBaseUser) -> str:
+    cached = _customer_ids.get(user.pk)
+    if cached is not None:
+        return cached
     known = StripeCustomer.objects.filter(user=user).values_list("customer_id", flat=True)
     if known:
+        _customer_ids[user.pk] = known[0]
         return known[0]
     customer = call("customers.create",
                     {"email": user.email or None,
                      "metadata": {"marquee_user": user.get_username()}},
                     {"idempotency_key": f"marquee-user-{user.pk}-customer"})
-    try:
-        with transaction.atomic():
-            StripeCustomer.objects.create(user=user, customer_id=customer.id)
-    except IntegrityError:  # a parallel first purchase stored theirs first: use it
-        return StripeCustomer.objects.get(user=user).customer_id
+    # One statement, no savepoint: if a parallel first purchase stored its customer first,
+    # this one keeps the customer it just created for its own intents (Stripe's idempotency
+    # key makes it the same one there) and later purchases use the stored one.
+    with connection.cursor() as cursor:  # bulk_create would add BEGIN and COMMIT
+        cursor.execute(_STORE_CUSTOMER, [user.pk, customer.id])
+    _customer_ids[user.pk] = customer.id
     return customer.id
 
 
