@@ -68,18 +68,39 @@ def payment_pay(*, order_id: uuid.UUID, payment_method: str) -> str:
     Returns the intent's status (succeeded, requires_action, processing, …). A decline
     is recorded on the payment and raised as CardDeclined: the hold stays.
     """
-    payment = Payment.objects.get(pk=order_id)
+    payment = Payment.objects.select_related("order__customer").get(pk=order_id)
     try:
         call("payment_intents.update", payment.intent_id, {"payment_method": payment_method})
         intent = call("payment_intents.confirm", payment.intent_id, None,
                       {"idempotency_key": idempotency_key(order_id, f"confirm-{payment_method}")})
     except errors.CardDeclined as exc:
         _record(order_id, PaymentStatus.REQUIRES_PAYMENT_METHOD, last_error=exc.detail)
+        _renew_setup(payment, after=payment_method)
         raise
     except invalid_request_error() as exc:  # e.g. an unknown card, or an intent not payable
         logger.warning("payments: Stripe refused paying order %s: %s", order_id, exc)
+        _renew_setup(payment, after=payment_method)
         raise errors.PaymentRefused() from exc
-    return _record_intent(order_id, intent)
+    status = _record_intent(order_id, intent)
+    if status != "succeeded":  # 3-D Secure may still fail: have the next card's setup ready
+        _renew_setup(payment, after=payment_method)
+    return status
+
+
+def _renew_setup(payment: Payment, *, after: str) -> None:
+    """A fresh SetupIntent for the customer's next card: the last one has succeeded (the
+    card it saved was just used), and Stripe will not confirm a succeeded one again."""
+    try:
+        setup = call("setup_intents.create",
+                     {"customer": _customer_for(payment.order.customer), "usage": "on_session",
+                      "payment_method_types": ["card"],
+                      "metadata": {"order_id": str(payment.order_id)}},
+                     {"idempotency_key": idempotency_key(payment.order_id, f"setup-{after}")})
+    except (errors.PaymentsError, invalid_request_error()):
+        logger.warning("payments: no new SetupIntent for order %s", payment.order_id)
+        return
+    Payment.objects.filter(pk=payment.pk).update(setup_intent_id=setup.id,
+                                                 setup_client_secret=setup.client_secret)
 
 
 def payment_check(*, order_id: uuid.UUID, now: dt.datetime | None = None,

@@ -145,7 +145,9 @@ def test_three_d_secure_failed_keeps_the_hold_for_another_card(checkout):
     assert failed["status"] == "pending"
     assert failed["payment"]["status"] == "requires_payment_method"
     assert "authentication" in failed["payment"]["last_error"]
-    retried = checkout.pay(order, setup_card(order["payment"])).json()
+    # Stripe does not confirm a succeeded SetupIntent again: the next card gets a new one.
+    assert failed["payment"]["setup_client_secret"] != order["payment"]["setup_client_secret"]
+    retried = checkout.pay(order, setup_card(failed["payment"])).json()
     assert retried["status"] == "confirmed" and len(retried["tickets"]) == 2
     assert checkout.seats_sold() == 2
 
@@ -159,6 +161,7 @@ def test_declined_card_then_a_good_one_on_the_same_hold(checkout):
     assert response.json()["code"] == "card_declined"
     held = checkout.read(order)
     assert held["status"] == "pending" and held["payment"]["last_error"]
+    assert held["payment"]["setup_client_secret"] != order["payment"]["setup_client_secret"]
     assert checkout.seats_sold() == 2
     # localstripe cannot confirm an intent again after a failed charge; a new hold can.
     again = checkout.reserve().json()
