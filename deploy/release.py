@@ -7,11 +7,14 @@
    and send a fraction W of invocations to the new one (Lambda alias routing weights);
    --promote ends a canary by moving `live` fully to the canary version;
 3. point the API Gateway integrations of the stage's REST API at `function:live` and give
-   API Gateway permission to invoke that alias, then redeploy the stage.
+   API Gateway permission to invoke that alias, then redeploy the stage;
+4. point the scheduled events' rules (the per-minute hold expiry, the hourly purge), which
+   `zappa update` re-creates on $LATEST, at `function:live` too, with their permission.
 --rollback moves `live` back: it drops a running canary, or returns to the version `live`
 pointed at before the last release (kept in the alias description).
 
-Zappa alone leaves API Gateway calling $LATEST, where SnapStart never applies.
+Zappa alone leaves API Gateway and the scheduled events calling $LATEST, where SnapStart
+never applies.
 """
 
 from __future__ import annotations
@@ -198,8 +201,33 @@ def point_api_at_alias(apigw: Any, lambda_client: Any, *, api_id: str, stage: st
     return updated, deployment
 
 
+def point_events_at_alias(events: Any, lambda_client: Any, *, function_arn: str) -> list[str]:
+    """Every scheduled-event rule that invokes the function ($LATEST: what `zappa update`
+    schedules) invokes `function:live` instead, so the per-minute and hourly jobs run on
+    the SnapStart-restored version like the API does. Returns the rules moved."""
+    base_arn = function_arn.split(f":{ALIAS}")[0]
+    alias_arn = f"{base_arn}:{ALIAS}"
+    moved = []
+    rules = [name for page in events.get_paginator("list_rule_names_by_target").paginate(
+        TargetArn=base_arn) for name in page["RuleNames"]]
+    for rule in rules:
+        targets = events.list_targets_by_rule(Rule=rule)["Targets"]
+        ours = [{**t, "Arn": alias_arn} for t in targets if t["Arn"] == base_arn]
+        if not ours:
+            continue
+        events.put_targets(Rule=rule, Targets=ours)
+        rule_arn = events.describe_rule(Name=rule)["Arn"]
+        with contextlib.suppress(lambda_client.exceptions.ResourceConflictException):
+            lambda_client.add_permission(
+                FunctionName=base_arn, Qualifier=ALIAS,
+                StatementId=f"marquee-events-{rule}"[:100], Action="lambda:InvokeFunction",
+                Principal="events.amazonaws.com", SourceArn=rule_arn)
+        moved.append(rule)
+    return moved
+
+
 def release(*, lambda_client: Any, apigw: Any, stage: Stage, canary: float | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> dict:
+            sleep: Callable[[float], None] = time.sleep, events: Any = None) -> dict:
     version = publish(lambda_client, stage.function_name, sleep=sleep)
     alias = move_alias(lambda_client, stage.function_name, version, canary=canary)
     api_id = find_rest_api(apigw, stage.api_name)
@@ -207,8 +235,10 @@ def release(*, lambda_client: Any, apigw: Any, stage: Stage, canary: float | Non
         FunctionName=stage.function_name)["FunctionArn"]
     methods, deployment = point_api_at_alias(apigw, lambda_client, api_id=api_id, stage=stage.name,
                                  function_arn=function_arn, region=stage.region)
+    rules = point_events_at_alias(events, lambda_client, function_arn=function_arn) \
+        if events is not None else []
     return {"version": version, "alias": _summary(alias), "api": api_id,
-            "integrations": methods, "deployment": deployment}
+            "integrations": methods, "deployment": deployment, "scheduled_events": rules}
 
 
 def _summary(alias: dict) -> dict:
@@ -255,8 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         result = {"promoted": _summary(promote(lambda_client, stage.function_name))}
     else:
         apigw = session.client("apigateway", config=config)
+        events = session.client("events", config=config)
         result = release(lambda_client=lambda_client, apigw=apigw, stage=stage,
-                         canary=args.canary)
+                         canary=args.canary, events=events)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -169,3 +169,43 @@ def test_collectstatic_fills_the_static_bucket_under_static(moto_server, aws_env
     head = s3.head_object(Bucket=bucket, Key="static/admin/css/base.css")
     assert head["ContentType"] == "text/css"
     assert head["CacheControl"] == "public, max-age=86400"
+
+
+def test_release_moves_the_scheduled_events_to_live(aws):
+    """`zappa update` schedules its events on $LATEST; the release moves them to `live`."""
+    events = boto3.session.Session(region_name=REGION).client("events")
+    rules = {}
+    for name, expression, function in (
+            ("marquee-production-release_expired_holds", "rate(1 minute)",
+             "project.lambda_handler.release_expired_holds"),
+            ("marquee-production-purge_idempotency_keys", "rate(1 hour)",
+             "project.lambda_handler.purge_idempotency_keys")):
+        rules[name] = events.put_rule(Name=name, ScheduleExpression=expression,
+                                      State="ENABLED")["RuleArn"]
+        events.put_targets(Rule=name, Targets=[{  # what Zappa schedules
+            "Id": "Id1", "Arn": aws["function_arn"],
+            "Input": json.dumps({"detail-type": "Scheduled Event", "command": function})}])
+    events.put_rule(Name="someone-else", ScheduleExpression="rate(1 day)")
+    events.put_targets(Rule="someone-else", Targets=[{"Id": "x", "Arn": "arn:aws:sqs:"
+                                                      f"{REGION}:123456789012:queue"}])
+
+    result = do_release(aws, events=events)
+    assert sorted(result["scheduled_events"]) == sorted(rules)
+    policy = json.loads(aws["lambda"].get_policy(FunctionName=FUNCTION,
+                                                 Qualifier="live")["Policy"])
+    for name, rule_arn in rules.items():
+        (target,) = events.list_targets_by_rule(Rule=name)["Targets"]
+        assert target["Arn"] == f"{aws['function_arn']}:live"
+        assert json.loads(target["Input"])["detail-type"] == "Scheduled Event"  # kept
+        (grant,) = [s for s in policy["Statement"]
+                    if s["Principal"] == {"Service": "events.amazonaws.com"}
+                    and rule_arn in json.dumps(s["Condition"])]
+        assert grant["Resource"].endswith(f"{FUNCTION}:live")
+    assert events.list_targets_by_rule(Rule="someone-else")["Targets"][0]["Id"] == "x"
+    # The next `zappa update` schedules the per-minute job on $LATEST again; so does the
+    # next release move it back (the permission it granted before is kept).
+    name = "marquee-production-release_expired_holds"
+    events.put_targets(Rule=name, Targets=[{"Id": "Id1", "Arn": aws["function_arn"]}])
+    new_code(aws, "v2")
+    assert do_release(aws, events=events)["scheduled_events"] == [name]
+    assert events.list_targets_by_rule(Rule=name)["Targets"][0]["Arn"].endswith(":live")
