@@ -100,6 +100,7 @@ def order_reserve(
         raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     if not paid:
+        order.payment = None  # known: no query to find out while rendering
         order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
     else:
         try:
