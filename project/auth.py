@@ -4,6 +4,17 @@ A token is accepted only when all of this holds: RS256 signature by a key of the
 JWKS (matched by `kid`), `iss` exactly the configured issuer, `client_id` one of ours,
 `token_use == "access"`, `exp` not past and `iat`/`nbf` not in the future (60 s leeway).
 A customer user is created the first time a valid token's `sub` is seen.
+
+The customer's email. A Cognito access token carries none (only `sub`, `username`,
+`client_id`, `scope`, `auth_time`…), so on the first request of each sign-in — the token's
+`auth_time` newer than the user's `last_login` — Marquee asks Cognito's GetUser with that
+access token (it needs the `aws.cognito.signin.user.admin` scope) and stores the verified
+email and `last_login = auth_time`. Every other request compares two timestamps and makes no
+call: once per customer and sign-in, not per request. An email changed in Cognito is picked
+up at the customer's next sign-in. A token that carries `email` itself (the local issuer of
+dev and test, or a pool with a pre-token-generation trigger) is used as it is, no call.
+If Cognito cannot answer, the request goes on (the email is asked again, at most once a
+minute per customer and process).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -129,8 +141,9 @@ def verify_access_token(token: str, *, keys: JwksCache | None = None) -> dict[st
     return claims
 
 
-def customer_for_claims(claims: dict[str, Any]) -> AbstractBaseUser:
-    """The customer user of this `sub`, created on first sight; never staff."""
+def customer_for_claims(claims: dict[str, Any], *, access_token: str = "") -> AbstractBaseUser:
+    """The customer user of this `sub`, created on first sight; never staff. Its email is
+    refreshed on the first request of each sign-in (see the module docstring)."""
     user_model = get_user_model()
     sub = str(claims["sub"])[:150]
     email = str(claims.get("email") or "")[:254]
@@ -141,12 +154,87 @@ def customer_for_claims(claims: dict[str, Any]) -> AbstractBaseUser:
                 user = user_model.objects.create_user(username=sub, email=email)
         except IntegrityError:  # created by a parallel first request of the same user
             user = user_model.objects.get(username=sub)
-    elif email and user.email != email:
-        user.email = email
-        user.save(update_fields=["email"])
     if not user.is_active:
         raise exceptions.AuthenticationFailed("This account is disabled.")
+    if email:
+        if user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
+        return user
+    signed_in_at = _signed_in_at(claims)
+    if access_token and uses_cognito_get_user() and (
+            user.last_login is None or signed_in_at > user.last_login):
+        _refresh_email(user, access_token, signed_in_at)
     return user
+
+
+def uses_cognito_get_user() -> bool:
+    """Real Cognito (or moto's): the issuer is a user pool's URL."""
+    return settings.COGNITO_ISSUER.startswith("https://cognito-idp.")
+
+
+def _signed_in_at(claims: dict[str, Any]) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(claims.get("auth_time") or claims["iat"]), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.fromtimestamp(0, tz=UTC)
+
+
+# sub → monotonic time before which GetUser is not asked again (it failed just now).
+_get_user_backoff: dict[str, float] = {}
+GET_USER_RETRY_SECONDS = 60
+
+
+def _refresh_email(user: AbstractBaseUser, access_token: str, signed_in_at: datetime) -> None:
+    """Ask Cognito for the customer's verified email; store it with the sign-in time."""
+    sub = user.get_username()
+    if _get_user_backoff.get(sub, 0.0) > time.monotonic():
+        return
+    try:
+        attributes = {a["Name"]: a["Value"] for a in cognito_client().get_user(
+            AccessToken=access_token)["UserAttributes"]}
+    except Exception as exc:  # no scope, throttled, Cognito down: the request goes on
+        if len(_get_user_backoff) > 10_000:
+            _get_user_backoff.clear()
+        _get_user_backoff[sub] = time.monotonic() + GET_USER_RETRY_SECONDS
+        logger.warning("auth: no email from Cognito for %s: %s", sub, exc)
+        return
+    _get_user_backoff.pop(sub, None)
+    changes: dict[str, Any] = {"last_login": signed_in_at}
+    verified = attributes.get("email_verified", "false").lower() == "true"
+    email = (attributes.get("email") or "")[:254]
+    if verified and email:
+        changes["email"] = email  # an unverified (pending) address is never mailed
+    type(user).objects.filter(pk=user.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
+_cognito: Any = None
+
+
+def cognito_client() -> Any:
+    """Cognito's user-pool API in the pool's region, unsigned: GetUser is authorised by the
+    access token itself, so the call needs no IAM permission and no AWS credentials."""
+    global _cognito
+    if _cognito is None:
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        from project.aws import client_config
+
+        region = settings.COGNITO_ISSUER.split("//", 1)[-1].split(".")[1]
+        _cognito = boto3.session.Session().client(
+            "cognito-idp", region_name=region,
+            config=client_config().merge(Config(signature_version=UNSIGNED)),
+            endpoint_url=getattr(settings, "AWS_ENDPOINT_URL", None) or None)
+    return _cognito
+
+
+def reset_cognito_client() -> None:
+    global _cognito
+    _cognito = None
 
 
 class CognitoAccessTokenAuthentication(authentication.BaseAuthentication):
@@ -160,7 +248,7 @@ class CognitoAccessTokenAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != self.keyword.lower() or not token.strip() or " " in token.strip():
             raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <token>'.")
         claims = verify_access_token(token.strip())
-        return customer_for_claims(claims), claims
+        return customer_for_claims(claims, access_token=token.strip()), claims
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from notifications.admin import OrderEmailInline, resend_tickets
 from payments.models import PaymentStatus
 
 from . import errors, services
@@ -48,8 +49,8 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=id", "customer__email", "customer__username", "=tickets__code",
                      "=payment__intent_id"]
     date_hierarchy = "created_at"
-    inlines = [TicketInline]
-    actions = ["cancel_orders"]
+    inlines = [TicketInline, OrderEmailInline]
+    actions = ["cancel_orders", resend_tickets]
     fields = ["id", "customer_email", "performance", "quantity", "total", "status",
               "created_at", "expires_at", "confirmed_at", "cancelled_at", "payment_status",
               "amount_paid", "amount_refunded", "stripe_intent", "stripe_refund"]

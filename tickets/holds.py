@@ -16,7 +16,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import EmailKind, order_notify
+from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
 from shows import cache as shows_cache
@@ -99,6 +99,7 @@ def orders_release_expired(*, now: dt.datetime | None = None, limit: int = 500) 
         except Exception:  # one bad order must not stop the others; it is retried
             logger.exception("tickets: could not expire order %s", order_id)
     payments.payments_send_owed_refunds(now=now)
+    emails_retry_failed(now=now)
     return released
 
 

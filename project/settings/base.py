@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -152,6 +153,29 @@ STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 LOCALSTRIPE_ENABLED = False
 # Reading a pending order asks Stripe about its payment at most this often (seconds).
 PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=5)
+
+# ---------------------------------------------------------------- order emails (notifications)
+# Amazon SES through django-ses (notifications/backends.py), from a sender verified in SES.
+# dev.py writes .eml files under var/mail/, test.py keeps them in memory.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="notifications.backends.SESBackend")
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", default="Marquee <tickets@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+USE_SES_V2 = True             # SES API v2 SendEmail with the raw MIME message
+AWS_SES_AUTO_THROTTLE = None  # no GetAccount call per process; a throttled send is retried
+AWS_SES_CONFIGURATION_SET = env("EMAIL_SES_CONFIGURATION_SET", default=None)
+# Links in emails point at the public site; dates are shown in the venue's time zone.
+SITE_URL = env("SITE_URL", default=CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS
+               else "http://127.0.0.1:8000")
+VENUE_TIME_ZONE = env("VENUE_TIME_ZONE", default="Europe/Paris")
+# How an email leaves the request (notifications/tasks.py): "lambda" (an asynchronous
+# invocation of the running function version; Lambda sets both variables below), "inline",
+# or "defer" (the per-minute job sends it).
+EMAIL_TASK_FUNCTION = env("AWS_LAMBDA_FUNCTION_NAME", default="")
+EMAIL_TASK_QUALIFIER = env("AWS_LAMBDA_FUNCTION_VERSION", default="")
+EMAIL_DISPATCH = env("EMAIL_DISPATCH", default="lambda" if EMAIL_TASK_FUNCTION else "inline")
+if EMAIL_DISPATCH not in {"lambda", "inline", "defer"}:
+    raise ImproperlyConfigured("EMAIL_DISPATCH must be lambda, inline or defer")
+# ---------------------------------------------------------------- end of order emails
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

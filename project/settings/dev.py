@@ -20,3 +20,9 @@ if not STRIPE_SECRET_KEY and not STRIPE_SECRET_ARN:  # noqa: F405
     STRIPE_API_BASE = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
     STRIPE_JS_URL = f"{STRIPE_API_BASE}/js.stripe.com/v3/"
     LOCALSTRIPE_ENABLED = True
+
+# ---------------------------------------------------------------- order emails (notifications)
+# Each email as a .eml file (open it in any mail client: QR codes, .ics and all).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="notifications.backends.EmlFileBackend")
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"  # noqa: F405
+# ---------------------------------------------------------------- end of order emails

@@ -52,3 +52,12 @@ LOCAL_ISSUER_KEY_PATH = BASE_DIR / "var" / "test-issuer" / "private-key.pem"  # 
 
 # Examples per operation in the schemathesis runs: `make audit` raises it.
 FUZZ_EXAMPLES = env.int("FUZZ_EXAMPLES", default=25)
+
+# ---------------------------------------------------------------- order emails (notifications)
+# Kept in memory (django.core.mail.outbox); tests of SES set notifications' backend on moto.
+# Sent inline after commit, whatever the environment says (no Lambda to invoke here).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_DISPATCH = "inline"
+EMAIL_FILE_PATH = BASE_DIR / "var" / "test-mail"  # noqa: F405
+SITE_URL = "https://tickets.example.com"
+# ---------------------------------------------------------------- end of order emails
