@@ -43,6 +43,13 @@ PY_VERSION = "3.12"
 # Shipped by the Lambda runtime, or only needed to deploy: never in the zip.
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil",
                     "six"}
+# What the runtime provides that pip installs anyway as a dependency (django-ses → boto3
+# → botocore, jmespath, python-dateutil, six): left out of the zip, dist-info included.
+# urllib3 ships (requests was tested with this version, and it is found first).
+RUNTIME_TOP_LEVEL = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py",
+                     "six.pyc")
+RUNTIME_DIST_INFO = re.compile(r"^(boto3|botocore|s3transfer|jmespath|python_dateutil|six)-"
+                               r"[^/]+\.dist-info(/|$)")
 # What Zappa's handler needs at run time besides our requirements (zappa itself is
 # installed without its deploy-time dependencies).
 HANDLER_DEPS = ("werkzeug", "durationpy")
@@ -71,7 +78,7 @@ UNUSED_FILES = re.compile(r"^yaml/_yaml\.cpython-[^/]+\.so$"
                           r"|^[^/]+\.dist-info/RECORD$")
 # Our own code keeps its sources (readable tracebacks); third-party packages ship as
 # sourceless .pyc, which halves their share of the zip.
-OWN_TOP_LEVEL = {"project", "shows", "tickets", "info", "payments", "notifications",
+OWN_TOP_LEVEL = {"project", "shows", "tickets", "info", "payments", "notifications", "staff",
                  "manage.py", "handler.py",
                  "zappa_settings.py", "django_zappa_app.py"}
 
@@ -321,6 +328,8 @@ def _drop(path: Path) -> bool:
     if rel.startswith(tuple(f"django/contrib/{app}" for app in UNUSED_CONTRIB)):
         return True
     if rel.startswith(UNUSED_PARTS) or f"{rel}/" in UNUSED_PARTS or UNUSED_FILES.match(rel):
+        return True
+    if parts[0] in RUNTIME_TOP_LEVEL or RUNTIME_DIST_INFO.match(rel):
         return True
     if "tests" in parts or path.name.startswith("test_") or rel == "markdown/test_tools.py":
         return True
