@@ -3,7 +3,7 @@ STAGE ?= production
 CANARY ?=
 DIST_ZIP := dist/marquee-$(STAGE).zip
 
-.PHONY: package release rollback deploy-frontend collectstatic deploy-lint
+.PHONY: package release rollback deploy-frontend collectstatic deploy-lint infra infra-settings
 
 # Builds the Lambda zip offline (only the package index is reached) and checks it.
 package: $(VENV)/.dev-installed
@@ -25,6 +25,22 @@ collectstatic: $(VENV)/.dev-installed
 # CloudFront. Bucket and distribution come from the marquee-$(STAGE)-frontend stack.
 deploy-frontend: spa $(VENV)/.dev-installed
 	$(PY) deploy/upload_frontend.py --stage $(STAGE) --dist frontend/dist
+
+# The AWS stacks of a stage in order (network, backend, data, auth: deploy/infra.py), then
+# their outputs into zappa_settings.json. DOMAIN=tickets.example.com is required; optional:
+# MULTI_AZ=1, NAT_GATEWAYS=2, CACHE_ENGINE=redis, DB_INSTANCE_CLASS=db.t4g.small,
+# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the order emails' sender).
+infra: $(VENV)/.dev-installed
+	@if [ -z "$(DOMAIN)" ]; then echo "make infra STAGE=$(STAGE) DOMAIN=tickets.example.com"; exit 2; fi
+	$(PY) deploy/infra.py deploy --stage $(STAGE) --domain $(DOMAIN) $(if $(MULTI_AZ),--multi-az) \
+	  $(if $(NAT_GATEWAYS),--nat-gateways $(NAT_GATEWAYS)) $(if $(CACHE_ENGINE),--cache-engine $(CACHE_ENGINE)) \
+	  $(if $(DB_INSTANCE_CLASS),--db-instance-class $(DB_INSTANCE_CLASS)) \
+	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN))
+	$(PY) deploy/infra.py settings --stage $(STAGE) --write
+
+# The stacks' outputs into zappa_settings.json again (e.g. after the front stack).
+infra-settings: $(VENV)/.dev-installed
+	$(PY) deploy/infra.py settings --stage $(STAGE) --write
 
 deploy-lint: $(VENV)/.dev-installed
 	$(VENV)/bin/cfn-lint deploy/templates/*.yaml

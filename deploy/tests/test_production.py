@@ -198,3 +198,72 @@ def test_json_log_lines_carry_the_request_id():
     assert line["message"] == "request done"
     assert line["request_id"] == "req-123"
     assert line["status"] == 200 and line["level"] == "INFO"
+
+
+PROXY = "marquee-production.proxy-c0abcdefghij.eu-west-3.rds.amazonaws.com"
+
+
+def test_iam_sign_in_to_the_proxy_needs_no_password_and_no_aws_call():
+    """DATABASE_IAM_AUTH (the data stack's proxy): each connection's password is an RDS
+    IAM token, the same one boto3's generate_db_auth_token makes, computed offline."""
+    code = f"""
+import sys, time, django
+from django.conf import settings
+django.setup()
+import boto3
+db = settings.DATABASES['default']
+client = boto3.session.Session(region_name='eu-west-3').client('rds')
+while True:  # both within one second: same X-Amz-Date, so the same signature
+    second = int(time.time())
+    ours = str(db['PASSWORD'])
+    theirs = client.generate_db_auth_token(DBHostname={PROXY!r}, Port=5432,
+                                           DBUsername='marquee', Region='eu-west-3')
+    if int(time.time()) == second:
+        break
+print(repr((ours == theirs, ours, db['USER'], db['OPTIONS'].get('sslmode'))))
+"""
+    result = run_django(code, DATABASE_IAM_AUTH="true", DATABASE_SECRET_ARN="",
+                        DATABASE_URL=f"postgres://marquee@{PROXY}:5432/marquee",
+                        AWS_REGION="eu-west-3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    same, token, user, sslmode = eval(result.stdout.splitlines()[-1])  # noqa: S307
+    assert same, token
+    assert token.startswith(f"{PROXY}:5432/?Action=connect&DBUser=marquee&")
+    assert "X-Amz-Expires=900" in token and "%2Feu-west-3%2Frds-db%2Faws4_request" in token
+    assert (user, sslmode) == ("marquee", "require")
+
+
+def test_iam_tokens_are_fresh_per_connection_and_load_no_sdk_model():
+    code = """
+import sys, django
+from django.conf import settings
+django.setup()
+password = settings.DATABASES['default']['PASSWORD']
+first = str(password)
+import time; time.sleep(1.1)
+second = str(password)
+print(repr((first != second, 'boto3' in sys.modules,
+            any(m.startswith('botocore.data') for m in sys.modules))))
+"""
+    result = run_django(code, DATABASE_IAM_AUTH="true", DATABASE_SECRET_ARN="",
+                        DATABASE_URL=f"postgres://marquee@{PROXY}:5432/marquee",
+                        AWS_REGION="eu-west-3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert eval(result.stdout.splitlines()[-1]) == (True, False, False)  # noqa: S307
+
+
+def test_cache_keys_share_one_hash_slot_for_elasticache_serverless():
+    """Serverless caches are cluster-mode: MGET, DEL of many keys and the throttle script
+    fail with CROSSSLOT unless every key hashes to one slot — the "{marquee}" tag."""
+    code = """
+import django
+from django.core.cache import cache
+django.setup()
+from redis.crc import key_slot
+keys = [cache.make_key(k) for k in ("shows:generation", "shows:page:1", "throttle:u:1",
+                                     "show:hamlet", "performance:42:seats")]
+print(repr((cache.key_prefix, sorted({key_slot(k.encode()) for k in keys}).__len__())))
+"""
+    result = run_django(code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert eval(result.stdout) == ("{marquee}", 1)  # noqa: S307

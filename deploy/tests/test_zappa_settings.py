@@ -11,6 +11,7 @@ from cfnlint.decode import cfn_yaml
 from deploy.release import Stage
 
 from .conftest import ROOT
+from .test_templates import role_statements
 
 SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
 STAGES = [name for name in SETTINGS if not name.startswith("_")]
@@ -72,15 +73,26 @@ def test_stripe_is_configured_by_name_never_by_secret(stage):
 
 def test_the_role_reads_exactly_the_database_and_stripe_secrets():
     template = cfn_yaml.load(str(ROOT / "deploy" / "templates" / "backend.yaml"))
-    role = template["Resources"]["LambdaExecutionRole"]["Properties"]
-    statements = [s for policy in role["Policies"]
-                  for s in policy["PolicyDocument"]["Statement"]]
+    statements = role_statements(template)
     reads = [s for s in statements if "secretsmanager:GetSecretValue" in (
         s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
     assert {s["Sid"]: s["Resource"] for s in reads} == {
         "DatabaseSecret": {"Ref": "DatabaseSecretArn"},
         "StripeSecret": {"Ref": "StripeSecret"},
     }
+    # The database secret only when the database is reached with a password (no data
+    # stack): with the data stack's proxy the role signs in with IAM instead.
+    conditional = [s for policy in template["Resources"]["LambdaExecutionRole"][
+        "Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]
+        if "Fn::If" in s]
+    assert [(s["Fn::If"][0], s["Fn::If"][1]["Sid"]) for s in conditional] == [
+        ("HasDatabaseSecret", "DatabaseSecret"), ("HasEmailIdentity", "SendOrderEmails")]
+    by_sid = {s["Sid"]: s for s in statements}
+    # Email from the one sender identity; invocations of this function only.
+    assert by_sid["SendOrderEmails"]["Action"] == "ses:SendEmail"
+    assert by_sid["SendOrderEmails"]["Resource"] == {"Ref": "EmailIdentityArn"}
+    assert by_sid["InvokeItself"]["Resource"]["Fn::Sub"].endswith(
+        ":function:marquee-${Stage}:*")
     assert all(s["Action"] == "secretsmanager:GetSecretValue" for s in reads)
     secret = template["Resources"]["StripeSecret"]
     assert secret["Type"] == "AWS::SecretsManager::Secret"

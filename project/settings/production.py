@@ -6,7 +6,7 @@ read lazily by project/aws.py) and from the stage's private remote env file
 (DJANGO_SECRET_KEY).
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,7 +41,45 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASE_SECRET_ARN = env("DATABASE_SECRET_ARN", default="")
-if DATABASE_SECRET_ARN:
+# RDS Proxy with IAM sign-in (deploy/templates/data.yaml): the password of each new
+# connection is a 15-minute token signed with the function's own credentials — computed
+# here, no network call, no service model loaded — so the functions never hold the
+# database password, and its rotation cannot leave a warm function with a stale one.
+DATABASE_IAM_AUTH = env.bool("DATABASE_IAM_AUTH", default=False)
+IAM_TOKEN_SECONDS = 900  # RDS's limit; the token only has to be valid when connecting
+
+
+def _database_iam_token(host: str, port: int, user: str, region: str) -> str:
+    """What boto3's rds generate_db_auth_token returns, without loading the RDS model:
+    `host:port/?Action=connect&DBUser=…` presigned with SigV4 for rds-db."""
+    import botocore.session
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+
+    # A new botocore session each time: after a SnapStart restore the credentials in the
+    # environment are new ones, and connections are opened rarely (CONN_MAX_AGE).
+    credentials = botocore.session.get_session().get_credentials()
+    if credentials is None:
+        raise ImproperlyConfigured("DATABASE_IAM_AUTH needs AWS credentials (the role's)")
+    request = AWSRequest(method="GET", url=f"https://{host}:{port}/?Action=connect"
+                                           f"&DBUser={quote(user, safe='')}")
+    SigV4QueryAuth(credentials.get_frozen_credentials(), "rds-db", region,
+                   expires=IAM_TOKEN_SECONDS).add_auth(request)
+    return request.url[len("https://"):]
+
+
+if DATABASE_IAM_AUTH:
+    from django.utils.functional import lazy
+
+    _db = DATABASES["default"]
+    if _db["ENGINE"] != "django.db.backends.postgresql" or not _db["HOST"] or not _db["USER"]:
+        raise ImproperlyConfigured("DATABASE_IAM_AUTH needs DATABASE_URL=postgres://USER@PROXY:PORT/DB")
+    # Lazy and re-evaluated on each connect: every new connection gets a fresh token.
+    _db["PASSWORD"] = lazy(_database_iam_token, str)(
+        _db["HOST"], int(_db["PORT"] or 5432), _db["USER"],
+        env("AWS_REGION", default=env("AWS_DEFAULT_REGION", default="")))
+    _db["OPTIONS"].setdefault("sslmode", "require")  # the proxy requires TLS (RequireTLS)
+elif DATABASE_SECRET_ARN:
     from project.aws import database_credential
 
     # Lazy: Secrets Manager is called when the first connection opens, once per cold start.
@@ -57,6 +95,11 @@ if DATABASE_SECRET_ARN:
 
 # ---------------------------------------------------------------- cache
 # base.py: REDIS_URL selects the Redis cache with short timeouts (falls back to the DB).
+# ElastiCache Serverless is cluster-mode only: a multi-key command (get_many's MGET,
+# delete_many, the throttle script) must name keys of one hash slot, or it fails with
+# CROSSSLOT. The braces make "marquee" the hash tag of every key: one slot for all.
+if "default" in CACHES and "Redis" in CACHES["default"]["BACKEND"]:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="{marquee}")  # noqa: F405
 
 # ---------------------------------------------------------------- files on S3
 if MEDIA_BUCKET:
@@ -89,5 +132,7 @@ LOGGING = {
         "zappa": {"level": "WARNING"},
         "handler": {"level": "WARNING"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # "Found credentials in environment variables." on every client and IAM token.
+        "botocore": {"level": "WARNING"},
     },
 }
