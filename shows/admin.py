@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 
 from tickets.selectors import attendee_list, performances_with_sales
+from tickets.waitlist import offers_make_after_commit
 
 from .models import Performance, Show, Venue
 
@@ -82,6 +83,12 @@ class PerformanceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
         return performances_with_sales(super().get_queryset(request))
+
+    def save_model(self, request: HttpRequest, obj: Performance, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"capacity", "waitlist_enabled"} & set(form.changed_data):
+            # More seats (or the list turned back on): the waiting list gets them first.
+            offers_make_after_commit(performance_id=obj.pk)
 
     @admin.display(description="seats left")
     def seats_left(self, obj: Performance) -> int:

@@ -69,6 +69,10 @@ class Performance(models.Model):
     price_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
     cancelled = models.BooleanField(default=False)
+    # Seats that come free go to the waiting list (tickets/waitlist.py) before general sale.
+    waitlist_enabled = models.BooleanField(
+        "waiting list", default=True,
+        help_text="Offer freed seats to the waiting list first, in the order people joined.")
 
     class Meta:
         ordering = ["starts_at"]

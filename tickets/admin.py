@@ -14,7 +14,8 @@ from notifications.admin import OrderEmailInline, resend_tickets
 from payments.models import PaymentStatus
 
 from . import errors, services
-from .models import Order, Ticket
+from .models import Order, Ticket, WaitlistEntry
+from .waitlist import waitlist_position, waitlist_remove
 
 # A payment in one of these took the customer's money (some of it may be refunded since).
 PAID_STATUSES = [PaymentStatus.SUCCEEDED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDING,
@@ -160,3 +161,32 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{code}: {exc.detail}", messages.ERROR)
         if done:
             self.message_user(request, f"{done} ticket(s) checked in.", messages.SUCCESS)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each performance's waiting list, in line order; staff can take someone off it."""
+
+    list_display = ["performance", "position", "customer_email", "seats", "min_seats",
+                    "joined_at", "offered_at", "status", "offer_order"]
+    list_filter = ["status", "performance__show", ("performance", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["performance__show", "customer", "offer_order"]
+    search_fields = ["customer__email", "=performance__id"]
+    ordering = ["performance", "joined_at", "id"]
+    actions = ["remove_from_list"]
+
+    @admin.display(description="position")
+    def position(self, obj: WaitlistEntry) -> str:
+        return str(waitlist_position(obj) or "—")
+
+    @admin.display(description="customer", ordering="customer__email")
+    def customer_email(self, obj: WaitlistEntry) -> str:
+        return obj.customer.email or obj.customer.get_username()
+
+    @admin.action(description="Remove selected people from the waiting list",
+                  permissions=["view"])
+    def remove_from_list(self, request: HttpRequest, queryset: QuerySet[WaitlistEntry]) -> None:
+        removed = sum(waitlist_remove(entry_id=pk) for pk in queryset.values_list("pk",
+                                                                                  flat=True))
+        self.message_user(request, f"{removed} removed from the waiting list.",
+                          messages.SUCCESS)

@@ -96,3 +96,23 @@ class TicketNotValid(TicketsError):
 class WrongPerformance(TicketsError):
     code, title = "wrong_performance", "Not for this performance"
     default_detail = "This ticket is for another performance."
+
+
+class WaitlistClosed(TicketsError):
+    code, title = "waitlist_closed", "No waiting list"
+    default_detail = "This performance has no waiting list."
+
+
+class SeatsAvailable(TicketsError):
+    code, title = "seats_available", "Seats available"
+    default_detail = "Seats are on sale for this performance: reserve them instead."
+
+
+class AlreadyWaiting(TicketsError):
+    code, title = "already_waiting", "Already on the waiting list"
+    default_detail = "You are already on this performance's waiting list."
+
+
+class NotWaiting(TicketsError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "You are not on this performance's waiting list."

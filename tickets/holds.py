@@ -8,6 +8,7 @@ readers and expiry jobs race for it. Stripe is called only with no lock held.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -21,8 +22,9 @@ from payments import services as payments
 from payments.errors import PaymentUnavailable
 from shows import cache as shows_cache
 
-from .models import Order, OrderStatus, Ticket
-from .reservation_sql import release_seats, take_seats_again
+from .models import Order, OrderStatus, Ticket, WaitlistStatus
+from .reservation_sql import take_seats_again
+from .waitlist import offer_ended, seats_released
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +79,12 @@ def order_expire(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool
             return False
         Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
             status=OrderStatus.EXPIRED, updated_at=now)
-        release_seats(order=order)
+        offer = offer_ended(order=order, outcome=WaitlistStatus.LAPSED)
+        seats_released(order=order, now=now)
         shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                      performance_id=order.performance_id)
-        order_notify(order_id=order.pk, kind=EmailKind.EXPIRY)
+        order_notify(order_id=order.pk,
+                     kind=EmailKind.OFFER_LAPSED if offer else EmailKind.EXPIRY)
     return True
 
 
@@ -110,6 +114,10 @@ def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     if order.status != OrderStatus.PENDING:
         return False
+    if order.total_cents and not hasattr(order, "payment"):  # an offer, Stripe down then
+        with contextlib.suppress(PaymentUnavailable):
+            order_payment_ensure(order_id=order.pk, now=now)
+        return True
     if order.expires_at <= now:
         try:
             order_expire(order_id=order.pk, now=now)
@@ -122,10 +130,22 @@ def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
     return status is not None
 
 
+def order_payment_ensure(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> None:
+    """Start the payment of a pending order that has none yet (a waiting-list offer: its
+    payment starts after the offer commits, or here if Stripe was down then)."""
+    order = (Order.objects.select_related("customer").filter(
+        pk=order_id, status=OrderStatus.PENDING, payment__isnull=True).first())
+    if order is None or not order.total_cents:
+        return
+    payments.payment_start(order_id=order.pk, user=order.customer,
+                           amount_cents=order.total_cents, currency=order.currency, now=now)
+
+
 def _confirm(order: Order, now: dt.datetime) -> None:
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CONFIRMED, confirmed_at=now,
                                              updated_at=now)
     Ticket.objects.bulk_create([Ticket(order=order) for _ in range(order.quantity)])
+    offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
     shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                  performance_id=order.performance_id)

@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from shows.models import Performance
 
@@ -142,3 +142,65 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting"    # in line
+    OFFERED = "offered"    # a held order (pending, `offer_order`) waits for their payment
+    ACCEPTED = "accepted"  # they paid for the offer
+    LAPSED = "lapsed"      # the offer's hold lapsed unpaid: the next in line gets the seats
+    DECLINED = "declined"  # they cancelled the offer
+    LEFT = "left"          # they left the list
+    REMOVED = "removed"    # staff removed them
+    SKIPPED = "skipped"    # at their turn they held or had bought seats already
+
+
+ACTIVE_WAITLIST = [WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+
+
+class WaitlistEntry(models.Model):
+    """A customer waiting for seats of a sold-out performance (tickets/waitlist.py).
+
+    First come, first served: freed seats are offered by join order (`joined_at`, `id`)
+    while the performance row is locked, so two releases never offer a seat twice.
+    """
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE,
+                                    related_name="waitlist")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="waitlist_entries")
+    seats = models.PositiveSmallIntegerField()
+    # They accept an offer of fewer seats, down to this many.
+    min_seats = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=WaitlistStatus.choices,
+                              default=WaitlistStatus.WAITING)
+    joined_at = models.DateTimeField()
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_order = models.OneToOneField(Order, on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="waitlist_entry")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name_plural = "waiting list"
+        indexes = [
+            models.Index(fields=["performance", "joined_at", "id"],
+                         condition=Q(status="waiting"), name="waitlist_line"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "performance"],
+                                    condition=Q(status__in=["waiting", "offered"]),
+                                    name="waitlist_one_active_per_customer"),
+            models.CheckConstraint(
+                condition=Q(min_seats__gte=1) & Q(min_seats__lte=F("seats"))
+                & Q(seats__lte=MAX_SEATS_PER_PERSON),
+                name="waitlist_seats_in_range"),
+            models.CheckConstraint(condition=Q(status__in=WaitlistStatus.values),
+                                   name="waitlist_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_order__isnull=False),
+                name="waitlist_offer_has_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seats} seat(s) for {self.performance_id}, {self.status}"

@@ -21,11 +21,18 @@ import json
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from shows.models import Performance
 
-from .models import IdempotencyRecord, Order, SeatHolding, Ticket
+from .models import (
+    IdempotencyRecord,
+    Order,
+    SeatHolding,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 CAP_CONSTRAINT = "seatholding_within_cap"
 KEY_CONSTRAINT = "idempotency_one_per_customer_key"
@@ -47,11 +54,17 @@ _HOLDING = SeatHolding._meta.db_table
 _ORDER = Order._meta.db_table
 _TICKET = Ticket._meta.db_table
 _KEY = IdempotencyRecord._meta.db_table
+_WAITLIST = WaitlistEntry._meta.db_table
 
+# Seats go to the waiting list before general sale: while someone waits (and the list is
+# on), only an offer to them (%(offer)s) may take freed seats (tickets/waitlist.py).
+_LIST_FIRST = (f"(%(offer)s OR NOT (waitlist_enabled AND EXISTS (SELECT 1 FROM {_WAITLIST} w "  # noqa: S608  # nosec B608
+               f"WHERE w.performance_id = {_PERFORMANCE}.id AND w.status = 'waiting')))")
 # Table names come from our models' _meta; every value is a bound parameter.
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
          "WHERE id = %(performance)s AND NOT cancelled AND starts_at > %(now)s "
-         "AND price_cents = %(price)s AND seats_sold + %(n)s <= capacity RETURNING id")
+         "AND price_cents = %(price)s AND seats_sold + %(n)s <= capacity "
+         f"AND {_LIST_FIRST} RETURNING id")
 _HOLD = (f"INSERT INTO {_HOLDING} AS held (customer_id, performance_id, seats) "  # nosec B608
          "SELECT %(user)s, %(performance)s, %(n)s {source} "
          "ON CONFLICT (customer_id, performance_id) DO UPDATE "
@@ -78,9 +91,10 @@ SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM
 
 
 def write_reservation(*, order: Order, tickets: list[Ticket], now: dt.datetime,
-                      key: Key | None) -> Failure | None:
-    """Write everything, or nothing and say why."""
-    params = _params(order, tickets, now, key)
+                      key: Key | None, offer: bool = False) -> Failure | None:
+    """Write everything, or nothing and say why. `offer`: seats offered to the head of the
+    waiting list (only then may a sale pass people who wait)."""
+    params = {**_params(order, tickets, now, key), "offer": offer}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
@@ -140,10 +154,8 @@ def _in_steps(order: Order, tickets: list[Ticket], params: dict[str, Any],
               keyed: bool) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
-            sold = Performance.objects.filter(
-                pk=order.performance_id, cancelled=False, starts_at__gt=params["now"],
-                price_cents=params["price"], seats_sold__lte=F("capacity") - order.quantity,
-            ).update(seats_sold=F("seats_sold") + order.quantity)
+            sold = _for_sale(order, params["now"], offer=params["offer"]).filter(
+                price_cents=params["price"]).update(seats_sold=F("seats_sold") + order.quantity)
             if not sold:
                 raise _RollBack
             _execute(_HOLD.format(source=""), params)
@@ -162,10 +174,8 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
     holding's per-person CHECK. Inside the caller's transaction; False changes nothing."""
     try:
         with transaction.atomic():
-            sold = Performance.objects.filter(
-                pk=order.performance_id, cancelled=False, starts_at__gt=now,
-                seats_sold__lte=F("capacity") - order.quantity,
-            ).update(seats_sold=F("seats_sold") + order.quantity)
+            sold = _for_sale(order, now, offer=False).update(
+                seats_sold=F("seats_sold") + order.quantity)
             if not sold:
                 raise _RollBack
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
@@ -178,6 +188,17 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
             return False
         raise
     return True
+
+
+def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
+    """The performance, if `order.quantity` seats of it may be sold now (ORM form of _SELL
+    but the price check)."""
+    waiting = WaitlistEntry.objects.filter(performance=OuterRef("pk"),
+                                           status=WaitlistStatus.WAITING)
+    found = Performance.objects.filter(
+        pk=order.performance_id, cancelled=False, starts_at__gt=now,
+        seats_sold__lte=F("capacity") - order.quantity)
+    return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
 
 def release_seats(*, order: Order) -> None:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from payments.models import Payment
 
-from .models import Order, OrderStatus, Ticket
+from .models import ACTIVE_WAITLIST, Order, OrderStatus, Ticket, WaitlistEntry
 
 
 def order_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Order]:
@@ -47,3 +47,15 @@ def ticket_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID,
                         code: str) -> Ticket | None:
     return Ticket.objects.filter(order_id=order_id, order__customer=user,
                                  code=code.upper()).first()
+
+
+def waitlist_entries_for_user(*, user: AbstractBaseUser) -> QuerySet[WaitlistEntry]:
+    """The customer's active waiting-list entries (waiting, or holding an offer)."""
+    return (WaitlistEntry.objects.filter(customer=user, status__in=ACTIVE_WAITLIST)
+            .select_related("performance__show", "performance__venue")
+            .order_by("joined_at", "id"))
+
+
+def waitlist_entry_for_user(*, user: AbstractBaseUser,
+                            performance_id: int) -> WaitlistEntry | None:
+    return waitlist_entries_for_user(user=user).filter(performance_id=performance_id).first()

@@ -9,7 +9,7 @@ from payments.models import Payment
 from payments.serializers import PaymentSerializer
 from shows.serializers import ShowRefSerializer, VenueSerializer
 
-from .models import MAX_SEATS_PER_PERSON, Order, Ticket
+from .models import MAX_SEATS_PER_PERSON, Order, Ticket, WaitlistEntry
 
 
 class ReservationInputSerializer(serializers.Serializer):
@@ -66,3 +66,36 @@ def with_payment(body: dict, payment: Payment) -> dict:
 class MeSerializer(serializers.Serializer):
     sub = serializers.CharField()
     email = serializers.CharField(allow_blank=True)
+
+
+class WaitlistJoinSerializer(serializers.Serializer):
+    seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+    # The fewest seats they accept if fewer come free (default: all of `seats`).
+    min_seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON,
+                                         required=False)
+
+    def validate(self, data: dict) -> dict:
+        if data.get("min_seats", data["seats"]) > data["seats"]:
+            raise serializers.ValidationError({"min_seats": ["At most `seats`."]})
+        return data
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    performance = OrderPerformanceSerializer()
+    seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+    min_seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+    position = serializers.SerializerMethodField()
+    offer_order = serializers.UUIDField(source="offer_order_id", allow_null=True)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["performance", "seats", "min_seats", "status", "position", "joined_at",
+                  "offered_at", "offer_order"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(min_value=1, allow_null=True))
+    def get_position(self, entry: WaitlistEntry) -> int | None:
+        """1 for the head of the line; null once no longer waiting."""
+        from .waitlist import waitlist_position
+
+        return waitlist_position(entry)

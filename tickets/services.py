@@ -27,10 +27,19 @@ from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 
 from . import errors
-from .holds import order_expire, order_payment_succeeded
+from .holds import order_expire, order_payment_ensure, order_payment_succeeded
 from .idempotency import idempotency_exists, replay_or_reused
-from .models import MAX_SEATS_PER_PERSON, IdempotencyRecord, Order, OrderStatus, Ticket
-from .reservation_sql import Failure, release_seats, write_reservation
+from .models import (
+    MAX_SEATS_PER_PERSON,
+    IdempotencyRecord,
+    Order,
+    OrderStatus,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from .reservation_sql import Failure, write_reservation
+from .waitlist import offer_ended, seats_released
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,10 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
     """
     now = now or timezone.now()
     order = _own_order(user, order_id)
+    if order.status == OrderStatus.PENDING and order.total_cents and \
+            not hasattr(order, "payment"):  # an offer whose payment could not start yet
+        order_payment_ensure(order_id=order.pk, now=now)
+        order = _own_order(user, order_id)
     if order.status != OrderStatus.PENDING or not hasattr(order, "payment"):
         if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
             raise errors.HoldExpired()
@@ -155,7 +168,8 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
             raise errors.SalesClosed()
         Order.objects.filter(pk=order.pk, status=was).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        release_seats(order=order)
+        offer_ended(order=order, outcome=WaitlistStatus.DECLINED)
+        seats_released(order=order, now=now)
         shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                      performance_id=order.performance_id)
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
@@ -182,7 +196,7 @@ def order_refunded_in_stripe(*, order_id: uuid.UUID, now: dt.datetime | None = N
             return False
         Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        release_seats(order=order)
+        seats_released(order=order, now=now)
         shows_cache.invalidate_seats(slug=order.performance.show.slug,
                                      performance_id=order.performance_id)
         order_notify(order_id=order.pk, kind=EmailKind.REFUND)
@@ -238,7 +252,7 @@ def _abandon(order: Order, key: str | None) -> None:
     """Undo a hold whose payment could not be started: the order, its key, its seats."""
     with transaction.atomic():
         if Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).delete()[0]:
-            release_seats(order=order)
+            seats_released(order=order, now=timezone.now())
         if key is not None:
             IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
     shows_cache.invalidate_seats(slug=order.performance.show.slug,
@@ -263,5 +277,9 @@ def _why_not_sold(performance_id: int, quantity: int, price_cents: int,
         return exc
     if performance.price_cents != price_cents:
         return errors.PriceChanged()
+    if performance.waitlist_enabled and WaitlistEntry.objects.filter(
+            performance=performance, status=WaitlistStatus.WAITING).exists():
+        return errors.SoldOut("The seats that come free are offered to the waiting list "
+                              "first: join it to get one.", seats_left=0)
     return errors.SoldOut(seats_left=performance.seats_left)
 

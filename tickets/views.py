@@ -18,9 +18,16 @@ from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 
-from . import errors, holds, qr, selectors, services
+from . import errors, holds, qr, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
-from .serializers import MeSerializer, OrderSerializer, ReservationInputSerializer, with_payment
+from .serializers import (
+    MeSerializer,
+    OrderSerializer,
+    ReservationInputSerializer,
+    WaitlistEntrySerializer,
+    WaitlistJoinSerializer,
+    with_payment,
+)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
 
@@ -143,3 +150,50 @@ class MeApi(SignedInApi):
     @extend_schema(operation_id="me", responses={200: MeSerializer, **problems(401, 429)})
     def get(self, request: Request) -> Response:
         return Response({"sub": request.user.get_username(), "email": request.user.email})
+
+
+class PerformanceWaitlistApi(SignedInApi):
+    """The signed-in customer's place on one performance's waiting list."""
+
+    serializer_class = WaitlistEntrySerializer
+
+    @extend_schema(operation_id="waitlist_retrieve",
+                   responses={200: WaitlistEntrySerializer, **problems(401, 404, 429)})
+    def get(self, request: Request, performance_id: int) -> Response:
+        entry = selectors.waitlist_entry_for_user(user=request.user,
+                                                  performance_id=performance_id)
+        if entry is None:
+            raise errors.NotWaiting()
+        return Response(self.get_serializer(entry).data)
+
+    @extend_schema(operation_id="waitlist_join", request=WaitlistJoinSerializer,
+                   responses={201: WaitlistEntrySerializer,
+                              **problems(400, 401, 404, 409, 422, 429)})
+    def post(self, request: Request, performance_id: int) -> Response:
+        """Join the waiting list of a sold-out performance."""
+        payload = WaitlistJoinSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        waitlist.waitlist_join(user=request.user, performance_id=performance_id,
+                               **payload.validated_data)
+        entry = selectors.waitlist_entry_for_user(user=request.user,
+                                                  performance_id=performance_id)
+        return Response(self.get_serializer(entry).data, status=201)
+
+    @extend_schema(operation_id="waitlist_leave", request=None,
+                   responses={204: None, **problems(401, 404, 409, 429, 503)})
+    def delete(self, request: Request, performance_id: int) -> Response:
+        """Leave the list (an offer being held is declined: it goes to the next)."""
+        waitlist.waitlist_leave(user=request.user, performance_id=performance_id)
+        return Response(status=204)
+
+
+class MyWaitlistApi(SignedInApi):
+    serializer_class = WaitlistEntrySerializer
+    pagination_class = None
+
+    @extend_schema(operation_id="waitlist_list",
+                   responses={200: WaitlistEntrySerializer(many=True), **problems(401, 429)})
+    def get(self, request: Request) -> Response:
+        """The waiting lists the customer is on (waiting, or holding an offer)."""
+        entries = selectors.waitlist_entries_for_user(user=request.user)
+        return Response(self.get_serializer(entries, many=True).data)

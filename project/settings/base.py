@@ -141,6 +141,8 @@ COGNITO_JWKS_URL = env("COGNITO_JWKS_URL", default="") or (
 # in production (STRIPE_SECRET_ARN, a JSON {"secret_key": …, "webhook_secret": …}, read
 # lazily); dev and tests set them here and point STRIPE_API_BASE at localstripe.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=10)
+# How long a seat offered to the head of a waiting list is held for them to pay.
+OFFER_MINUTES = env.int("OFFER_MINUTES", default=60)
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")

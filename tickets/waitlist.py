@@ -1,0 +1,226 @@
+"""Services of the waiting list: join, leave, and offer freed seats in join order.
+
+Seats that come free (a cancellation, a lapsed hold or offer, staff raising the capacity)
+go to the list before general sale: the reservation statement refuses general sales while
+someone waits (reservation_sql._LIST_FIRST). Offers are made inside the transaction that
+freed the seats, which holds the performance row's lock; so releases at the same moment
+are offered one after the other, each seat once, nobody skipped. An offer is a held
+(pending) order in the customer's name, for OFFER_MINUTES; paying it confirms it like any
+hold, letting it lapse (or declining it) releases its seats — to the next in line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.services import EmailKind, order_notify
+from shows.models import Performance
+
+from . import errors
+from .models import (
+    MAX_SEATS_PER_PERSON,
+    Order,
+    OrderStatus,
+    Ticket,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from .reservation_sql import Failure, release_seats, write_reservation
+
+
+def waitlist_join(*, user: AbstractBaseUser, performance_id: int, seats: int,
+                  min_seats: int | None = None,
+                  now: dt.datetime | None = None) -> WaitlistEntry:
+    """Join the list of a sold-out performance for `seats` (accepting down to
+    `min_seats`); one active entry per customer and performance."""
+    min_seats = seats if min_seats is None else min_seats
+    if not 1 <= min_seats <= seats <= MAX_SEATS_PER_PERSON:
+        raise errors.InvalidQuantity("Seats must be 1 to 10, and the fewest you accept "
+                                     "between 1 and that.")
+    try:
+        with transaction.atomic():
+            # The performance row's lock orders joins and offers alike: the order people
+            # join in (`joined_at`, taken under the lock) is the order they commit in, so
+            # an offer always goes to the first of those who had joined.
+            performance = (Performance.objects.select_for_update(of=("self",))
+                           .select_related("show").filter(pk=performance_id).first())
+            now = now or timezone.now()
+            if performance is None or not performance.show.published:
+                raise errors.PerformanceNotFound()
+            if performance.cancelled or performance.starts_at <= now:
+                raise errors.SalesClosed()
+            if not performance.waitlist_enabled:
+                raise errors.WaitlistClosed()
+            if performance.seats_left > 0 and not _someone_waits(performance_id):
+                raise errors.SeatsAvailable(seats_left=performance.seats_left)
+            return WaitlistEntry.objects.create(performance=performance, customer=user,
+                                                seats=seats, min_seats=min_seats,
+                                                joined_at=now)
+    except IntegrityError:
+        raise errors.AlreadyWaiting() from None
+
+
+def waitlist_leave(*, user: AbstractBaseUser, performance_id: int,
+                   now: dt.datetime | None = None) -> None:
+    """Leave the list; leaving with an offer declines it (its seats go to the next)."""
+    from .services import order_cancel
+
+    now = now or timezone.now()
+    entry = _active_entry(user, performance_id)
+    if entry is None:
+        raise errors.NotWaiting()
+    if entry.status == WaitlistStatus.OFFERED:
+        order_cancel(order_id=entry.offer_order_id, user=user, reason="offer declined",
+                     now=now)  # marks the entry declined in its transaction
+        return
+    WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+        status=WaitlistStatus.LEFT)
+
+
+def waitlist_remove(*, entry_id: int, now: dt.datetime | None = None) -> bool:
+    """Staff take someone off the list (an offer they hold is cancelled)."""
+    from .services import order_cancel
+
+    entry = WaitlistEntry.objects.filter(pk=entry_id).first()
+    if entry is None or entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        return False
+    if entry.status == WaitlistStatus.OFFERED:
+        order_cancel(order_id=entry.offer_order_id, reason="removed from the waiting list",
+                     now=now)
+    return bool(WaitlistEntry.objects.filter(
+        pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.DECLINED]).update(
+        status=WaitlistStatus.REMOVED))
+
+
+def waitlist_position(entry: WaitlistEntry) -> int | None:
+    """1 for the head of the line; None once they are no longer waiting."""
+    if entry.status != WaitlistStatus.WAITING:
+        return None
+    ahead = WaitlistEntry.objects.filter(
+        Q(joined_at__lt=entry.joined_at) | Q(joined_at=entry.joined_at, pk__lt=entry.pk),
+        performance_id=entry.performance_id, status=WaitlistStatus.WAITING)
+    return ahead.count() + 1
+
+
+def seats_released(*, order: Order, now: dt.datetime) -> None:
+    """Inside the transaction that ends `order` (it holds the order's row lock): give its
+    seats back and offer them to the waiting list first."""
+    release_seats(order=order)
+    offers_make(performance_id=order.performance_id, now=now)
+
+
+def offer_ended(*, order: Order, outcome: str) -> bool:
+    """Inside the transaction that confirms or ends an offered order: its entry's fate.
+    False when the order was no waiting-list offer."""
+    return bool(WaitlistEntry.objects.filter(
+        offer_order_id=order.pk, status=WaitlistStatus.OFFERED).update(status=outcome))
+
+
+def offers_make(*, performance_id: int, now: dt.datetime | None = None) -> list[Order]:
+    """Offer the performance's free seats to the list, head first, as far as they go.
+
+    Takes (or already holds) the performance row's lock, so it runs alone for this
+    performance. The head gets an offer when the free seats reach the fewest they
+    accept; until then, nobody behind them does (first come, first served).
+    """
+    now = now or timezone.now()
+    offers: list[Order] = []
+    with transaction.atomic():
+        performance = (Performance.objects.select_for_update().select_related("show")
+                       .filter(pk=performance_id).first())
+        if performance is None or not performance.waitlist_enabled:
+            return offers
+        while performance.seats_left > 0:
+            head = (WaitlistEntry.objects.select_for_update()
+                    .filter(performance_id=performance_id, status=WaitlistStatus.WAITING)
+                    .order_by("joined_at", "id").first())
+            if head is None:
+                break
+            if _holds_or_bought(head):
+                _close(head, WaitlistStatus.SKIPPED)
+                continue
+            seats = min(head.seats, performance.seats_left)
+            if seats < head.min_seats:
+                break  # the seats wait for the head of the line
+            order = _offer(performance, head, seats, now)
+            if order is None:  # the per-person cap: they hold too many seats already
+                _close(head, WaitlistStatus.SKIPPED)
+                continue
+            offers.append(order)
+            performance.seats_sold += seats
+    return offers
+
+
+def offers_make_after_commit(*, performance_id: int) -> None:
+    """Staff raised the capacity: offer the new seats once their edit is committed."""
+    transaction.on_commit(partial(offers_make, performance_id=performance_id))
+
+
+def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
+           now: dt.datetime) -> Order | None:
+
+    free = performance.price_cents == 0
+    order = Order(id=uuid.uuid4(), customer_id=entry.customer_id, performance=performance,
+                  quantity=seats, total_cents=performance.price_cents * seats,
+                  currency=performance.currency, created_at=now, updated_at=now,
+                  status=OrderStatus.CONFIRMED if free else OrderStatus.PENDING,
+                  expires_at=None if free else now + dt.timedelta(
+                      minutes=settings.OFFER_MINUTES),
+                  confirmed_at=now if free else None)
+    tickets = [Ticket(order=order) for _ in range(seats)] if free else []
+    failure = write_reservation(order=order, tickets=tickets, now=now, key=None, offer=True)
+    if failure is Failure.LIMIT:
+        return None
+    if failure is not None:  # cannot happen under the performance lock
+        raise RuntimeError(f"offer not written: {failure}")
+    WaitlistEntry.objects.filter(pk=entry.pk).update(
+        status=WaitlistStatus.ACCEPTED if free else WaitlistStatus.OFFERED,
+        offer_order=order, offered_at=now)
+    if free:
+        order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
+    else:
+        # The payment is started once the offer is committed (no lock held while Stripe
+        # is called); if Stripe is down then, reading the order starts it (holds.py).
+        transaction.on_commit(partial(_start_payment, order.pk))
+        order_notify(order_id=order.pk, kind=EmailKind.OFFER)
+    return order
+
+
+def _start_payment(order_id: uuid.UUID) -> None:
+    from payments.errors import PaymentUnavailable
+
+    from .holds import order_payment_ensure
+
+    with contextlib.suppress(PaymentUnavailable):  # then when the customer opens the offer
+        order_payment_ensure(order_id=order_id)
+
+
+def _someone_waits(performance_id: int) -> bool:
+    return WaitlistEntry.objects.filter(performance_id=performance_id,
+                                        status=WaitlistStatus.WAITING).exists()
+
+
+def _holds_or_bought(entry: WaitlistEntry) -> bool:
+    return Order.objects.filter(
+        customer_id=entry.customer_id, performance_id=entry.performance_id,
+        status__in=[OrderStatus.PENDING, OrderStatus.CONFIRMED]).exists()
+
+
+def _close(entry: WaitlistEntry, status: str) -> None:
+    WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+        status=status)
+
+
+def _active_entry(user: AbstractBaseUser, performance_id: int) -> WaitlistEntry | None:
+    return WaitlistEntry.objects.filter(
+        customer=user, performance_id=performance_id,
+        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).first()
