@@ -31,7 +31,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import checkout, http_load, importtime, queries, reservations, sizes
+from bench import checkout, http_load, importtime, queries, reservations, sizes, waitlist
 from bench.common import ROOT, row, summary, table, use_bench_database
 from bench.lambda_env import PACKAGE, PYTHON, LambdaWorld, make_workdir, rest_v1
 
@@ -247,6 +247,8 @@ def main() -> None:
     res_rows = reservation_rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("checkout: hold step, paid reservation queries, locks at Stripe calls (localstripe)")
     res_rows += checkout.rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    log("waiting list: the release path that offers seats vs today's cancel")
+    res_rows += waitlist.rows(40 if q else 200)
     log("over HTTP: gunicorn (bench/http_load.py)")
     http_rows, http_notes = http_load.measure(1 if q else 3, 1.0 if q else 3.0)
     size_rows = sizes.rows(PACKAGE)
