@@ -28,6 +28,20 @@ def pytest_collection_modifyitems(config, items):
                     reason=f"{marker} is not running on 127.0.0.1 (CI=true makes this fail)"))
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_users():
+    """Process-wide caches keyed by users (known customers, their Stripe ids) must not
+    outlive a test's database."""
+    from payments.services import forget_customers as forget_stripe_customers
+    from project.auth import forget_customers
+
+    forget_customers()
+    forget_stripe_customers()
+    yield
+    forget_customers()
+    forget_stripe_customers()
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return timezone.now()

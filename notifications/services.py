@@ -26,6 +26,7 @@ from .errors import NotResendable
 from .models import EmailKind, EmailStatus, OrderEmail
 
 __all__ = ["EmailKind", "emails_retry_failed", "order_email_resend", "order_email_send",
+           "order_email_written",
            "order_notify"]
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,12 @@ def order_notify(*, order_id: uuid.UUID, kind: str) -> None:
     # and changes nothing, without aborting the caller's transaction.
     OrderEmail.objects.bulk_create([email], ignore_conflicts=True)
     transaction.on_commit(partial(tasks.dispatch, email_id=email.pk), robust=True)
+
+
+def order_email_written(*, email_id: uuid.UUID) -> None:
+    """The caller's statement wrote the email's row (the reservation writes a free order's
+    confirmation with the order): hand it over once that commits."""
+    transaction.on_commit(partial(tasks.dispatch, email_id=email_id), robust=True)
 
 
 def order_email_resend(*, order_id: uuid.UUID, requested_by: str) -> OrderEmail:

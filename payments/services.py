@@ -243,6 +243,11 @@ _STORE_CUSTOMER = (f"INSERT INTO {StripeCustomer._meta.db_table} (user_id, custo
                    "VALUES (%s, %s) ON CONFLICT DO NOTHING")
 
 
+def forget_customers() -> None:
+    """Drop the remembered customer ids (tests, whose databases are rolled back)."""
+    _customer_ids.clear()
+
+
 def _customer_for(user: AbstractBaseUser) -> str:
     cached = _customer_ids.get(user.pk)
     if cached is not None:

@@ -141,12 +141,48 @@ def verify_access_token(token: str, *, keys: JwksCache | None = None) -> dict[st
     return claims
 
 
+# sub → (monotonic expiry, the user's fields): a returning customer is found without a
+# query. Kept KNOWN_CUSTOMER_SECONDS, so a customer that staff disable is refused by every
+# instance within that time; the email refresh below still sees each new sign-in.
+_known: dict[str, tuple[float, dict[str, Any]]] = {}
+KNOWN_CUSTOMER_SECONDS = 60
+_KNOWN_FIELDS = ("id", "username", "email", "is_active", "last_login")
+
+
 def customer_for_claims(claims: dict[str, Any], *, access_token: str = "") -> AbstractBaseUser:
     """The customer user of this `sub`, created on first sight; never staff. Its email is
     refreshed on the first request of each sign-in (see the module docstring)."""
-    user_model = get_user_model()
     sub = str(claims["sub"])[:150]
     email = str(claims.get("email") or "")[:254]
+    known = _known.get(sub)
+    if known is not None and known[0] > time.monotonic():
+        user = get_user_model()(**known[1])
+        user._state.adding, user._state.db = False, "default"
+        if (email == user.email if email else not _needs_email_refresh(
+                user, claims, access_token)):
+            return user
+    user = _customer_from_database(sub, email, claims, access_token)
+    if len(_known) > 10_000:
+        _known.clear()
+    _known[sub] = (time.monotonic() + KNOWN_CUSTOMER_SECONDS,
+                   {name: getattr(user, name) for name in _KNOWN_FIELDS})
+    return user
+
+
+def forget_customers() -> None:
+    """Drop the known-customers cache (tests; a deploy's new code starts empty anyway)."""
+    _known.clear()
+
+
+def _needs_email_refresh(user: AbstractBaseUser, claims: dict[str, Any],
+                         access_token: str) -> bool:
+    return bool(access_token) and uses_cognito_get_user() and (
+        user.last_login is None or _signed_in_at(claims) > user.last_login)
+
+
+def _customer_from_database(sub: str, email: str, claims: dict[str, Any],
+                            access_token: str) -> AbstractBaseUser:
+    user_model = get_user_model()
     user = user_model.objects.filter(username=sub).first()
     if user is None:
         try:
@@ -161,10 +197,8 @@ def customer_for_claims(claims: dict[str, Any], *, access_token: str = "") -> Ab
             user.email = email
             user.save(update_fields=["email"])
         return user
-    signed_in_at = _signed_in_at(claims)
-    if access_token and uses_cognito_get_user() and (
-            user.last_login is None or signed_in_at > user.last_login):
-        _refresh_email(user, access_token, signed_in_at)
+    if _needs_email_refresh(user, claims, access_token):
+        _refresh_email(user, access_token, _signed_in_at(claims))
     return user
 
 

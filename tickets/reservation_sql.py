@@ -18,11 +18,13 @@ import contextlib
 import datetime as dt
 import enum
 import json
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from notifications.models import EmailKind, OrderEmail
 from shows.models import Performance
 
 from .models import (
@@ -84,17 +86,26 @@ o AS (
     RETURNING id),
 t AS (INSERT INTO {_TICKET} (order_id, code)
       SELECT o.id, c FROM o, unnest(%(codes)s::varchar[]) AS c RETURNING 1),
-k AS ({{key_step}})
+k AS ({{key_step}}),
+e AS ({{email_step}})
 SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
-       (SELECT count(*) FROM k)
+       (SELECT count(*) FROM k), (SELECT count(*) FROM e)
 """  # noqa: S608  # nosec B608
+# A confirmed order's confirmation email is owed exactly when the order exists: its row
+# (notifications.models.OrderEmail, queued) is written by the same statement.
+_EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, status, "  # noqa: S608  # nosec B608
+                 "recipient, attempts, created_at, last_error, message_id, requested_by) "
+                 "SELECT %(email)s, o.id, 'confirmation', 'queued', '', 0, %(now)s, '', '', '' "
+                 "FROM o RETURNING 1")
 
 
 def write_reservation(*, order: Order, tickets: list[Ticket], now: dt.datetime,
-                      key: Key | None, offer: bool = False) -> Failure | None:
+                      key: Key | None, offer: bool = False,
+                      email_id: uuid.UUID | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `offer`: seats offered to the head of the
-    waiting list (only then may a sale pass people who wait)."""
-    params = {**_params(order, tickets, now, key), "offer": offer}
+    waiting list (only then may a sale pass people who wait). `email_id`: also write the
+    confirmation email's row, with this id (a confirmed order)."""
+    params = {**_params(order, tickets, now, key), "offer": offer, "email": email_id}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
@@ -135,14 +146,16 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
         else "SELECT 1"
     # Its own transaction in production (autocommit); a savepoint when a caller (a test)
     # already holds one, so that a constraint error does not poison it.
+    email_step = _EMAIL_INSERT if params["email"] else "SELECT 1"
     scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with scope, connection.cursor() as cursor:
-        cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step), params)
-        sold, held, issued, stored = cursor.fetchone()
+        cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step)
+                       .replace("{email_step}", email_step), params)
+        sold, held, issued, stored, owed = cursor.fetchone()
     if not sold:
         return Failure.NOT_SOLD
-    if not (held and issued == seats and stored):  # cannot happen while the SQL is intact
-        raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=}")
+    if not (held and issued == seats and stored and owed):  # only if the SQL is broken
+        raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=}")
     return None
 
 
@@ -163,6 +176,9 @@ def _in_steps(order: Order, tickets: list[Ticket], params: dict[str, Any],
             Ticket.objects.bulk_create(tickets)
             if keyed:
                 _execute(_KEY_INSERT.format(source=""), params)
+            if params["email"]:
+                OrderEmail.objects.create(id=params["email"], order=order,
+                                          kind=EmailKind.CONFIRMATION, created_at=params["now"])
     except _RollBack:
         return Failure.NOT_SOLD
     return None

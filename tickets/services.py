@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import EmailKind, order_notify
+from notifications.services import EmailKind, order_email_written, order_notify
 from payments import services as payments
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
@@ -94,8 +94,10 @@ def order_reserve(
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
+    email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
 
-    failure = write_reservation(order=order, tickets=tickets, now=now, key=key)
+    failure = write_reservation(order=order, tickets=tickets, now=now, key=key,
+                                email_id=email_id)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -109,8 +111,10 @@ def order_reserve(
         raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     if not paid:
-        order.payment = None  # known: no query to find out while rendering
-        order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
+        # Known to have no payment: rendering must not query to find out (assigning None
+        # to a reverse one-to-one would clear the cache instead of filling it).
+        Order.payment.related.set_cached_value(order, None)
+        order_email_written(email_id=email_id)
     else:
         try:
             order.payment = payments.payment_start(
