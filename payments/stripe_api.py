@@ -25,9 +25,18 @@ _lock = threading.Lock()
 _clients: dict[tuple[str, str], Any] = {}
 
 
+def _secret(read: Any) -> str:
+    """A Stripe secret, or PaymentUnavailable when Secrets Manager cannot give it."""
+    try:
+        return read()
+    except Exception as exc:  # botocore's errors: unreachable, throttled, no such secret
+        logger.error("payments: the Stripe secret could not be read: %s", exc)
+        raise errors.PaymentUnavailable() from exc
+
+
 def client() -> Any:
     """A StripeClient for the current key and API base, cached per (key, base)."""
-    key, base = keys.secret_key(), settings.STRIPE_API_BASE
+    key, base = _secret(keys.secret_key), settings.STRIPE_API_BASE
     cached = _clients.get((key, base))
     if cached is not None:
         return cached
@@ -65,8 +74,13 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
         return target(*args, **kwargs)
     except stripe.CardError as exc:
         raise errors.CardDeclined(exc.user_message or None) from exc
+    except stripe.AuthenticationError as exc:
+        # A rolled key: read the secret again on the next call (DEPLOY.md, key rolling).
+        logger.error("payments: Stripe refused our key for %s: %s", operation, exc)
+        _forget_secret()
+        raise errors.PaymentUnavailable() from exc
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError,
-            stripe.AuthenticationError, stripe.PermissionError) as exc:
+            stripe.PermissionError) as exc:
         logger.warning("payments: Stripe unavailable for %s: %s", operation, exc)
         raise errors.PaymentUnavailable() from exc
     except stripe.InvalidRequestError as exc:
@@ -75,6 +89,14 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
         if exc.http_status and exc.http_status >= 500:
             raise errors.PaymentUnavailable() from exc
         raise
+
+
+def _forget_secret() -> None:
+    from project import aws
+
+    reset()
+    if settings.STRIPE_SECRET_ARN:
+        aws.forget_secret(settings.STRIPE_SECRET_ARN)
 
 
 def invalid_request_error() -> type[Exception]:
@@ -87,7 +109,7 @@ def construct_event(payload: bytes, signature: str) -> Any:
     """The verified event, or InvalidSignature (forged, stale or malformed)."""
     import stripe
 
-    secret = keys.webhook_secret()
+    secret = _secret(keys.webhook_secret)
     if not secret:
         logger.error("payments: no webhook secret is configured")
         raise errors.PaymentUnavailable()

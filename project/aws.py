@@ -63,6 +63,12 @@ def secret_json(secret_arn: str) -> dict[str, Any]:
         return _secrets[secret_arn]
 
 
+def forget_secret(secret_arn: str) -> None:
+    """Read this secret again on next use (it was rotated or rolled)."""
+    with _lock:
+        _secrets.pop(secret_arn, None)
+
+
 def _database_credential(secret_arn: str, field: str) -> str:
     return str(secret_json(secret_arn)[field])
 

@@ -91,3 +91,18 @@ def check_payments(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             "Content-Security-Policy allows no other script origin.",
             hint="https://js.stripe.com/v3/ (the default)", id="marquee.W003"))
     return messages
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_order_emails(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    if settings.DEBUG or settings.LOCAL_ISSUER_ENABLED:
+        return []
+    sender = settings.DEFAULT_FROM_EMAIL
+    if not sender or sender.rstrip(">").endswith("@localhost"):
+        return [checks.Error(
+            "EMAIL_FROM is not set: order emails (tickets, refunds) would be sent from "
+            f"{sender!r}, which SES refuses (not a verified identity).",
+            hint="A sender of the SES identity the execution role may send from, e.g. "
+                 "'Marquee <tickets@example.com>' (DEPLOY.md, order emails).",
+            id="marquee.E009")]
+    return []

@@ -35,6 +35,7 @@ PRODUCTION_ENV = {
     "STRIPE_PUBLISHABLE_KEY": "pk_live_51MarqueeProductionCheck",
     "STRIPE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:stripe-AbCdEf",
     "HOLD_MINUTES": "10",
+    "EMAIL_FROM": "Marquee <tickets@tickets.example.com>",
     # Anything that tried to reach AWS at import would fail fast here, not hang.
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -72,6 +73,7 @@ STRIPE_MISCONFIGURED = {
     "plain secrets": ({"STRIPE_SECRET_ARN": None, "STRIPE_SECRET_KEY": "sk_live_x",
                        "STRIPE_WEBHOOK_SECRET": "whsec_x"}, {"marquee.W002"}),
     "plain API base": ({"STRIPE_API_BASE": "http://api.stripe.com"}, {"marquee.E006"}),
+    "no email sender": ({"EMAIL_FROM": None}, {"marquee.E009"}),
 }
 
 

@@ -20,6 +20,7 @@ from moto import mock_aws
 
 from payments import keys
 from project import aws
+from shows.models import Performance
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"secret_key": "sk_live_from_secrets_manager",
@@ -135,3 +136,19 @@ print(sorted(aws._secrets), sorted(aws._clients),
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["[]", "[]", "[]"], result.stdout
+
+
+@pytest.mark.django_db
+def test_secrets_manager_down_is_payment_unavailable_not_a_500(settings, make_performance,
+                                                               api, bearer):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_SECRET_ARN = "arn:aws:secretsmanager:eu-west-3:1:secret:stripe-x"
+    settings.AWS_ENDPOINT_URL = "http://127.0.0.1:9"  # Secrets Manager unreachable
+    aws.reset()
+    performance = make_performance(price_cents=1000)
+    response = api.post("/api/v1/tickets/", {"performance": performance.pk, "quantity": 1},
+                        format="json", **bearer())
+    assert response.status_code == 503
+    assert response.json()["code"] == "payment_unavailable"
+    assert Performance.objects.get(pk=performance.pk).seats_sold == 0
+    aws.reset()
