@@ -16,3 +16,6 @@ from project.settings.base import BASE_DIR
 ROOT_URLCONF = "bench.http_site.urls"
 # The bench process runs under the test settings and signs the tokens with their key.
 LOCAL_ISSUER_KEY_PATH = BASE_DIR / "var" / "test-issuer" / "private-key.pem"
+# As on Lambda, an order's email goes to another invocation after commit; off Lambda there
+# is none, so the row is written and sending is left to the job (never inline, to SES).
+EMAIL_DISPATCH = "defer"
