@@ -10,6 +10,13 @@ import { AUTH_BASE, AUTH_CLIENT_ID } from "./config";
 
 const SESSION_KEY = "marquee.session";
 const PENDING_KEY = "marquee.pkce";
+/**
+ * The scopes asked for: `openid email` for the ID token's email (shown in the header), and
+ * `aws.cognito.signin.user.admin`, which lets the backend read the customer's verified email
+ * with Cognito's GetUser and this access token (a Cognito access token carries no email).
+ * The app client must allow all three (deploy/templates/auth.yaml).
+ */
+export const AUTH_SCOPES = "openid email aws.cognito.signin.user.admin";
 /** Treat a token as expired a little early, so a request never leaves with a dying one. */
 const EXPIRY_MARGIN_MS = 30_000;
 
@@ -111,7 +118,7 @@ export async function buildAuthorizeUrl(returnTo: string): Promise<string> {
     response_type: "code",
     client_id: AUTH_CLIENT_ID,
     redirect_uri: redirectUri(),
-    scope: "openid email",
+    scope: AUTH_SCOPES,
     state,
     code_challenge: await codeChallenge(verifier),
     code_challenge_method: "S256",

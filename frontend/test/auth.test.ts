@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  base64url, buildAuthorizeUrl, codeChallenge, completeSignIn, emailFromIdToken, getAccessToken,
+  AUTH_SCOPES, base64url, buildAuthorizeUrl, codeChallenge, completeSignIn, emailFromIdToken, getAccessToken,
   getSession, safeReturnPath, sessionExpired, signOut,
 } from "../src/auth";
 import { mockFetch, ok } from "./helpers";
@@ -31,7 +31,7 @@ describe("PKCE", () => {
     expect(p.get("response_type")).toBe("code");
     expect(p.get("client_id")).toBe("marquee-local");
     expect(p.get("redirect_uri")).toBe(`${location.origin}/auth/callback`);
-    expect(p.get("scope")).toBe("openid email");
+    expect(p.get("scope")).toBe("openid email aws.cognito.signin.user.admin");
     expect(p.get("code_challenge_method")).toBe("S256");
     expect(p.get("state")).toBe(pending.state);
     expect(p.get("code_challenge")).toBe(await codeChallenge(pending.verifier));
@@ -39,6 +39,18 @@ describe("PKCE", () => {
     expect(pending.returnTo).toBe("/shows/the-tempest?x=1");
     await buildAuthorizeUrl("/");
     expect(pendingState().verifier).not.toBe(pending.verifier);
+  });
+});
+
+describe("scopes", () => {
+  it("asks for openid, email and the scope Cognito's GetUser needs (the backend reads the email with it)", async () => {
+    const url = new URL(await buildAuthorizeUrl("/"));
+    const scopes = url.searchParams.get("scope")!.split(" ");
+    expect(scopes).toEqual(["openid", "email", "aws.cognito.signin.user.admin"]);
+    expect(AUTH_SCOPES).toBe(scopes.join(" "));
+    // One parameter, space-separated (RFC 6749 §3.3), form-encoded in the query.
+    expect(url.search).toContain("scope=openid+email+aws.cognito.signin.user.admin&");
+    expect(url.searchParams.getAll("scope")).toHaveLength(1);
   });
 });
 
