@@ -36,6 +36,13 @@ export type PaymentStatus = Payment["status"];
 export type PayBody = Body<paths["/api/v1/tickets/{order_id}/pay/"]["post"]>;
 export type OrderPage = Ok<paths["/api/v1/tickets/"]["get"]>;
 
+type WaitlistPath = paths["/api/v1/performances/{performance_id}/waitlist/"];
+/** The customer's place on a performance's waiting list (`position` 1 = head of the line). */
+export type WaitlistEntry = Ok<WaitlistPath["get"]>;
+export type WaitlistStatus = WaitlistEntry["status"];
+export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
+export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+
 export interface Problem {
   type?: string;
   title?: string;
@@ -86,7 +93,7 @@ async function toProblem(response: Response): Promise<Problem> {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "DELETE";
   query?: Record<string, string | number | undefined | null>;
   body?: unknown;
   auth?: boolean;
@@ -140,6 +147,7 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
 }
 
 const enc = encodeURIComponent;
+const waitlistPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waitlist/`;
 
 export type ShowQuery = NonNullable<paths["/api/v1/shows/"]["get"]["parameters"]["query"]>
   & { page?: number };
@@ -172,6 +180,28 @@ export const api = {
   pay: (id: string, paymentMethod: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,
                                                      body: { payment_method: paymentMethod } satisfies PayBody }),
+  /** The customer's entry on a performance's waiting list; null when they are not on it (404). */
+  waitlistEntry: async (performanceId: number, signal?: AbortSignal): Promise<WaitlistEntry | null> => {
+    try {
+      return await json<WaitlistEntry>(waitlistPath(performanceId), { auth: true, signal });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  },
+  /**
+   * Joins a sold-out performance's waiting list for `seats`, accepting down to `min_seats`.
+   * Refusals: 409 `seats_available` (reserve instead), `already_waiting`, `waitlist_closed`,
+   * `sales_closed`; 422 `invalid`.
+   */
+  joinWaitlist: (performanceId: number, body: WaitlistJoinBody) =>
+    json<WaitlistEntry>(waitlistPath(performanceId), { method: "POST", body, auth: true }),
+  /** Leaves the list (204); leaving while holding an offer declines it. 404: not on it. */
+  leaveWaitlist: async (performanceId: number): Promise<void> => {
+    await send(waitlistPath(performanceId), { method: "DELETE", auth: true });
+  },
+  /** The waiting lists the customer is on (waiting, or holding an offer); not paginated. */
+  myWaitlists: (signal?: AbortSignal) => json<MyWaitlists>("/api/v1/waitlist/", { auth: true, signal }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

@@ -122,6 +122,43 @@ describe("api.ts", () => {
     expect(new URL(calls[0].url).pathname).toBe("/api/v1/tickets/o1/cancel/");
   });
 
+  it("joins, reads and leaves a performance's waiting list, with the token", async () => {
+    signedIn();
+    const entry = { performance: { id: 7 }, seats: 3, min_seats: 2, status: "waiting", position: 4 };
+    const calls = mockFetch((_url, init) => (init.method === "DELETE" ? new Response(null, { status: 204 })
+      : ok(entry, init.method === "POST" ? 201 : 200)));
+    expect((await api.joinWaitlist(7, { seats: 3, min_seats: 2 })).position).toBe(4);
+    expect((await api.waitlistEntry(7))?.position).toBe(4);
+    await expect(api.leaveWaitlist(7)).resolves.toBeUndefined();
+    expect(calls.map((c) => [c.init.method ?? "GET", new URL(c.url).pathname])).toEqual([
+      ["POST", "/api/v1/performances/7/waitlist/"],
+      ["GET", "/api/v1/performances/7/waitlist/"],
+      ["DELETE", "/api/v1/performances/7/waitlist/"],
+    ]);
+    expect(JSON.parse(String(calls[0].init.body))).toEqual({ seats: 3, min_seats: 2 });
+    for (const call of calls) expect((call.init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+  });
+
+  it("not on a waiting list (404) reads as null; other refusals stay errors", async () => {
+    signedIn();
+    mockFetch(() => problem(404, "not_found"));
+    expect(await api.waitlistEntry(7)).toBeNull();
+    mockFetch(() => problem(409, "already_waiting"));
+    const error = await api.joinWaitlist(7, { seats: 1 }).catch((e) => e);
+    expect(error.code).toBe("already_waiting");
+    mockFetch(() => problem(503, "unavailable"));
+    expect((await api.waitlistEntry(7).catch((e) => e)).code).toBe("unavailable");
+  });
+
+  it("lists the customer's waiting lists (a plain array)", async () => {
+    signedIn();
+    const calls = mockFetch(() => ok([{ performance: { id: 7 }, status: "offered", offer_order: "o1" }]));
+    const entries = await api.myWaitlists();
+    expect(entries[0].offer_order).toBe("o1");
+    expect(new URL(calls[0].url).pathname).toBe("/api/v1/waitlist/");
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+  });
+
   it("makes a fresh idempotency key each time", () => {
     expect(newIdempotencyKey()).not.toBe(newIdempotencyKey());
     expect(newIdempotencyKey()).toMatch(/^[\x21-\x7e]{1,255}$/);

@@ -63,6 +63,7 @@ function server(initial: Order) {
       return ok(state.current);
     }
     if (url.pathname === "/api/v1/tickets/") return ok({ count: 1, next: null, previous: null, results: [state.current] });
+    if (url.pathname === "/api/v1/waitlist/") return ok([]);
     return problem(404, "not_found");
   });
   return state;

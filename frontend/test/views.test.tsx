@@ -83,16 +83,21 @@ describe("show list", () => {
 });
 
 describe("show detail", () => {
-  it("shows each performance's state; only on-sale ones can be reserved", async () => {
-    mockFetch(() => ok(show));
+  it("shows each performance's state; only on-sale ones can be reserved, sold-out ones waited for", async () => {
+    mockFetch((url) => (url.pathname.endsWith("/waitlist/") ? problem(404, "not_found") : ok(show)));
     signedIn();
     const root = await visit("/shows/the-tempest");
     await waitFor(() => root.querySelector("[data-performance='1']"));
     const item = (id: number) => root.querySelector(`[data-performance='${id}']`)! as HTMLElement;
     expect(text(item(1))).toContain("3 seats left");
     expect(item(1).querySelector("select")!.options).toHaveLength(3);
+    expect(item(1).querySelector(".waitlist")).toBeNull();
     expect(text(item(2))).toContain("Sold out");
-    expect(item(2).querySelector("button, select")).toBeNull();
+    expect(item(2).querySelector("form.reserve")).toBeNull();
+    await waitFor(() => item(2).querySelector("form.waitlist-join"));
+    expect(button(item(2), "Join the waiting list")).toBeTruthy();
+    expect(item(3).querySelector(".waitlist")).toBeNull();
+    expect(item(4).querySelector(".waitlist")).toBeNull();
     expect(text(item(3))).toContain("Sales closed");
     expect(item(3).querySelector("button")).toBeNull();
     expect(text(item(4))).toContain("Cancelled");
@@ -161,11 +166,13 @@ describe("show detail", () => {
 
   it("says sold out when the seats went while choosing", async () => {
     signedIn();
-    mockFetch((_url, init) => (init.method === "POST" ? problem(409, "sold_out", { seats_left: 0 }) : ok(show)));
+    mockFetch((url, init) => (init.method === "POST" ? problem(409, "sold_out", { seats_left: 0 })
+      : url.pathname.endsWith("/waitlist/") ? problem(404, "not_found") : ok(show)));
     const root = await visit("/shows/the-tempest");
     await waitFor(() => root.querySelector("form.reserve"));
     await act(() => { root.querySelector("form.reserve")!.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); });
     await waitFor(() => text(root).includes("Sold out: there are not enough seats"));
+    await waitFor(() => root.querySelector("[data-performance='1'] form.waitlist-join"));
   });
 
   it("an expired session offers to sign in again", async () => {
@@ -209,6 +216,7 @@ describe("my tickets", () => {
     const calls = mockFetch((url, init) => {
       if (url.pathname.endsWith("qr.svg")) return new Response("<svg/>", { headers: { "Content-Type": "image/svg+xml" } });
       if (url.pathname.endsWith("/cancel/") && init.method === "POST") return ok(order("cancelled"));
+      if (url.pathname === "/api/v1/waitlist/") return ok([]);
       return ok(page([order()]));
     });
     const root = await visit("/tickets");
@@ -226,9 +234,10 @@ describe("my tickets", () => {
 
   it("says when there are no tickets yet", async () => {
     signedIn();
-    mockFetch(() => ok(page([])));
+    mockFetch((url) => (url.pathname === "/api/v1/waitlist/" ? ok([]) : ok(page([]))));
     const root = await visit("/tickets");
     await waitFor(() => text(root).includes("no tickets yet"));
+    expect(text(root)).not.toContain("Waiting lists");
   });
 });
 
@@ -269,7 +278,7 @@ describe("sign-in callback", () => {
     const { state } = JSON.parse(sessionStorage.getItem("marquee.pkce")!);
     mockFetch((url) => (url.pathname === "/dev-auth/oauth2/token"
       ? ok({ access_token: "fresh", token_type: "Bearer", expires_in: 3600 })
-      : ok(page([]))));
+      : url.pathname === "/api/v1/waitlist/" ? ok([]) : ok(page([]))));
     const root = await visit(`/auth/callback?code=abc&state=${state}`);
     await waitFor(() => location.pathname === "/tickets" && text(root).includes("no tickets yet"));
     expect(button(root, "Sign out")).toBeTruthy();

@@ -1,4 +1,5 @@
-/** One show: its description and performances, each with its status and a reserve form. */
+/** One show: its description and performances, each with its status and a reserve form, or
+ * the waiting list when it is sold out. */
 
 import { useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Order, type Performance, type PerformanceStatus } from "../api";
@@ -8,6 +9,7 @@ import { navigate } from "../router";
 import { useSession } from "../session";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
 import { NotFound } from "./NotFound";
+import { WaitlistPanel } from "./Waitlist";
 
 export const MAX_PER_ORDER = 10;
 
@@ -48,23 +50,45 @@ export function ShowDetail({ slug }: { slug: string }) {
   );
 }
 
+/**
+ * A general reservation refused because the seats that come free go to the waiting list
+ * (409 sold_out, no seats left for general sale): the way in is the list.
+ */
+function listFirst(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.code !== "sold_out") return false;
+  const left = error.problem.seats_left;
+  return !(typeof left === "number" && left > 0);
+}
+
 function PerformanceItem({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
   const labelId = `perf-${p.id}`;
   // Kept here, not in the form: a refusal (sold out, session expired) may remove the form.
   const [error, setError] = useState<unknown>(null);
+  // A reserve attempt answered "sold out, join the list": how many seats were wanted.
+  const [soldOutFor, setSoldOutFor] = useState<number | null>(null);
+  const status: PerformanceStatus = soldOutFor !== null && p.status === "on_sale" ? "sold_out" : p.status;
+  const onReserveError = (e: unknown, quantity: number) => {
+    setError(e);
+    if (listFirst(e)) setSoldOutFor(quantity);
+  };
+  const onWaitlistRefused = (e: unknown) => {
+    setSoldOutFor(null); // seats on sale again, or no list: the show's own status decides
+    setError(e);
+    onChange();
+  };
   return (
-    <li class={`performance status-${p.status}`} aria-labelledby={labelId} data-performance={p.id}>
+    <li class={`performance status-${status}`} aria-labelledby={labelId} data-performance={p.id}>
       <div class="performance-info">
         <h3 id={labelId}><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></h3>
         <p class="meta">
           <span>{p.venue.name}, {p.venue.city}</span>
           <span>{money(p.price_cents, p.currency)}</span>
-          {p.status === "on_sale" && <span class="seats-left" data-seats-left={p.seats_left}>{plural(p.seats_left, "seat", "seats")} left</span>}
+          {status === "on_sale" && <span class="seats-left" data-seats-left={p.seats_left}>{plural(p.seats_left, "seat", "seats")} left</span>}
         </p>
       </div>
       <div class="performance-action">
-        <span class={`badge badge-${p.status}`}>{STATUS_LABELS[p.status] ?? p.status}</span>
-        {p.status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={setError} />}
+        <span class={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>
+        {status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
       </div>
       {error !== null && (
         <div id={`qty-${p.id}-error`} class="inline-error" role="alert">
@@ -73,6 +97,9 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
             <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
           )}
         </div>
+      )}
+      {status === "sold_out" && (
+        <WaitlistPanel performance={p} seats={soldOutFor ?? undefined} onRefused={onWaitlistRefused} />
       )}
     </li>
   );
@@ -83,13 +110,13 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
  * sends the same key, so the server reserves once. A new quantity is a new intent.
  */
 export function ReserveForm({ performance: p, onChange, onError }:
-    { performance: Performance; onChange: () => void; onError: (error: unknown) => void }) {
+    { performance: Performance; onChange: () => void; onError: (error: unknown, quantity: number) => void }) {
   const session = useSession();
   const max = Math.min(MAX_PER_ORDER, p.seats_left);
   const [quantity, setQuantity] = useState(Math.min(1, max));
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
-  const setError = (error: unknown) => { setFailed(error !== null); onError(error); };
+  const setError = (error: unknown) => { setFailed(error !== null); onError(error, quantity); };
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
   const id = `qty-${p.id}`;

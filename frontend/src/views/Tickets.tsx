@@ -1,5 +1,5 @@
-/** "My tickets": the signed-in user's orders (pending ones resume their payment), each
- * ticket's QR code, and cancelling. */
+/** "My tickets": the signed-in user's waiting lists (an offer links to its payment), orders
+ * (pending ones resume their payment), each ticket's QR code, and cancelling. */
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Order } from "../api";
@@ -12,6 +12,7 @@ import { Countdown } from "./Countdown";
 import { NotFound } from "./NotFound";
 import { holdLapsed, paymentInFlight, refundSentence } from "./orderState";
 import { PaymentStep } from "./Payment";
+import { WaitingLists } from "./Waitlist";
 
 function SignInFirst({ what }: { what: string }) {
   const expired = sessionExpired();
@@ -36,6 +37,7 @@ export function MyTickets({ search }: { search: URLSearchParams }) {
   return (
     <section aria-labelledby="page-title">
       <PageTitle title="My tickets">My tickets</PageTitle>
+      {session && <WaitingLists key={session.accessToken} />}
       {!session ? <SignInFirst what="your tickets" /> :
        orders.state === "loading" ? <Loading label="Loading your tickets…" /> :
        orders.state === "error" ? <ErrorState error={orders.error} retry={reload} /> :

@@ -83,6 +83,9 @@ const MESSAGES: Record<string, string> = {
   price_changed: "The price changed while reserving. Please check it and try again.",
   payment_unavailable: "Card payments are unavailable at the moment, so nothing was reserved. Please try again in a few minutes.",
   hold_expired: "Your hold expired and the seats were released.",
+  seats_available: "Seats are on sale again for this performance: reserve them instead.",
+  already_waiting: "You are already on this performance's waiting list.",
+  waitlist_closed: "This performance has no waiting list.",
 };
 
 /** A visitor-facing sentence for an error, by its stable problem `code`. */
