@@ -43,6 +43,30 @@ def _forget_remembered_users():
 
 
 @pytest.fixture
+def in_parallel():
+    """`in_parallel([call, …])`: every call in its own thread and database connection, all
+    released at once by a barrier; their results, in order (the concurrency tests)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run_all(calls):
+        barrier = threading.Barrier(len(calls))
+
+        def run(call):
+            try:
+                barrier.wait(timeout=30)
+                return call()
+            finally:
+                connections.close_all()
+
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            return list(pool.map(run, calls))
+    return run_all
+
+
+@pytest.fixture
 def now() -> dt.datetime:
     return timezone.now()
 

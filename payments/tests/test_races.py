@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -33,18 +31,6 @@ TICKETS = "/api/v1/tickets/"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def in_parallel(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def reserve(headers, performance):
@@ -89,7 +75,7 @@ def assert_invariants(performance):
 
 @pytest.mark.parametrize("round_", range(3))
 def test_fifty_buyers_ten_seats_holds_expire_while_late_payments_arrive(
-        round_, stripe_local, settings, make_performance, bearer):
+        round_, stripe_local, settings, make_performance, bearer, in_parallel):
     unregister_webhook()
     performance = make_performance(capacity=10, price_cents=1000)
     first = [bearer(f"r{round_}-first{i}@example.com") for i in range(50)]
@@ -150,7 +136,7 @@ def test_fifty_buyers_ten_seats_holds_expire_while_late_payments_arrive(
 
 
 def test_two_expiry_runs_in_parallel_release_each_hold_once(stripe_local, make_performance,
-                                                          bearer):
+                                                          bearer, in_parallel):
     unregister_webhook()
     performance = make_performance(capacity=30, price_cents=500)
     buyers = [bearer(f"lapse{i}@example.com") for i in range(10)]

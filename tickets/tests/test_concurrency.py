@@ -7,7 +7,6 @@ cancel releases seats twice, or if a retried request reserves twice.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,19 +20,6 @@ from tickets.models import Order, SeatHolding, Ticket
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def in_parallel(calls):
-    """Run every call in its own thread and connection, all released at once."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def post(path, headers, payload=None, **extra):
@@ -54,7 +40,7 @@ def assert_consistent(performance):
     return performance.seats_sold
 
 
-def test_fifty_buyers_ten_seats_twenty_times(make_performance, bearer):
+def test_fifty_buyers_ten_seats_twenty_times(make_performance, bearer, in_parallel):
     assert connection.vendor == "postgresql"
     headers = [bearer(f"buyer{i}@example.com") for i in range(50)]
     for _ in range(20):
@@ -67,7 +53,8 @@ def test_fifty_buyers_ten_seats_twenty_times(make_performance, bearer):
         assert assert_consistent(performance) == 10
 
 
-def test_one_user_twenty_parallel_requests_cannot_pass_the_cap(make_performance, bearer):
+def test_one_user_twenty_parallel_requests_cannot_pass_the_cap(make_performance, bearer,
+                                                               in_parallel):
     headers = bearer("scalper@example.com")
     for quantity in (1, 3):
         performance = make_performance(capacity=100)
@@ -79,7 +66,7 @@ def test_one_user_twenty_parallel_requests_cannot_pass_the_cap(make_performance,
         assert assert_consistent(performance) == (10 // quantity) * quantity
 
 
-def test_parallel_cancels_release_seats_once(make_performance, bearer):
+def test_parallel_cancels_release_seats_once(make_performance, bearer, in_parallel):
     headers = bearer("canceller@example.com")
     performance = make_performance(capacity=10)
     other = APIClient().post("/api/v1/tickets/", {"performance": performance.pk,
@@ -96,7 +83,7 @@ def test_parallel_cancels_release_seats_once(make_performance, bearer):
     assert assert_consistent(performance) == 2
 
 
-def test_parallel_duplicates_with_one_key_make_one_order(make_performance, bearer):
+def test_parallel_duplicates_with_one_key_make_one_order(make_performance, bearer, in_parallel):
     headers = bearer("retrier@example.com")
     for attempt in range(5):
         performance = make_performance(capacity=50)

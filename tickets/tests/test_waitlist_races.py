@@ -7,13 +7,10 @@ seats never exceed capacity; then a lapsed offer moves to the next person, once.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -24,18 +21,6 @@ from tickets.models import Order, SeatHolding, Ticket, WaitlistEntry
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def in_parallel(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def join(user, performance):
@@ -67,7 +52,7 @@ def assert_exact(performance):
 
 @pytest.mark.parametrize("round_", range(2))
 def test_thirty_join_while_ten_seats_come_free(round_, stripe_local, make_performance,
-                                              make_user, bearer):
+                                              make_user, bearer, in_parallel):
     performance = make_performance(capacity=10, price_cents=1500)
     # Ten seats sold: five paid orders (to be cancelled), five unpaid holds (to lapse).
     sold = [services.order_reserve(user=make_user(), performance_id=performance.pk,
