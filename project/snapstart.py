@@ -60,10 +60,12 @@ def prime() -> list[int]:
 
 
 def before_snapshot() -> None:
+    from django.conf import settings
     from django.core.cache import caches
     from django.db import connections
 
-    prime()
+    if settings.SNAPSTART_PRIMING:
+        prime()
     connections.close_all()
     for cache in caches.all(initialized_only=True):
         cache.close()

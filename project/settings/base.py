@@ -151,6 +151,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # Seconds a webhook signature stays valid (Stripe's library default is 300).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# SnapStart: serve two database-free requests before the snapshot (project/snapstart.py).
+SNAPSTART_PRIMING = env.bool("SNAPSTART_PRIMING", default=True)
 # project.settings.dev turns it on when no Stripe key is set (`make run`).
 LOCALSTRIPE_ENABLED = False
 # Reading a pending order asks Stripe about its payment at most this often (seconds).
