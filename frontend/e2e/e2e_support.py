@@ -1,9 +1,14 @@
-"""What the browser tests share: where Chromium, the built SPA and axe-core are, and checks
-on a page (axe-core's WCAG rules, loaded QR codes, screenshots). The fixtures that start
-Chromium are in conftest.py."""
+"""What the browser tests share: where Chromium, the built SPA and axe-core are, checks on
+a page (axe-core's WCAG rules, loaded QR codes, screenshots), localstripe's card element,
+and the .eml files of order emails. The fixtures that start Chromium are in conftest.py."""
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
+import time
+from email.message import EmailMessage
 from pathlib import Path
 
 from django.conf import settings
@@ -49,3 +54,67 @@ def qr_codes_loaded(page, count: int) -> None:
         "n => { const imgs = [...document.querySelectorAll('img.qr')];"
         " return imgs.length === n && imgs.every(i => i.complete && i.naturalWidth > 0); }",
         arg=count)
+
+
+# ------------------------------------------------------------------ localstripe's card element
+CARD_OK = "4242424242424242"
+# localstripe's card inputs are not ours: accessibility scans cover the rest of the page.
+CARD_ELEMENT = "#card-element"
+
+
+def fill_card(page, number: str) -> None:
+    """localstripe's card element: plain inputs named by their placeholders."""
+    card = page.locator(CARD_ELEMENT)
+    card.locator("input[placeholder=number]").fill(number)
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("34")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("69001")
+
+
+def pay(page, amount: str) -> None:
+    button = page.get_by_role("button", name=f"Pay {amount}")
+    button.wait_for()
+    page.wait_for_function("() => !document.querySelector('form.pay button[type=submit]').disabled")
+    button.click()
+
+
+# ------------------------------------------------------------------ order emails (.eml files)
+def wait_for_email(directory: Path, order_id: object, kind: str, timeout: float = 10.0) -> Path:
+    """The one file EmlFileBackend wrote for this order and kind
+    (`<time>-<first 8 chars of the order id>-<kind>.eml`). It is written after the commit
+    that owed it, maybe by the live server's thread: wait until it is there and complete."""
+    pattern = f"*-{str(order_id)[:8]}-{kind}.eml"
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(directory.glob(pattern)) if directory.exists() else []
+        if found:
+            assert len(found) == 1, f"more than one {kind} email for the order: {found}"
+            size = found[0].stat().st_size
+            time.sleep(0.1)
+            if size and found[0].stat().st_size == size:
+                return found[0]
+        if time.monotonic() > deadline:
+            seen = sorted(p.name for p in directory.glob("*")) if directory.exists() else []
+            raise AssertionError(f"no {pattern} in {directory} after {timeout} s; there: {seen}")
+        time.sleep(0.1)
+
+
+def read_email(path: Path) -> tuple[EmailMessage, str, str]:
+    """The message, its plain-text body and its HTML body, decoded."""
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None, f"{path.name}: no text and HTML parts"
+    return message, plain.get_content(), html.get_content()
+
+
+def email_as_page(message: EmailMessage, html: str) -> str:
+    """The HTML body with its inline images (`cid:` links) as data URIs, to show in a page."""
+    for part in message.walk():
+        cid = (part.get("Content-ID") or "").strip("<>")
+        if cid and part.get_content_maintype() == "image":
+            data = base64.b64encode(part.get_payload(decode=True)).decode()
+            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
+    return html

@@ -2,8 +2,9 @@
 real localstripe server, whose stripe.js stand-in renders the card element as plain inputs
 and whose signed webhooks reach the live server.
 
-Reserve → pay with 4242 4242 4242 4242 → confirmed (by the webhook) with QR codes →
-cancelled and refunded; a declined card (4000 0000 0000 0002) then a good one on the same
+Reserve → pay with 4242 4242 4242 4242 → confirmed (by the webhook) with QR codes, and the
+confirmation email written as an .eml file (local mode, issue 13) with the codes the page
+shows → cancelled and refunded; a declined card (4000 0000 0000 0002) then a good one on the same
 hold; 3-D Secure (4000 0027 6000 3184) completed in localstripe's dialog; a hold resumed
 from My tickets, then expired by the backend's job and shown as expired, its seats back
 on sale.
@@ -12,45 +13,28 @@ on sale.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import urllib.parse
-import urllib.request
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from e2e_support import assert_accessible, qr_codes_loaded, shoot
+from e2e_support import (
+    CARD_ELEMENT,
+    CARD_OK,
+    assert_accessible,
+    email_as_page,
+    fill_card,
+    pay,
+    qr_codes_loaded,
+    read_email,
+    shoot,
+    wait_for_email,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000002"
 CARD_3DS = "4000002760003184"
-WEBHOOK_NAME = "marquee-spa-e2e"
-# localstripe's card inputs are not ours: the scan covers the rest of the page.
-CARD_ELEMENT = "#card-element"
-
-
-def _post(url: str, body: bytes, content_type: str) -> None:
-    """A POST to localstripe's configuration API (always http://127.0.0.1:<port>)."""
-    request = urllib.request.Request(url, data=body, method="POST",  # noqa: S310
-                                     headers={"Content-Type": content_type})
-    # B310 accepted: the URL is always the localstripe fixture's http://127.0.0.1 address.
-    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310  # nosec B310
-
-
-@pytest.fixture
-def checkout(live_server, stripe_local, settings):
-    """localstripe sends its signed webhooks to this test's live server (and, afterwards,
-    to nobody: the shared localstripe outlives the test)."""
-    hook = f"{stripe_local}/_config/webhooks/{WEBHOOK_NAME}"
-    fields = {"url": f"{live_server.url}/api/v1/payments/stripe/webhook/",
-              "secret": settings.STRIPE_WEBHOOK_SECRET}
-    _post(hook, urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded")
-    yield live_server.url
-    # localstripe cannot forget a webhook: subscribe it to no event instead.
-    _post(hook, json.dumps({**fields, "events": []}).encode(), "application/json")
 
 
 @pytest.fixture
@@ -78,26 +62,10 @@ def sign_in_and_reserve(page, base: str, show, performance, quantity: int, email
     return page.url.split("/tickets/")[1].split("?")[0]
 
 
-def fill_card(page, number: str) -> None:
-    """localstripe's card element: plain inputs named by their placeholders."""
-    card = page.locator(CARD_ELEMENT)
-    card.locator("input[placeholder=number]").fill(number)
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("69001")
-
-
-def pay(page, amount: str) -> None:
-    button = page.get_by_role("button", name=f"Pay {amount}")
-    button.wait_for()
-    page.wait_for_function("() => !document.querySelector('form.pay button[type=submit]').disabled")
-    button.click()
-
-
-def test_reserve_pay_confirmed_with_qr(checkout, page, paid_show):
+def test_reserve_pay_confirmed_with_qr(checkout, page, paid_show, eml_outbox, settings):
     from tickets.models import Order
 
+    settings.SITE_URL = checkout  # the email's links lead to this live server
     show, performance = paid_show
     order_id = sign_in_and_reserve(page, checkout, show, performance, 2, "payer@example.com")
 
@@ -124,6 +92,31 @@ def test_reserve_pay_confirmed_with_qr(checkout, page, paid_show):
     assert order.tickets.count() == 2
     assert_accessible(page, "a paid order")
     shoot(page, "paid-order", 1280)
+
+    # The confirmation email, as `make run` writes it: one file for this order, with the
+    # ticket codes the page shows, their QR codes and the calendar file.
+    codes = page.locator(".ticket-code code").all_inner_texts()
+    assert len(codes) == 2
+    path = wait_for_email(eml_outbox, order_id, "confirmation")
+    assert re.fullmatch(rf"\d{{8}}-\d{{6}}-\d{{6}}-{order_id[:8]}-confirmation\.eml", path.name)
+    message, plain, html = read_email(path)
+    assert message["To"] == "payer@example.com"
+    assert "The Paid Tempest" in message["Subject"]
+    for code in codes:
+        assert code in plain
+        assert code in html
+    attachments = {part.get_filename() for part in message.walk() if part.get_filename()}
+    assert {f"ticket-{code}.png" for code in codes} <= attachments
+    assert f"marquee-{order_id[:8]}.ics" in attachments
+    assert f"{checkout}/tickets/{order_id}" in plain
+    # Shown as a mail client shows it, QR codes and all (var/screenshots/).
+    letter = page.context.new_page()
+    letter.set_content(email_as_page(message, html))
+    letter.wait_for_function(
+        "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert letter.locator("img").count() == 2
+    shoot(letter, "confirmation-email", 1280)
+    letter.close()
 
     # A reload shows the confirmed order, not the payment step.
     page.reload()
