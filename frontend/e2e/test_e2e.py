@@ -2,7 +2,8 @@
 
 Browse, open a show, sign in with the local issuer, reserve 2 seats of a free performance
 (confirmed at once, as before the checkout), see 2 QR codes, reload a deep link, cancel,
-see the seats return; a sold-out performance shows its state and no reserve button.
+see the seats return; a sold-out performance shows its state and no reserve button (its
+waiting list: test_waitlist_e2e.py).
 Screenshots at 360 px and 1280 px go to var/screenshots/. The paid checkout (localstripe)
 is test_checkout_e2e.py.
 
@@ -54,13 +55,15 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     page.set_viewport_size({"width": 1280, "height": 900})
     link.click()
 
-    # The show: the sold-out performance says so and offers no reserve button.
+    # The show: the sold-out performance says so and offers no reserve button, only its
+    # waiting list (sign in first: test_waitlist_e2e.py goes on from there).
     page.wait_for_url(f"{base}/shows/{the_show.slug}")
     page.get_by_role("heading", name="The E2E Tempest", level=1).wait_for()
     sold = page.locator(f"[data-performance='{sold_out.id}']")
-    sold.get_by_text("Sold out").wait_for()
-    assert sold.get_by_role("button").count() == 0
+    sold.get_by_text("Sold out", exact=True).wait_for()
+    assert sold.get_by_role("button", name=re.compile(r"Reserve")).count() == 0
     assert sold.locator("select").count() == 0
+    assert sold.get_by_role("button").all_inner_texts() == ["Sign in to join the waiting list"]
     item = page.locator(f"[data-performance='{on_sale.id}']")
     item.get_by_text("10 seats left").wait_for()
     assert_accessible(page, "a show")
