@@ -104,6 +104,10 @@ class Performance(models.Model):
 
     @property
     def seats_left(self) -> int:
+        """Seats on general sale: none while people wait for freed seats (when the public
+        selectors annotate `someone_waits`; the reservation statement enforces it)."""
+        if self.waitlist_enabled and getattr(self, "someone_waits", False):
+            return 0
         return max(self.capacity - self.seats_sold, 0)
 
     def status(self, now: dt.datetime | None = None) -> str:

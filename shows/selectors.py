@@ -40,11 +40,18 @@ def show_list(*, query: str = "", start: dt.datetime | None = None,
     ).order_by("next_performance_at", "title", "pk")
 
 
+def _someone_waits() -> Exists:
+    """Someone is on the performance's waiting list: its freed seats are theirs first
+    (tickets/waitlist.py), so the public sees it sold out (Performance.seats_left)."""
+    entries = Performance._meta.get_field("waitlist").related_model.objects
+    return Exists(entries.filter(performance=OuterRef("pk"), status="waiting"))
+
+
 def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
     """A published show with its performances that have not started yet."""
     now = now or timezone.now()
     upcoming = (Performance.objects.filter(starts_at__gt=now).select_related("venue")
-                .order_by("starts_at", "pk"))
+                .annotate(someone_waits=_someone_waits()).order_by("starts_at", "pk"))
     return (Show.objects.filter(published=True, slug=slug)
             .prefetch_related(Prefetch("performances", queryset=upcoming)).first())
 
@@ -52,7 +59,7 @@ def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
 def performance_get(*, performance_id: int) -> Performance | None:
     """A performance of a published show, whatever its status."""
     return (Performance.objects.filter(pk=performance_id, show__published=True)
-            .select_related("show", "venue").first())
+            .select_related("show", "venue").annotate(someone_waits=_someone_waits()).first())
 
 
 _FOR_SALE_SQL = """

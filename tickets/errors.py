@@ -116,3 +116,8 @@ class AlreadyWaiting(TicketsError):
 class NotWaiting(TicketsError):
     status, code, title = 404, "not_found", "Not found"
     default_detail = "You are not on this performance's waiting list."
+
+
+class AlreadyHolding(TicketsError):
+    code, title = "already_holding", "Seats already held"
+    default_detail = "You already hold or bought seats for this performance."

@@ -52,7 +52,7 @@ def ticket_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID,
 def waitlist_entries_for_user(*, user: AbstractBaseUser) -> QuerySet[WaitlistEntry]:
     """The customer's active waiting-list entries (waiting, or holding an offer)."""
     return (WaitlistEntry.objects.filter(customer=user, status__in=ACTIVE_WAITLIST)
-            .select_related("performance__show", "performance__venue")
+            .select_related("performance__show", "performance__venue", "offer_order")
             .order_by("joined_at", "id"))
 
 

@@ -86,11 +86,14 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
     min_seats = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     position = serializers.SerializerMethodField()
     offer_order = serializers.UUIDField(source="offer_order_id", allow_null=True)
+    # Until when the offer's seats are held (null when no offer is held).
+    offer_expires_at = serializers.DateTimeField(source="offer_order.expires_at",
+                                                 allow_null=True)
 
     class Meta:
         model = WaitlistEntry
         fields = ["performance", "seats", "min_seats", "status", "position", "joined_at",
-                  "offered_at", "offer_order"]
+                  "offered_at", "offer_order", "offer_expires_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(min_value=1, allow_null=True))

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.services import EmailKind, order_notify
+from shows import cache as shows_cache
 from shows.models import Performance
 
 from . import errors
@@ -62,9 +63,15 @@ def waitlist_join(*, user: AbstractBaseUser, performance_id: int, seats: int,
                 raise errors.WaitlistClosed()
             if performance.seats_left > 0 and not _someone_waits(performance_id):
                 raise errors.SeatsAvailable(seats_left=performance.seats_left)
-            return WaitlistEntry.objects.create(performance=performance, customer=user,
-                                                seats=seats, min_seats=min_seats,
-                                                joined_at=now)
+            if Order.objects.filter(customer=user, performance=performance,
+                                    status__in=[OrderStatus.PENDING,
+                                                OrderStatus.CONFIRMED]).exists():
+                raise errors.AlreadyHolding()  # they would be skipped at their turn
+            entry = WaitlistEntry.objects.create(performance=performance, customer=user,
+                                                 seats=seats, min_seats=min_seats,
+                                                 joined_at=now)
+            _list_changed(performance)
+            return entry
     except IntegrityError:
         raise errors.AlreadyWaiting() from None
 
@@ -82,23 +89,28 @@ def waitlist_leave(*, user: AbstractBaseUser, performance_id: int,
         order_cancel(order_id=entry.offer_order_id, user=user, reason="offer declined",
                      now=now)  # marks the entry declined in its transaction
         return
-    WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
-        status=WaitlistStatus.LEFT)
+    if WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.LEFT):
+        _list_changed(entry.performance)
 
 
 def waitlist_remove(*, entry_id: int, now: dt.datetime | None = None) -> bool:
     """Staff take someone off the list (an offer they hold is cancelled)."""
     from .services import order_cancel
 
-    entry = WaitlistEntry.objects.filter(pk=entry_id).first()
+    entry = WaitlistEntry.objects.select_related("performance__show").filter(
+        pk=entry_id).first()
     if entry is None or entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
         return False
     if entry.status == WaitlistStatus.OFFERED:
         order_cancel(order_id=entry.offer_order_id, reason="removed from the waiting list",
                      now=now)
-    return bool(WaitlistEntry.objects.filter(
+    removed = bool(WaitlistEntry.objects.filter(
         pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.DECLINED]).update(
         status=WaitlistStatus.REMOVED))
+    if removed:
+        _list_changed(entry.performance)
+    return removed
 
 
 def waitlist_position(entry: WaitlistEntry) -> int | None:
@@ -204,6 +216,11 @@ def _start_payment(order_id: uuid.UUID) -> None:
         order_payment_ensure(order_id=order_id)
 
 
+def _list_changed(performance: Performance) -> None:
+    """Whether anyone waits shows on the public pages (sold out while they do)."""
+    shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
+
+
 def _someone_waits(performance_id: int) -> bool:
     return WaitlistEntry.objects.filter(performance_id=performance_id,
                                         status=WaitlistStatus.WAITING).exists()
@@ -221,6 +238,6 @@ def _close(entry: WaitlistEntry, status: str) -> None:
 
 
 def _active_entry(user: AbstractBaseUser, performance_id: int) -> WaitlistEntry | None:
-    return WaitlistEntry.objects.filter(
+    return WaitlistEntry.objects.select_related("performance__show").filter(
         customer=user, performance_id=performance_id,
         status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).first()

@@ -490,6 +490,8 @@ export interface components {
             readonly offered_at: string | null;
             /** Format: uuid */
             offer_order: string | null;
+            /** Format: date-time */
+            offer_expires_at: string | null;
         };
         /**
          * @description * `waiting` - Waiting

@@ -25,7 +25,7 @@ const entry = (fields: Partial<WaitlistEntry> & { performanceId?: number } = {})
   return {
     performance: { id: performanceId, starts_at: "2030-05-01T19:30:00Z", show: ref, venue },
     seats: 2, min_seats: 2, status: "waiting", position: 3, joined_at: "2030-04-01T10:00:00Z",
-    offered_at: null, offer_order: null, ...rest,
+    offered_at: null, offer_order: null, offer_expires_at: null, ...rest,
   };
 };
 const offered = (performanceId = 2) => entry({ performanceId, status: "offered", position: null,

@@ -109,13 +109,14 @@ def test_accepting_fewer_seats(sold_out, make_user):
     assert WaitlistEntry.objects.get(customer=flexible).offer_order.quantity == 2
 
 
-def test_someone_who_bought_meanwhile_is_skipped(sold_out, make_user):
+def test_someone_who_holds_seats_at_their_turn_is_skipped(sold_out, make_user):
     performance, orders = sold_out
-    waitlist.waitlist_join(user=orders[1].customer, performance_id=performance.pk, seats=1)
-    other = make_user()
-    waitlist.waitlist_join(user=other, performance_id=performance.pk, seats=1)
+    holder, other = make_user(), make_user()
+    for user in (holder, other):
+        waitlist.waitlist_join(user=user, performance_id=performance.pk, seats=1)
+    Order.objects.filter(pk=orders[1].pk).update(customer=holder)  # staff moved an order
     services.order_cancel(order_id=orders[0].pk, user=orders[0].customer)
-    assert WaitlistEntry.objects.get(customer=orders[1].customer).status == "skipped"
+    assert WaitlistEntry.objects.get(customer=holder).status == "skipped"
     assert WaitlistEntry.objects.get(customer=other).status == "accepted"
 
 
@@ -181,3 +182,20 @@ def test_leaving_with_an_offer_declines_it(stripe_local, make_performance, make_
     waitlist.waitlist_leave(user=first, performance_id=performance.pk)
     assert WaitlistEntry.objects.get(customer=first).status == "declined"
     assert WaitlistEntry.objects.get(customer=second).status == "offered"
+
+
+def test_someone_who_holds_seats_cannot_join(sold_out):
+    performance, orders = sold_out
+    with pytest.raises(errors.AlreadyHolding):
+        waitlist.waitlist_join(user=orders[0].customer, performance_id=performance.pk, seats=1)
+
+
+def test_the_public_sees_it_sold_out_while_freed_seats_wait_for_the_line(
+        api, sold_out, make_user):
+    performance, orders = sold_out
+    waitlist.waitlist_join(user=make_user(), performance_id=performance.pk, seats=4)
+    services.order_cancel(order_id=orders[0].pk, user=orders[0].customer)  # 2 free, head: 4
+    body = api.get(f"/api/v1/performances/{performance.pk}/").json()
+    assert (body["seats_left"], body["status"]) == (0, "sold_out")
+    show = api.get(f"/api/v1/shows/{performance.show.slug}/").json()
+    assert show["performances"][0]["status"] == "sold_out"
