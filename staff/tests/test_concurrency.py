@@ -1,15 +1,14 @@
 """Parallel scans on PostgreSQL, released together by a barrier, each in its own
-connection: a ticket is checked in once, a retried scan id is answered "valid" every time."""
+connection (the in_parallel fixture): a ticket is checked in once, a retried scan id is
+answered "valid" every time."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from staff.models import DoorScan, ScanResult
 from staff.services import door_scan
@@ -18,21 +17,8 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def in_parallel(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def test_retries_of_one_scan_in_parallel_are_all_valid_and_check_in_once(tonight, reserve):
+def test_retries_of_one_scan_in_parallel_are_all_valid_and_check_in_once(tonight, reserve,
+                                                                           in_parallel):
     assert connection.vendor == "postgresql"
     _, (ticket,) = reserve(tonight)
     scan_id = uuid.uuid4()
@@ -53,7 +39,7 @@ def test_retries_of_one_scan_in_parallel_are_all_valid_and_check_in_once(tonight
 # order_id__in=<confirmed orders>.values("pk")`). Remove this mark with that fix.
 @pytest.mark.xfail(reason="ticket_check_in can check a ticket in twice under concurrency",
                    strict=False)
-def test_two_doors_scanning_one_ticket_let_it_in_once(tonight, reserve):
+def test_two_doors_scanning_one_ticket_let_it_in_once(tonight, reserve, in_parallel):
     _, (ticket,) = reserve(tonight)
     outcomes = in_parallel([
         lambda: door_scan(scan_id=uuid.uuid4(), code=ticket.code, performance_id=tonight.pk)
