@@ -68,6 +68,8 @@ def test_the_dashboard_on_the_show_s_day(staff_page, tonight, customer):
 
 def test_the_index(staff_page, tonight, make_performance, customer):
     Show.objects.filter(pk=tonight.show_id).update(title="The Tempest")
+    Performance.objects.filter(pk=tonight.pk).update(price_cents=2450)
+    tonight.refresh_from_db()
     later = make_performance(show=tonight.show, capacity=120, price_cents=2500,
                              starts_at=tonight.starts_at + timezone.timedelta(days=1))
     now = timezone.now()
@@ -79,6 +81,8 @@ def test_the_index(staff_page, tonight, make_performance, customer):
     page.locator(f"tr[data-performance='{later.pk}']").wait_for()
     assert figure(page, "sold", f"tr[data-performance='{later.pk}']") == \
         str(expected(later, now)["sold"])
+    assert page.evaluate("document.querySelector('.table-scroll').scrollWidth <= "
+                         "document.querySelector('.table-scroll').clientWidth")  # no scroll
     assert_accessible(page, "the dashboard's index")
     shoot(page, "dashboard-index-1000")
     page.get_by_role("link", name="The Tempest").first.click()
