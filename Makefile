@@ -14,12 +14,14 @@ PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/ve
 RUN_PREREQS :=
 TEST_PREREQS :=
 -include frontend/frontend.mk
+-include staff/staff.mk
 -include deploy/deploy.mk
 -include bench/bench.mk
 
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run every test"
+	@echo "make screenshots - refresh the pictures in docs/screenshots/"
 
 $(PY):
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -75,4 +77,4 @@ schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
 
 audit: $(VENV)/.dev-installed  ## the slower fuzzing depths (schemathesis) and bandit
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(PY) -m pytest -p no:randomly -k "conforms_to_its_schema" project/tests/test_openapi.py
-	$(PY) -m bandit -r project shows tickets info payments devauth deploy bench frontend/e2e -ll -x '*/migrations/*'
+	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench frontend/e2e -ll -x '*/migrations/*'

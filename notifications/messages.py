@@ -162,7 +162,7 @@ def qr_png(code: str) -> bytes:
     """The ticket's QR code (what tickets/qr.py draws as SVG) as a small PNG: segno writes
     PNG in pure Python, without Pillow."""
     buffer = io.BytesIO()
-    segno.make(code, error="m").save(buffer, kind="png", scale=6, border=2)
+    segno.make_qr(code, error="m").save(buffer, kind="png", scale=6, border=4)
     return buffer.getvalue()
 
 

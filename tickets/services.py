@@ -216,10 +216,15 @@ def ticket_check_in(*, code: str, performance_id: int | None = None,
     """
     now = now or timezone.now()
     code = code.strip().upper()
-    valid = Ticket.objects.filter(code=code, checked_in_at__isnull=True,
-                                  order__status=OrderStatus.CONFIRMED)
+    # The order's conditions as a subquery of ids, never a join: Django writes a filter
+    # through the order as `WHERE id IN (SELECT … checked_in_at IS NULL …)`, and PostgreSQL
+    # re-checks only `id IN` after waiting for a parallel check-in, so both would pass.
+    # Here `checked_in_at IS NULL` is on the row being updated, and re-checked.
+    confirmed = Order.objects.filter(status=OrderStatus.CONFIRMED)
     if performance_id is not None:
-        valid = valid.filter(order__performance_id=performance_id)
+        confirmed = confirmed.filter(performance_id=performance_id)
+    valid = Ticket.objects.filter(code=code, checked_in_at__isnull=True,
+                                  order_id__in=confirmed.values("pk"))
     with transaction.atomic(durable=True):
         updated = valid.update(checked_in_at=now)
         ticket = (Ticket.objects.select_related("order__performance__show")

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "info",
     "payments",
     "notifications",
+    "staff",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-FIRST_PARTY = ["project", "shows", "tickets", "info", "payments", "notifications", "devauth",
-               "deploy", "bench"]
+FIRST_PARTY = ["project", "shows", "tickets", "info", "payments", "notifications", "staff",
+               "devauth", "deploy", "bench"]
 # The tests are scanned too (their subprocesses, parsing, fixtures), the migrations are not.
 TEST_ONLY = ["frontend/e2e"]
 

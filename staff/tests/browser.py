@@ -87,8 +87,8 @@ def shoot(page, name: str, *, full_page: bool = True) -> Path:
 # --------------------------------------------------------------- the fake camera
 def ticket_symbol(code: str) -> segno.QRCode:
     """The symbol of a ticket's QR code, made as tickets/qr.py makes it (test_camera.py
-    checks that the two agree): a Micro QR code when the code fits one."""
-    return segno.make(code, error="m")
+    checks that the two agree): a regular QR code."""
+    return segno.make_qr(code, error="m")
 
 
 def write_y4m(path: Path, scenes: list[tuple[str | None, float]], *, width: int = 480,

@@ -31,14 +31,9 @@ def test_retries_of_one_scan_in_parallel_are_all_valid_and_check_in_once(tonight
     assert Ticket.objects.get(pk=ticket.pk).checked_in_at == record.at
 
 
-# tickets.services.ticket_check_in filters on the order (a join), so Django's UPDATE is
-# "… WHERE id IN (SELECT … checked_in_at IS NULL …)": under READ COMMITTED a second
-# UPDATE waiting on the first re-checks only `id IN (…)`, not `checked_in_at IS NULL`, and
-# checks the ticket in again (up to 7 of 8 parallel calls succeed). The fix belongs in
-# tickets: put the conditions on the ticket's own row (`code=…, checked_in_at__isnull=True,
-# order_id__in=<confirmed orders>.values("pk")`). Remove this mark with that fix.
-@pytest.mark.xfail(reason="ticket_check_in can check a ticket in twice under concurrency",
-                   strict=False)
+# Found by this test: a check-in filtered through the order (a join) became
+# `UPDATE … WHERE id IN (SELECT … checked_in_at IS NULL …)`, which a waiting parallel
+# UPDATE does not re-check, so up to 7 of 8 doors let one ticket in (tickets.services).
 def test_two_doors_scanning_one_ticket_let_it_in_once(tonight, reserve, in_parallel):
     _, (ticket,) = reserve(tonight)
     outcomes = in_parallel([
