@@ -31,7 +31,16 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import checkout, http_load, importtime, queries, reservations, sizes, waitlist
+from bench import (
+    chart,
+    checkout,
+    http_load,
+    importtime,
+    queries,
+    reservations,
+    sizes,
+    waitlist,
+)
 from bench.common import ROOT, row, summary, table, use_bench_database
 from bench.lambda_env import PACKAGE, PYTHON, LambdaWorld, make_workdir, rest_v1
 
@@ -262,8 +271,12 @@ def main() -> None:
     size_rows = sizes.rows(PACKAGE)
 
     print(f"Machine: {header}\n")
-    print(table([*cold_rows, *warm_rows, *res_rows, *http_rows, *query_rows, *size_rows,
-                 *snap_rows]))
+    figures = table([*cold_rows, *warm_rows, *res_rows, *http_rows, *query_rows, *size_rows,
+                     *snap_rows])
+    print(figures)
+    chart_path = chart.write(figures, ROOT / "bench" / "ratios.svg",
+                             f"make bench, {time.strftime('%Y-%m-%d')}: ratios against targets")
+    print(f"\nChart of the ratios against their targets: {chart_path}")
     print("\nOver HTTP: " + "; ".join(http_notes) + ".")
     (init, init_spread), (first, first_spread) = cold_parts["init_ms"], cold_parts["first_ms"]
     print(f"\nCold start inside the handler process: init (import project.lambda_handler) "
