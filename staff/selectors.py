@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
 from shows.models import Performance
-from tickets.models import Order, OrderStatus, Ticket
+from tickets.models import Order, OrderStatus, Ticket, WaitlistEntry, WaitlistStatus
 
 HOURS = 48  # the hourly chart's window
 
@@ -52,6 +52,8 @@ class Sales:
     free: int          # capacity less every seat sold or held
     orders: int        # confirmed orders
     revenue_cents: int
+    waiting: int       # people on the waiting list (tickets/waitlist.py)
+    offered: int       # of them, holding an offer (a pending order, counted in `held`)
     days: list[Day]    # every day from the first sale to today (or the show's day)
     hours: list[Hour]  # the last 48 hours, the current one last
     check_in: CheckIn
@@ -114,7 +116,7 @@ def performances_with_seats(*, now: dt.datetime, past: bool = False,
 
 
 def performance_sales(*, performance: Performance, now: dt.datetime | None = None) -> Sales:
-    """Everything the dashboard shows of one performance, in four queries."""
+    """Everything the dashboard shows of one performance, in five queries."""
     now = now or timezone.now()
     orders = Order.objects.filter(performance=performance)
     totals = orders.aggregate(
@@ -134,10 +136,14 @@ def performance_sales(*, performance: Performance, now: dt.datetime | None = Non
     by_hour = {row["hour"]: row["tickets"] for row in (
         confirmed.filter(sold_at__gte=first_hour).annotate(hour=TruncHour("sold_at"))
         .values("hour").annotate(tickets=Sum("quantity")).order_by("hour"))}
+    line = WaitlistEntry.objects.filter(performance=performance).aggregate(
+        waiting=Count("id", filter=Q(status=WaitlistStatus.WAITING)),
+        offered=Count("id", filter=Q(status=WaitlistStatus.OFFERED)))
     return Sales(
         performance=performance, sold=totals["sold"], held=totals["held"],
         free=max(performance.capacity - performance.seats_sold, 0),
         orders=totals["orders"], revenue_cents=totals["revenue_cents"],
+        waiting=line["waiting"], offered=line["offered"],
         days=_days(by_day, last=min(timezone.localdate(now),
                                     timezone.localtime(performance.starts_at).date())),
         hours=[Hour(start=first_hour + dt.timedelta(hours=i),

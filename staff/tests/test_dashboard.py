@@ -32,7 +32,8 @@ def make_orders(performance, count, *, customer, now, check_in_every=3):
     orders = []
     for i in range(count):
         status = STATUSES[i % len(STATUSES)]
-        created = now - dt.timedelta(minutes=(i * 419) % (20 * 24 * 60))
+        # At least 3 minutes ago, so that even a confirmation (3 minutes later) is past.
+        created = now - dt.timedelta(minutes=3 + (i * 419) % (20 * 24 * 60))
         quantity = 1 + i % 4
         orders.append(Order(
             customer=customer, performance=performance, quantity=quantity,
@@ -124,6 +125,7 @@ def test_the_page_shows_the_database_s_figures(staff_client, paid_show, customer
         "revenue": money(want["revenue_cents"], "EUR"),
         # Not the show's day, but people checked in already: the figures, no refresh.
         "checked-in": str(want["checked_in"]), "tickets": str(want["tickets"]),
+        "waiting": "0", "offered": "0",
     }
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td>'
                       r'<td class="num">(\d+)</td>', html)
@@ -215,3 +217,24 @@ def test_the_dashboard_sends_its_csp(staff_client, paid_show):
     response = staff_client.get(reverse("admin:staff_salesdashboard_detail",
                                         args=[paid_show.pk]))
     assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def test_the_waiting_list_counts_are_the_database_s(paid_show, make_user):
+    from tickets.models import WaitlistEntry, WaitlistStatus
+
+    for status in ["waiting", "waiting", "offered", "lapsed", "left"]:
+        entry = WaitlistEntry(performance=paid_show, customer=make_user(), seats=1,
+                              min_seats=1, status="waiting", joined_at=timezone.now())
+        entry.save()
+        if status == "offered":  # an offer is a held order (the CHECK wants one)
+            order = Order.objects.create(customer=entry.customer, performance=paid_show,
+                                         quantity=1, total_cents=100, currency="EUR",
+                                         status="pending", created_at=timezone.now(),
+                                         expires_at=timezone.now())
+            WaitlistEntry.objects.filter(pk=entry.pk).update(offer_order=order)
+        WaitlistEntry.objects.filter(pk=entry.pk).update(status=status)
+    sales = selectors.performance_sales(performance=paid_show)
+    expected_counts = {s: WaitlistEntry.objects.filter(performance=paid_show, status=s).count()
+                       for s in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)}
+    assert (sales.waiting, sales.offered) == (expected_counts["waiting"],
+                                             expected_counts["offered"]) == (2, 1)
