@@ -86,6 +86,7 @@ def lambda_env(moto_server, aws_env, transactional_db):
         "STRIPE_PUBLISHABLE_KEY": "pk_test_marquee",
         "STRIPE_SECRET_ARN": stripe_arn,
         "HOLD_MINUTES": "10",
+        "EMAIL_FROM": f"Marquee <tickets@{ev.PUBLIC_HOST}>",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
     }
 
