@@ -159,6 +159,23 @@ def bearer():
     return make
 
 
+@pytest.fixture(scope="session")
+def moto_server():
+    """A moto server on a free local port (AWS for code in another process or over HTTP:
+    Cognito's JWKS, the handler tests on the unzipped package, CloudFormation)."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
 # ------------------------------------------------------------------ Stripe (localstripe)
 LOCALSTRIPE_KEYS = {"STRIPE_SECRET_KEY": "sk_test_marquee", "STRIPE_PUBLISHABLE_KEY":
                     "pk_test_marquee", "STRIPE_WEBHOOK_SECRET": "whsec_marquee_tests"}

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from project.admin_mixins import ReadOnlyAdminMixin
+
 from . import services
 from .errors import NotificationsError
 from .models import OrderEmail
@@ -15,18 +17,7 @@ FIELDS = ["kind", "status", "recipient", "created_at", "sent_at", "attempts",
           "next_attempt_at", "last_error", "message_id", "requested_by"]
 
 
-class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class OrderEmailInline(_ReadOnly, admin.TabularInline):
+class OrderEmailInline(ReadOnlyAdminMixin, admin.TabularInline):
     """On the order page: which emails went out, when, to whom; failures and retries."""
 
     model = OrderEmail

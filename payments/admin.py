@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tickets.admin import ReadOnlyAdminMixin
+from project.admin_mixins import ReadOnlyAdminMixin
 
 from .models import Payment, WebhookEvent
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from notifications.admin import OrderEmailInline, resend_tickets
 from payments.models import PaymentStatus
+from project.admin_mixins import ReadOnlyAdminMixin
 
 from . import errors, services
 from .models import Order, Ticket, WaitlistEntry
@@ -20,17 +21,6 @@ from .waitlist import waitlist_position, waitlist_remove
 # A payment in one of these took the customer's money (some of it may be refunded since).
 PAID_STATUSES = [PaymentStatus.SUCCEEDED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDING,
                  PaymentStatus.REFUNDED]
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import urllib.request
 
 import boto3
@@ -27,17 +26,6 @@ PASSWORD = "Correct-Horse-42!"
 ME = "/api/v1/me/"
 
 
-@pytest.fixture(scope="module")
-def moto_url():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 class Pool:
@@ -92,11 +80,11 @@ class CountingClient:
 
 
 @pytest.fixture
-def pool(moto_url, settings, monkeypatch):
-    pool = Pool(moto_url)
+def pool(moto_server, settings, monkeypatch):
+    pool = Pool(moto_server)
     settings.COGNITO_ISSUER = pool.issuer
     settings.COGNITO_CLIENT_IDS = [pool.client_id]
-    settings.AWS_ENDPOINT_URL = moto_url
+    settings.AWS_ENDPOINT_URL = moto_server
     # The verifier's own cache, fed by the JWKS document moto serves for this pool (plain
     # HTTP here, which fetch_jwks_url refuses outside DEBUG: production's is HTTPS).
     monkeypatch.setattr(auth, "_jwks_cache", auth.JwksCache(
