@@ -15,6 +15,7 @@ import uuid
 from functools import partial
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.services import EmailKind, emails_retry_failed, order_notify
@@ -32,6 +33,12 @@ LATE_PAYMENT_NO_SEATS = "paid after the hold lapsed; the seats were no longer av
 PAID_AFTER_CANCEL = "paid after the order was cancelled"
 
 
+def orders_locked() -> QuerySet[Order]:
+    """Orders whose row a transaction locks as it reads them (the first lock of the lock
+    order), with their performance and show for the pages they invalidate."""
+    return Order.objects.select_for_update(of=("self",)).select_related("performance__show")
+
+
 def order_payment_succeeded(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> Order:
     """The order's payment went through: confirm it and issue its tickets, once.
 
@@ -41,8 +48,7 @@ def order_payment_succeeded(*, order_id: uuid.UUID, now: dt.datetime | None = No
     """
     now = now or timezone.now()
     with transaction.atomic():
-        order = (Order.objects.select_for_update(of=("self",))
-                 .select_related("performance__show").get(pk=order_id))
+        order = orders_locked().get(pk=order_id)
         if order.status == OrderStatus.CONFIRMED:
             return order
         if order.status == OrderStatus.PENDING or (
@@ -73,16 +79,13 @@ def order_expire(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool
     if intent_status == "processing":  # the bank is deciding: look again next minute
         return False
     with transaction.atomic():
-        order = (Order.objects.select_for_update(of=("self",))
-                 .select_related("performance__show").filter(pk=order_id).first())
+        order = orders_locked().filter(pk=order_id).first()
         if order is None or order.status != OrderStatus.PENDING or order.expires_at > now:
             return False
         Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
             status=OrderStatus.EXPIRED, updated_at=now)
         offer = offer_ended(order=order, outcome=WaitlistStatus.LAPSED)
         seats_released(order=order, now=now)
-        shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                     performance_id=order.performance_id)
         order_notify(order_id=order.pk,
                      kind=EmailKind.OFFER_LAPSED if offer else EmailKind.EXPIRY)
     return True

@@ -27,7 +27,7 @@ from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 
 from . import errors
-from .holds import order_expire, order_payment_ensure, order_payment_succeeded
+from .holds import order_expire, order_payment_ensure, order_payment_succeeded, orders_locked
 from .idempotency import idempotency_exists, replay_or_reused
 from .models import (
     MAX_SEATS_PER_PERSON,
@@ -35,11 +35,10 @@ from .models import (
     Order,
     OrderStatus,
     Ticket,
-    WaitlistEntry,
     WaitlistStatus,
 )
 from .reservation_sql import Failure, write_reservation
-from .waitlist import offer_ended, seats_released
+from .waitlist import offer_ended, seats_released, someone_waits
 
 
 @dataclass(frozen=True)
@@ -160,9 +159,8 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
     before the performance starts; staff (`user=None`) may cancel any."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
-        orders = Order.objects.select_for_update(of=("self",)).select_related(
-            "performance__show")
-        order = orders.filter(pk=order_id, **({"customer": user} if user else {})).first()
+        order = orders_locked().filter(pk=order_id,
+                                       **({"customer": user} if user else {})).first()
         if order is None:
             raise errors.OrderNotFound()
         was = order.status
@@ -174,8 +172,6 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
         offer_ended(order=order, outcome=WaitlistStatus.DECLINED)
         seats_released(order=order, now=now)
-        shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                     performance_id=order.performance_id)
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
             order_id=order.pk, reason=reason)
         order_notify(order_id=order.pk, kind=EmailKind.CANCELLATION)
@@ -194,15 +190,12 @@ def order_refunded_in_stripe(*, order_id: uuid.UUID, now: dt.datetime | None = N
     the order is cancelled and its seats released, once."""
     now = now or timezone.now()
     with transaction.atomic():
-        order = (Order.objects.select_for_update(of=("self",))
-                 .select_related("performance__show").filter(pk=order_id).first())
+        order = orders_locked().filter(pk=order_id).first()
         if order is None or order.status != OrderStatus.CONFIRMED:
             return False
         Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
         seats_released(order=order, now=now)
-        shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                     performance_id=order.performance_id)
         order_notify(order_id=order.pk, kind=EmailKind.REFUND)
     return True
 
@@ -264,8 +257,6 @@ def _abandon(order: Order, key: str | None) -> None:
             seats_released(order=order, now=timezone.now())
         if key is not None:
             IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
 
 
 def _raise_unless_on_sale(performance: Performance, quantity: int, now: dt.datetime) -> None:
@@ -286,8 +277,7 @@ def _why_not_sold(performance_id: int, quantity: int, price_cents: int,
         return exc
     if performance.price_cents != price_cents:
         return errors.PriceChanged()
-    if performance.waitlist_enabled and WaitlistEntry.objects.filter(
-            performance=performance, status=WaitlistStatus.WAITING).exists():
+    if performance.waitlist_enabled and someone_waits(performance.pk):
         return errors.SoldOut("The seats that come free are offered to the waiting list "
                               "first: join it to get one.", seats_left=0)
     return errors.SoldOut(seats_left=performance.seats_left)

@@ -61,11 +61,9 @@ def waitlist_join(*, user: AbstractBaseUser, performance_id: int, seats: int,
                 raise errors.SalesClosed()
             if not performance.waitlist_enabled:
                 raise errors.WaitlistClosed()
-            if performance.seats_left > 0 and not _someone_waits(performance_id):
+            if performance.seats_left > 0 and not someone_waits(performance_id):
                 raise errors.SeatsAvailable(seats_left=performance.seats_left)
-            if Order.objects.filter(customer=user, performance=performance,
-                                    status__in=[OrderStatus.PENDING,
-                                                OrderStatus.CONFIRMED]).exists():
+            if _holds_or_bought(user.pk, performance_id):
                 raise errors.AlreadyHolding()  # they would be skipped at their turn
             entry = WaitlistEntry.objects.create(performance=performance, customer=user,
                                                  seats=seats, min_seats=min_seats,
@@ -125,9 +123,12 @@ def waitlist_position(entry: WaitlistEntry) -> int | None:
 
 def seats_released(*, order: Order, now: dt.datetime) -> None:
     """Inside the transaction that ends `order` (it holds the order's row lock): give its
-    seats back and offer them to the waiting list first."""
+    seats back, offer them to the waiting list first, and let the public pages that show
+    the seat count be recomputed once this commits."""
     release_seats(order=order)
     offers_make(performance_id=order.performance_id, now=now)
+    shows_cache.invalidate_seats(slug=order.performance.show.slug,
+                                 performance_id=order.performance_id)
 
 
 def offer_ended(*, order: Order, outcome: str) -> bool:
@@ -137,7 +138,7 @@ def offer_ended(*, order: Order, outcome: str) -> bool:
         offer_order_id=order.pk, status=WaitlistStatus.OFFERED).update(status=outcome))
 
 
-def offers_make(*, performance_id: int, now: dt.datetime | None = None) -> list[Order]:
+def offers_make(*, performance_id: int, now: dt.datetime | None = None) -> None:
     """Offer the performance's free seats to the list, head first, as far as they go.
 
     Takes (or already holds) the performance row's lock, so it runs alone for this
@@ -145,31 +146,27 @@ def offers_make(*, performance_id: int, now: dt.datetime | None = None) -> list[
     accept; until then, nobody behind them does (first come, first served).
     """
     now = now or timezone.now()
-    offers: list[Order] = []
     with transaction.atomic():
         performance = (Performance.objects.select_for_update().select_related("show")
                        .filter(pk=performance_id).first())
         if performance is None or not performance.waitlist_enabled:
-            return offers
+            return
         while performance.seats_left > 0:
             head = (WaitlistEntry.objects.select_for_update()
                     .filter(performance_id=performance_id, status=WaitlistStatus.WAITING)
                     .order_by("joined_at", "id").first())
             if head is None:
                 break
-            if _holds_or_bought(head):
+            if _holds_or_bought(head.customer_id, performance_id):
                 _close(head, WaitlistStatus.SKIPPED)
                 continue
             seats = min(head.seats, performance.seats_left)
             if seats < head.min_seats:
                 break  # the seats wait for the head of the line
-            order = _offer(performance, head, seats, now)
-            if order is None:  # the per-person cap: they hold too many seats already
-                _close(head, WaitlistStatus.SKIPPED)
+            if _offer(performance, head, seats, now) is None:
+                _close(head, WaitlistStatus.SKIPPED)  # the per-person cap: they hold enough
                 continue
-            offers.append(order)
             performance.seats_sold += seats
-    return offers
 
 
 def offers_make_after_commit(*, performance_id: int) -> None:
@@ -221,14 +218,16 @@ def _list_changed(performance: Performance) -> None:
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
 
 
-def _someone_waits(performance_id: int) -> bool:
+def someone_waits(performance_id: int) -> bool:
+    """Someone is in line: freed seats are theirs before general sale's."""
     return WaitlistEntry.objects.filter(performance_id=performance_id,
                                         status=WaitlistStatus.WAITING).exists()
 
 
-def _holds_or_bought(entry: WaitlistEntry) -> bool:
+def _holds_or_bought(customer_id: int, performance_id: int) -> bool:
+    """They hold or bought seats of it already: they are not offered more."""
     return Order.objects.filter(
-        customer_id=entry.customer_id, performance_id=entry.performance_id,
+        customer_id=customer_id, performance_id=performance_id,
         status__in=[OrderStatus.PENDING, OrderStatus.CONFIRMED]).exists()
 
 
