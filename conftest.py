@@ -67,6 +67,28 @@ def in_parallel():
 
 
 @pytest.fixture
+def assert_seats_exact():
+    """`assert_seats_exact(performance)`: never oversold, and its seat count is exactly the
+    tickets of its confirmed orders plus the seats of its held ones, as are the holdings."""
+    from django.db.models import Sum
+
+    from tickets.models import Order, SeatHolding, Ticket
+
+    def check(performance) -> None:
+        performance.refresh_from_db()
+        assert performance.seats_sold <= performance.capacity
+        issued = Ticket.objects.filter(order__performance=performance,
+                                       order__status="confirmed").count()
+        held = Order.objects.filter(performance=performance, status="pending").aggregate(
+            n=Sum("quantity"))["n"] or 0
+        assert performance.seats_sold == issued + held
+        holdings = SeatHolding.objects.filter(performance=performance).aggregate(
+            n=Sum("seats"))["n"] or 0
+        assert holdings == performance.seats_sold
+    return check
+
+
+@pytest.fixture
 def now() -> dt.datetime:
     return timezone.now()
 
