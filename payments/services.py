@@ -103,8 +103,7 @@ def _renew_setup(payment: Payment, *, after: str) -> None:
                                                  setup_client_secret=setup.client_secret)
 
 
-def payment_check(*, order_id: uuid.UUID, now: dt.datetime | None = None,
-                  force: bool = False) -> str | None:
+def payment_check(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> str | None:
     """Ask Stripe for the intent's status, at most every PAYMENT_RECONCILE_SECONDS.
 
     For reconciliation (a lost or late webhook). Returns the status, or None when it was
@@ -112,9 +111,9 @@ def payment_check(*, order_id: uuid.UUID, now: dt.datetime | None = None,
     """
     now = now or timezone.now()
     recently = now - dt.timedelta(seconds=settings.PAYMENT_RECONCILE_SECONDS)
-    due = Q() if force else Q(checked_at__isnull=True) | Q(checked_at__lt=recently)
-    claimed = Payment.objects.filter(due, pk=order_id, status__in=OPEN_STATUSES).update(
-        checked_at=now)
+    claimed = Payment.objects.filter(
+        Q(checked_at__isnull=True) | Q(checked_at__lt=recently), pk=order_id,
+        status__in=OPEN_STATUSES).update(checked_at=now)
     if not claimed:
         return None
     payment = Payment.objects.only("intent_id").get(pk=order_id)
