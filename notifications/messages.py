@@ -20,15 +20,15 @@ from __future__ import annotations
 import datetime as dt
 import email.message
 import email.policy
-import io
 import zoneinfo
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.template.loader import render_to_string
+
+from tickets.qr import ticket_png
 
 from .ics import event_calendar
 from .models import EmailKind, OrderEmail
@@ -159,11 +159,8 @@ def order_calendar(order: Any, context: dict[str, Any], now: dt.datetime) -> str
 
 
 def qr_png(code: str) -> bytes:
-    """The ticket's QR code (what tickets/qr.py draws as SVG) as a small PNG: segno writes
-    PNG in pure Python, without Pillow."""
-    buffer = io.BytesIO()
-    segno.make_qr(code, error="m").save(buffer, kind="png", scale=6, border=4)
-    return buffer.getvalue()
+    """The ticket's QR code as a PNG (tickets/qr.py draws every ticket's code)."""
+    return ticket_png(code)
 
 
 def money(cents: int, currency: str) -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from project.errors import DomainError
 from project.problems import problem_response
+from shows.admin import money
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -153,10 +154,6 @@ def _counts(check_in: selectors.CheckIn) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------- sales dashboard
-def money(cents: int, currency: str) -> str:
-    return f"{cents / 100:,.2f} {currency}"
-
-
 @with_csp(DASHBOARD_CSP)
 def dashboard_index(request: HttpRequest, *, site: AdminSite, opts) -> TemplateResponse:
     past = request.GET.get("past") == "1"

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from notifications.admin import OrderEmailInline, resend_tickets
 from payments.models import PaymentStatus
 from project.admin_mixins import ReadOnlyAdminMixin
+from shows.admin import money
 
 from . import errors, services
 from .models import Order, Ticket, WaitlistEntry
@@ -57,7 +58,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="total", ordering="total_cents")
     def total(self, obj: Order) -> str:
-        return _money(obj.total_cents, obj.currency)
+        return money(obj.total_cents, obj.currency)
 
     @admin.display(description="payment")
     def payment_status(self, obj: Order) -> str:
@@ -68,12 +69,12 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def amount_paid(self, obj: Order) -> str:
         payment = getattr(obj, "payment", None)
         paid = payment is not None and payment.status in PAID_STATUSES
-        return _money(payment.amount_cents if paid else 0, obj.currency)
+        return money(payment.amount_cents if paid else 0, obj.currency)
 
     @admin.display(description="refunded")
     def amount_refunded(self, obj: Order) -> str:
         payment = getattr(obj, "payment", None)
-        return _money(payment.refunded_cents if payment else 0, obj.currency)
+        return money(payment.refunded_cents if payment else 0, obj.currency)
 
     @admin.display(description="Stripe PaymentIntent")
     def stripe_intent(self, obj: Order) -> str:
@@ -108,10 +109,6 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                                   messages.ERROR)
         if cancelled:
             self.message_user(request, f"{cancelled} order(s) cancelled.", messages.SUCCESS)
-
-
-def _money(cents: int, currency: str) -> str:
-    return f"{cents / 100:,.2f} {currency}"
 
 
 @admin.register(Ticket)

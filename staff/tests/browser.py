@@ -10,6 +10,8 @@ import segno
 from django.conf import settings
 from django.test import Client
 
+from tickets import qr
+
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 # `make screenshots` copies them to docs/screenshots/ (staff/staff.mk).
@@ -86,9 +88,8 @@ def shoot(page, name: str, *, full_page: bool = True) -> Path:
 
 # --------------------------------------------------------------- the fake camera
 def ticket_symbol(code: str) -> segno.QRCode:
-    """The symbol of a ticket's QR code, made as tickets/qr.py makes it (test_camera.py
-    checks that the two agree): a regular QR code."""
-    return segno.make_qr(code, error="m")
+    """The symbol of a ticket's QR code: tickets/qr.py's own."""
+    return qr.ticket_symbol(code)
 
 
 def write_y4m(path: Path, scenes: list[tuple[str | None, float]], *, width: int = 480,

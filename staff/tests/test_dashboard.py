@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from shows.admin import money
 from shows.models import Performance
 from staff import selectors
-from staff.views import money
 from tickets.models import Order, OrderStatus, Ticket
 
 pytestmark = pytest.mark.django_db
