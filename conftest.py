@@ -171,6 +171,45 @@ def redis_cache(settings):
 
 
 @pytest.fixture
+def rates(settings):
+    """`rates(anon="3/min")`: the throttle rates of the test."""
+    def set_rates(**rates: str) -> None:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}}
+    return set_rates
+
+
+@pytest.fixture
+def redis_commands(settings):
+    """The Redis cache, recording every round trip (one send of one or more commands)."""
+    from django.core.cache import cache
+    from redis.connection import Connection
+
+    sent: list[bytes] = []
+
+    class RecordingConnection(Connection):
+        def send_packed_command(self, command, check_health=True):
+            chunks = [command] if isinstance(command, bytes | str) else command
+            sent.append(b"".join(c.encode() if isinstance(c, str) else bytes(c)
+                                 for c in chunks))
+            super().send_packed_command(command, check_health)
+
+    settings.CACHES = {"default": {
+        "BACKEND": "project.cache.ResilientRedisCache", "LOCATION": settings.TEST_REDIS_URL,
+        "OPTIONS": {**settings.REDIS_CACHE_OPTIONS, "connection_class": RecordingConnection}}}
+    cache.clear()
+    sent.clear()  # the connection's set-up and the FLUSHDB
+    yield sent
+    cache.clear()
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def shared_cache(request):
+    """Each test runs on the local-memory fallback and on Redis (one Lua script)."""
+    return request.getfixturevalue(f"{request.param}_cache")
+
+
+@pytest.fixture
 def bearer():
     """`bearer("ann@example.com")` → headers for APIClient calls signed by the local issuer."""
     from devauth import keys

@@ -23,6 +23,12 @@ an unreachable Redis as a miss: throttles guard against abuse, no invariant depe
 outage must not become an outage of the box office. It is logged.
 
 Rates are read when used (THROTTLE_*_RATE), not at import time as DRF's are.
+
+The same round trip can read cache entries the request needs next (`admit(read=…)`): an
+anonymous cached page is decided and fetched in one call (shows.views.CachedPageApi), and
+the decision is handed on (`hand_on`) so DRF's throttles, if the page must be computed,
+do not count the request twice. On ElastiCache Serverless every key of one script must be
+in one hash slot: production's KEY_PREFIX is the hash tag `{marquee}`.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ import hashlib
 import logging
 import secrets
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
@@ -51,13 +59,15 @@ class Window:
     duration: int
 
 
-# KEYS[i]: throttle i's log, a sorted set of admission times. ARGV[1]: now (s); ARGV[2]: a
-# member unique to this request; ARGV[2i+1], ARGV[2i+2]: throttle i's limit and duration.
-# Returns per throttle "" (admits) or the seconds until it admits one more request.
+# KEYS[i], i ≤ n: throttle i's log, a sorted set of admission times; KEYS[i], i > n: entries
+# to read. ARGV[1]: now (s); ARGV[2]: a member unique to this request; ARGV[2i+1], ARGV[2i+2]:
+# throttle i's limit and duration (so n = (#ARGV - 2) / 2). Returns per throttle "" (admits)
+# or the seconds until it admits one more request, then the value of each entry read.
 SCRIPT = """
-local now = tonumber(ARGV[1])
+local now, n = tonumber(ARGV[1]), (#ARGV - 2) / 2
 local waits, refused = {}, false
-for i, key in ipairs(KEYS) do
+for i = 1, n do
+  local key = KEYS[i]
   local limit, duration = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - duration)
   local count = redis.call('ZCARD', key)
@@ -73,10 +83,13 @@ for i, key in ipairs(KEYS) do
   end
 end
 if not refused then
-  for i, key in ipairs(KEYS) do
-    redis.call('ZADD', key, now, ARGV[2])
-    redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[2 * i + 2]) * 1000))
+  for i = 1, n do
+    redis.call('ZADD', KEYS[i], now, ARGV[2])
+    redis.call('PEXPIRE', KEYS[i], math.ceil(tonumber(ARGV[2 * i + 2]) * 1000))
   end
+end
+for i = n + 1, #KEYS do
+  waits[i] = redis.call('GET', KEYS[i])
 end
 return waits
 """
@@ -85,36 +98,47 @@ SCRIPT_SHA = hashlib.sha1(SCRIPT.encode(), usedforsecurity=False).hexdigest()  #
 _local_lock = threading.Lock()
 
 
-def admit(windows: list[Window], *, now: float, cache: Any) -> dict[str, float]:
+Waits = dict[str, float]  # throttle key → seconds until it admits; empty: admitted
+
+
+def admit(windows: list[Window], *, now: float, cache: Any,
+          read: Sequence[str] = ()) -> tuple[Waits, dict[str, Any]]:
     """Record one request in every window, or in none: the waits of the windows that
-    refuse it (empty when it is admitted)."""
-    if not windows:
-        return {}
+    refuse it (empty when it is admitted), and the entries of `read` found in `cache`
+    (keys as given to the cache), in the same round trip."""
+    if not windows and not read:
+        return {}, {}
     if isinstance(cache, RedisCache):
-        return _admit_redis(windows, now, cache)
-    return _admit_local(windows, now, cache)
+        return _admit_redis(windows, read, now, cache)
+    return _admit_local(windows, read, now, cache)
 
 
-def _admit_redis(windows: list[Window], now: float, cache: RedisCache) -> dict[str, float]:
+def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
+                 cache: RedisCache) -> tuple[Waits, dict[str, Any]]:
     from redis.exceptions import NoScriptError, RedisError
 
-    keys = [cache.make_key(w.key) for w in windows]
+    keys = [cache.make_key(w.key) for w in windows] + [cache.make_key(k) for k in read]
     args: list[Any] = [repr(now), secrets.token_hex(8)]
     for w in windows:
         args += [w.limit, w.duration]
     try:
         client = cache._cache.get_client(write=True)
         try:
-            waits = client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+            reply = client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
         except NoScriptError:  # a restarted or flushed Redis: send the script itself, once
-            waits = client.eval(SCRIPT, len(keys), *keys, *args)
+            reply = client.eval(SCRIPT, len(keys), *keys, *args)
     except RedisError as exc:
         logger.warning("throttles unavailable, request admitted: %s", exc)
-        return {}
-    return {w.key: float(wait) for w, wait in zip(windows, waits, strict=True) if wait}
+        return {}, {}
+    waits = {w.key: float(wait) for w, wait in zip(windows, reply, strict=False) if wait}
+    loads = cache._cache._serializer.loads  # how Django's RedisCache stores values
+    found = {key: loads(raw) for key, raw in zip(read, reply[len(windows):], strict=True)
+             if raw is not None}
+    return waits, found
 
 
-def _admit_local(windows: list[Window], now: float, cache: Any) -> dict[str, float]:
+def _admit_local(windows: list[Window], read: Sequence[str], now: float,
+                 cache: Any) -> tuple[Waits, dict[str, Any]]:
     with _local_lock:
         logs = cache.get_many([w.key for w in windows])
         kept, waits = {}, {}
@@ -127,11 +151,52 @@ def _admit_local(windows: list[Window], now: float, cache: Any) -> dict[str, flo
         if not waits:
             for w, log in kept.items():
                 cache.set(w.key, [*log, now], w.duration)
-    return waits
+    return waits, (cache.get_many(list(read)) if read else {})
 
 
 # The waits decided for a request, by throttle key: set by the request's first throttle.
 _DECIDED = "_marquee_throttle_waits"
+
+
+def decision(windows: list[Window], waits: Waits) -> dict[str, float | None]:
+    """Per throttle key: None (admitted) or the wait before it admits one more."""
+    return {w.key: waits.get(w.key) for w in windows}
+
+
+def hand_on(request: HttpRequest, windows: list[Window], waits: Waits) -> None:
+    """Let the throttles DRF runs for `request` use a decision already taken (and already
+    recorded) before DRF wrapped it: DRF's Request reads attributes through to it."""
+    setattr(request, _DECIDED, decision(windows, waits))
+
+
+def admit_anonymous(request: HttpRequest, throttles: Iterable[throttling.BaseThrottle], *,
+                    read: Sequence[str] = ()) -> tuple[bool, dict[str, Any]] | None:
+    """Before DRF runs: decide a view's throttles for `request` and read `read`, in one
+    round trip, and hand the decision on to DRF. (admitted, entries found), or None when
+    only DRF can decide (see anonymous_windows)."""
+    windows = anonymous_windows(throttles, request)
+    if windows is None:
+        return None
+    waits, found = admit(windows, now=WindowRateThrottle.timer(), read=read,
+                         cache=caches[WindowRateThrottle.cache_alias])
+    hand_on(request, windows, waits)
+    return not waits, found
+
+
+def anonymous_windows(throttles: Iterable[throttling.BaseThrottle],
+                      request: HttpRequest) -> list[Window] | None:
+    """The windows of a view's `throttles` for a request the view does not authenticate
+    (no authentication classes: DRF's user is None), from the raw HttpRequest; None when
+    one of them is not an AnonRateThrottle, so that only DRF can decide."""
+    windows: dict[str, Window] = {}
+    for throttle in throttles:
+        if not isinstance(throttle, AnonRateThrottle):
+            return None
+        if throttle.rate is not None:
+            key = throttle.cache_format % {"scope": throttle.scope,
+                                           "ident": throttle.get_ident(request)}
+            windows.setdefault(key, Window(key, throttle.num_requests, throttle.duration))
+    return list(windows.values())
 
 
 class WindowRateThrottle(throttling.SimpleRateThrottle):
@@ -174,8 +239,8 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
         return list(windows.values())
 
     def _decide(self, windows: list[Window]) -> dict[str, float | None]:
-        waits = admit(windows, now=self.timer(), cache=caches[self.cache_alias])
-        return {w.key: waits.get(w.key) for w in windows}
+        waits, _ = admit(windows, now=self.timer(), cache=caches[self.cache_alias])
+        return decision(windows, waits)
 
 
 class AnonRateThrottle(WindowRateThrottle, throttling.AnonRateThrottle):

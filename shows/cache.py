@@ -1,4 +1,4 @@
-"""Read-through cache of the public show pages.
+"""Read-through cache of the public show pages, kept as the JSON the API answers.
 
 Each cached page is stored with the generation it was computed in. A staff edit (show,
 performance, venue) bumps the generation after commit, so every cached page is stale at
@@ -7,7 +7,8 @@ the pages of its own show and performance. TTLs bound what time alone changes (a
 performance starting) and the seat counts a racing reader may have cached just before a
 reservation's delete ("a few seconds").
 
-A read is one cache round trip: the generation and the page come in one `get_many`.
+A read is one cache round trip: the generation and the page come together (`page_keys`),
+in one `get_many`, or with the request's throttles (shows.views.CachedPageApi).
 """
 
 from __future__ import annotations
@@ -23,33 +24,48 @@ from django.db import transaction
 GENERATION_KEY = "shows:generation"
 LIST_TTL = 60
 DETAIL_TTL = 5
+MISS = object()  # no current page: compute it
 
 
 def list_key(params: dict[str, Any]) -> str:
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    return f"shows:list:{digest}"
+    return f"shows:json:list:{digest}"
 
 
 def show_key(slug: str) -> str:
-    return f"shows:show:{slug}"
+    return f"shows:json:show:{slug}"
 
 
 def performance_key(performance_id: int) -> str:
-    return f"shows:performance:{performance_id}"
+    return f"shows:json:performance:{performance_id}"
+
+
+def page_keys(key: str) -> list[str]:
+    """What one read of the page under `key` fetches."""
+    return [GENERATION_KEY, key]
+
+
+def current(found: dict[str, Any], key: str) -> Any:
+    """The page under `key` in `found` (a read of `page_keys(key)`) if it was computed in
+    the current generation, else MISS."""
+    generation, entry = found.get(GENERATION_KEY), found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    return MISS
 
 
 def read_through(key: str, compute: Callable[[], Any], ttl: int) -> Any:
     """The cached value, or compute it and cache it. `None` results are cached too."""
-    found = cache.get_many([GENERATION_KEY, key])
+    found = cache.get_many(page_keys(key))
+    value = current(found, key)
+    if value is not MISS:
+        return value
     generation = found.get(GENERATION_KEY)
     if generation is None:
         # A fresh value, never an old one: pages cached under an evicted generation must
         # not come back to life.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY)
-    entry = found.get(key)
-    if entry is not None and generation is not None and entry[0] == generation:
-        return entry[1]
     value = compute()
     if generation is not None:  # no cache at all (Redis down): nothing to store
         cache.set(key, (generation, value), ttl)

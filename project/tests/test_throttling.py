@@ -64,20 +64,6 @@ def clock(monkeypatch):
     return clock
 
 
-@pytest.fixture
-def rates(settings):
-    def set_rates(**rates: str) -> None:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}}
-    return set_rates
-
-
-@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
-def shared_cache(request):
-    """Each test runs on the local-memory fallback and on Redis (one Lua script)."""
-    return request.getfixturevalue(f"{request.param}_cache")
-
-
 def read(ip: str = "192.0.2.1"):
     return ReadApi.as_view()(factory.get("/", REMOTE_ADDR=ip))
 
@@ -161,30 +147,6 @@ def test_redis_down_admits_the_request_and_says_so(settings, clock, rates, caplo
 
 
 # ---------------------------------------------------------------- Redis round trips
-@pytest.fixture
-def redis_commands(settings):
-    """The Redis cache, recording every round trip (one send of one or more commands)."""
-    from django.core.cache import cache
-    from redis.connection import Connection
-
-    sent: list[bytes] = []
-
-    class RecordingConnection(Connection):
-        def send_packed_command(self, command, check_health=True):
-            chunks = [command] if isinstance(command, bytes | str) else command
-            sent.append(b"".join(c.encode() if isinstance(c, str) else bytes(c)
-                                 for c in chunks))
-            super().send_packed_command(command, check_health)
-
-    settings.CACHES = {"default": {
-        "BACKEND": "project.cache.ResilientRedisCache", "LOCATION": settings.TEST_REDIS_URL,
-        "OPTIONS": {**settings.REDIS_CACHE_OPTIONS, "connection_class": RecordingConnection}}}
-    cache.clear()
-    sent.clear()  # the connection's set-up and the FLUSHDB
-    yield sent
-    cache.clear()
-
-
 def throttle_trips(sent: list[bytes]) -> list[bytes]:
     return [command for command in sent if b"throttle:" in command]
 
