@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -40,14 +41,44 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
+        self._pinned = threading.local()
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
-        pool = self._get_connection_pool(index)
+        pool = self._get_connection_pool(write)
         client = self._clients.get(index)
         if client is None or client.connection_pool is not pool:  # new pool after restore
             client = self._clients[index] = self._client(connection_pool=pool)
         return client
+
+    def run_script(self, script: str, sha: str, keys: list[str], args: list[Any]) -> Any:
+        """EVALSHA (EVAL once after a Redis restart or flush) on a connection this thread
+        keeps, as `single_connection_client` does: no pool checkout and release, no retry
+        wrapper per call. Those were half the client-side CPU of the one round trip a
+        cached page costs (bench/RESULTS.md). A failure drops the connection (the next
+        call reconnects) and raises."""
+        from redis.exceptions import NoScriptError, RedisError
+
+        pool = self._get_connection_pool(True)
+        pinned = getattr(self._pinned, "connection", None)
+        if pinned is None or pinned[0] is not pool:  # first call, or a new pool
+            # Checked out for good: the pool still counts it in use, so disconnecting the
+            # pool (project.snapstart, before the snapshot) closes it too; it reconnects
+            # on its next command.
+            pinned = self._pinned.connection = (pool, pool.get_connection())
+        connection = pinned[1]
+        try:
+            try:
+                connection.send_packed_command(
+                    connection.pack_command("EVALSHA", sha, len(keys), *keys, *args))
+                return connection.read_response()
+            except NoScriptError:
+                connection.send_packed_command(
+                    connection.pack_command("EVAL", script, len(keys), *keys, *args))
+                return connection.read_response()
+        except RedisError:
+            connection.disconnect()
+            raise
 
 
 class ResilientRedisCache(RedisCache):

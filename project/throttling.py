@@ -47,6 +47,8 @@ from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from project.cache import ReusingRedisCacheClient
+
 logger = logging.getLogger(__name__)
 
 
@@ -115,18 +117,14 @@ def admit(windows: list[Window], *, now: float, cache: Any,
 
 def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
                  cache: RedisCache) -> tuple[Waits, dict[str, Any]]:
-    from redis.exceptions import NoScriptError, RedisError
+    from redis.exceptions import RedisError
 
     keys = [cache.make_key(w.key) for w in windows] + [cache.make_key(k) for k in read]
     args: list[Any] = [repr(now), secrets.token_hex(8)]
     for w in windows:
         args += [w.limit, w.duration]
     try:
-        client = cache._cache.get_client(write=True)
-        try:
-            reply = client.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
-        except NoScriptError:  # a restarted or flushed Redis: send the script itself, once
-            reply = client.eval(SCRIPT, len(keys), *keys, *args)
+        reply = _run_script(cache._cache, keys, args)
     except RedisError as exc:
         logger.warning("throttles unavailable, request admitted: %s", exc)
         return {}, {}
@@ -135,6 +133,18 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
     found = {key: loads(raw) for key, raw in zip(read, reply[len(windows):], strict=True)
              if raw is not None}
     return waits, found
+
+
+def _run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
+    if isinstance(client, ReusingRedisCacheClient):  # project.cache's: a kept connection
+        return client.run_script(SCRIPT, SCRIPT_SHA, keys, args)
+    from redis.exceptions import NoScriptError
+
+    redis = client.get_client(write=True)
+    try:
+        return redis.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
+    except NoScriptError:  # a restarted or flushed Redis: send the script itself, once
+        return redis.eval(SCRIPT, len(keys), *keys, *args)
 
 
 def _admit_local(windows: list[Window], read: Sequence[str], now: float,

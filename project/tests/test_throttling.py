@@ -152,6 +152,34 @@ def throttle_trips(sent: list[bytes]) -> list[bytes]:
 
 
 @pytest.mark.redis
+def test_the_kept_connection_recovers_from_a_drop_and_from_a_snapshot(redis_cache, clock,
+                                                                       rates, caplog):
+    """project.cache keeps one connection per thread for the script: a connection the
+    server dropped costs one admitted request (logged), and the SnapStart hook closes it."""
+    import redis
+
+    from project import snapstart
+
+    rates(anon="3/min")
+    log = redis_cache.make_key("throttle:anon:192.0.2.1")
+    assert read().status_code == 200
+    pool, kept = redis_cache._cache._pinned.connection
+    host, port = kept._sock.getsockname()[:2]
+    redis.Redis(connection_pool=pool).client_kill(f"{host}:{port}")
+    with caplog.at_level(logging.WARNING, logger="project.throttling"):
+        assert read().status_code == 200  # the dead socket: admitted, not recorded
+    assert "throttles unavailable, request admitted" in caplog.text
+    assert read().status_code == 200  # reconnected, recorded
+    server = redis.Redis.from_url(redis_cache._cache._servers[0])
+    assert server.zcard(log) == 2
+    snapstart.before_snapshot()
+    assert kept._sock is None  # closed with the pool
+    assert read().status_code == 200
+    assert statuses([read()]) == [429]  # the 3rd request of the window was recorded
+    assert server.zcard(log) == 3
+
+
+@pytest.mark.redis
 def test_all_throttles_of_a_request_in_one_round_trip(redis_commands, clock, rates):
     """Before: DRF's get and set per throttle, 2 round trips for a read, 4 for a POST."""
     rates(anon="100/min", user="100/min", reservations="100/min")
