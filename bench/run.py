@@ -65,8 +65,13 @@ def machine() -> str:
 
 
 def ensure_artifacts() -> None:
-    if not PACKAGE.exists():
-        log("dist zip missing: make package")
+    # The handler figures run the zip, not the working tree: a zip older than the code
+    # would measure the code it was built from.
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "*.py"], check=True,
+                             capture_output=True, text=True).stdout.split()
+    newest = max((ROOT / p).stat().st_mtime for p in tracked if (ROOT / p).exists())
+    if not PACKAGE.exists() or PACKAGE.stat().st_mtime < newest:
+        log("dist zip missing or older than the code: make package")
         subprocess.run(["make", "-C", str(ROOT), "package"], check=True)
     if not (sizes.SPA_DIST / "index.html").exists():
         log("frontend/dist missing: make spa")
