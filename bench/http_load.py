@@ -36,6 +36,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.common import BENCH_DB, PG, ROOT, row
 
@@ -280,6 +281,23 @@ def _flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+def _pids(*args: str) -> list[int]:
+    found = subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout
+    return [int(pid) for pid in found.split()]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of `pids` so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # ---------------------------------------------------------------- the table
 def measure(reps: int, seconds: float) -> tuple[list[str], list[str]]:
     """(table rows, notes). Django must be set up on the bench database (bench.common)."""
@@ -295,6 +313,9 @@ def measure(reps: int, seconds: float) -> tuple[list[str], list[str]]:
     server = Server()
     server.start()
     runs: dict[str, list[Run]] = {kind: [] for kind in SUBJECTS}
+    # Where the time goes: CPU per response of the gunicorn workers, Redis and PostgreSQL.
+    workers, redis = _pids("-P", str(server.proc.pid)), _pids("-x", "redis-server")
+    cpu: dict[str, tuple[list[float], ...]] = {kind: ([], [], []) for kind in SUBJECTS}
     checks: list[tuple[str, int, int]] = []  # (kind, performance, 201s)
     try:
         log(f"gunicorn on :{server.port}; warm-up")
@@ -307,8 +328,13 @@ def measure(reps: int, seconds: float) -> tuple[list[str], list[str]]:
             random.shuffle(order)
             for kind in order:
                 performance = next(hot) if kind.startswith("reserve") else None
+                postgres = _pids("-f", f"postgres: .* {BENCH_DB} ")  # the workers' backends
+                before = [_cpu_seconds(p) for p in (workers, redis, postgres)]
                 run = load(server.port, kind, customers, performance, seconds)
                 runs[kind].append(run)
+                served = sum(run.statuses.values()) or 1
+                for i, pids in enumerate((workers, redis, postgres)):
+                    cpu[kind][i].append((_cpu_seconds(pids) - before[i]) / served)
                 if performance is not None:
                     checks.append((kind, performance, run.statuses[201]))
             log(f"rep {rep + 1}/{reps}: " + ", ".join(
@@ -333,6 +359,10 @@ def measure(reps: int, seconds: float) -> tuple[list[str], list[str]]:
         other.pop(expected, None)
         if other:
             notes.append(f"{kind}: responses other than {expected}: {dict(other)}")
+    notes.append("CPU per response, gunicorn workers + Redis + PostgreSQL (µs, median): "
+                 + ", ".join(f"{kind} " + " + ".join(
+                     f"{statistics.median(part) * 1e6:.0f}" for part in cpu[kind])
+                     for kind in SUBJECTS))
     notes.append(f"oversold check: {oversell.statuses[201]} × 201, "
                  f"{oversell.statuses[409]} × 409, seats sold {sold}/10, tickets {tickets}, "
                  f"held {held}")
