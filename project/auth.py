@@ -15,6 +15,11 @@ up at the customer's next sign-in. A token that carries `email` itself (the loca
 dev and test, or a pool with a pre-token-generation trigger) is used as it is, no call.
 If Cognito cannot answer, the request goes on (the email is asked again, at most once a
 minute per customer and process).
+
+A customer's SPA sends the same access token many times: a token this process verified is
+kept (VerifiedTokens, by its exact text) and served again without the RS256 check until
+its `exp`, while the key that verified it is still the issuer's and its `iss` and
+`client_id` still the configured ones. A refused token is never kept.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import logging
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 LEEWAY_SECONDS = 60
 REFETCH_INTERVAL_SECONDS = 60
+VERIFIED_TOKENS_MAX = 4096
 JwksFetcher = Callable[[], dict[str, Any]]
 
 
@@ -51,9 +58,50 @@ def fetch_jwks_url(url: str, timeout: float = 3.0) -> dict[str, Any]:
         return json.load(response)
 
 
+class VerifiedTokens:
+    """Access tokens verified by this process, by their exact text, least recently used
+    first out: each with its claims and the key (and `kid`) that verified it."""
+
+    clock = time.time  # the wall clock, as `exp` and PyJWT's check of it
+
+    def __init__(self, size: int = VERIFIED_TOKENS_MAX) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, token: str, keys: JwksCache) -> dict[str, Any] | None:
+        """A copy of the token's claims if it was verified and still would be (see the
+        module docstring), else None (and the entry is dropped)."""
+        entry = self.entries.get(token)
+        if entry is None:
+            return None
+        kid, key, claims = entry
+        with self.lock:
+            if (self.clock() < claims["exp"] and keys.keys.get(kid) is key
+                    and claims["iss"] == settings.COGNITO_ISSUER
+                    and claims["client_id"] in settings.COGNITO_CLIENT_IDS):
+                if token in self.entries:
+                    self.entries.move_to_end(token)
+                return dict(claims)
+            self.entries.pop(token, None)
+        return None
+
+    def put(self, token: str, kid: str, key: Any, claims: dict[str, Any]) -> None:
+        """Keep a token that passed every check, unless it is past its `exp` already
+        (accepted within the leeway: verified in full each time)."""
+        if not isinstance(claims.get("exp"), int | float) or self.clock() >= claims["exp"]:
+            return
+        with self.lock:
+            self.entries[token] = (kid, key, dict(claims))
+            self.entries.move_to_end(token)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
 class JwksCache:
     """The issuer's public keys by `kid`: fetched on first use, and again on an unknown
-    `kid` (key rotation) at most once per REFETCH_INTERVAL_SECONDS."""
+    `kid` (key rotation) at most once per REFETCH_INTERVAL_SECONDS. With them, the tokens
+    they verified (`verified`)."""
 
     timer = time.monotonic
 
@@ -62,6 +110,7 @@ class JwksCache:
         self.keys: dict[str, Any] = {}
         self.fetched_at: float | None = None
         self.lock = threading.Lock()
+        self.verified = VerifiedTokens()
 
     def key_for(self, kid: str) -> Any | None:
         if kid not in self.keys:
@@ -114,13 +163,17 @@ def reset_jwks_cache() -> None:
 def verify_access_token(token: str, *, keys: JwksCache | None = None) -> dict[str, Any]:
     """The token's claims, or AuthenticationFailed."""
     keys = keys or jwks_cache()
+    claims = keys.verified.get(token, keys)
+    if claims is not None:
+        return claims
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise exceptions.AuthenticationFailed("Malformed token.") from exc
     if header.get("alg") != "RS256":
         raise exceptions.AuthenticationFailed("Unsupported token algorithm.")
-    key = keys.key_for(str(header.get("kid", "")))
+    kid = str(header.get("kid", ""))
+    key = keys.key_for(kid)
     if key is None:
         raise exceptions.AuthenticationFailed("Unknown signing key.")
     try:
@@ -138,6 +191,7 @@ def verify_access_token(token: str, *, keys: JwksCache | None = None) -> dict[st
         raise exceptions.AuthenticationFailed("Not an access token.")
     if claims.get("client_id") not in settings.COGNITO_CLIENT_IDS:
         raise exceptions.AuthenticationFailed("Token issued to another client.")
+    keys.verified.put(token, kid, key, claims)
     return claims
 
 

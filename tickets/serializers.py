@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from payments.models import Payment
 from payments.serializers import PaymentSerializer
+from shows.models import Performance
 from shows.serializers import ShowRefSerializer, VenueSerializer
 
 from .models import MAX_SEATS_PER_PERSON, Order, Ticket, WaitlistEntry
@@ -55,6 +59,50 @@ class OrderSerializer(serializers.ModelSerializer):
     def get_payment(self, order: Order) -> dict | None:
         payment = getattr(order, "payment", None)  # None: free, or not started yet
         return PaymentSerializer(payment).data if payment is not None else None
+
+
+_DATETIME = serializers.DateTimeField()  # the serializers' format: ISO 8601, UTC as "Z"
+
+
+def _datetime(value: dt.datetime | None) -> str | None:
+    return _DATETIME.to_representation(value)
+
+
+def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, Any]:
+    """`OrderSerializer(order, context={"tickets": tickets}).data` written out, for the
+    reservation's response: the same keys, order and formats without DRF's copies of every
+    nested field per serializer instance (tickets/tests/test_order_body.py compares them).
+    `tickets` None: those the reservation issued, else the order's own (as the serializer).
+    """
+    if tickets is None:
+        tickets = getattr(order, "issued_tickets", None)
+        if tickets is None:
+            tickets = order.tickets.all()
+    payment = getattr(order, "payment", None)  # None: free, or not started yet
+    return {
+        "id": str(order.id),
+        "status": str(order.status),
+        "performance": _performance_body(order.performance),
+        "quantity": int(order.quantity),
+        "total_cents": int(order.total_cents),
+        "currency": str(order.currency),
+        "created_at": _datetime(order.created_at),
+        "expires_at": _datetime(order.expires_at),
+        "tickets": [{"code": str(ticket.code), "checked_in_at": _datetime(ticket.checked_in_at)}
+                    for ticket in tickets],
+        "payment": PaymentSerializer(payment).data if payment is not None else None,
+    }
+
+
+def _performance_body(performance: Performance) -> dict[str, Any]:
+    """OrderPerformanceSerializer's output."""
+    show, venue = performance.show, performance.venue
+    return {
+        "id": int(performance.id),
+        "starts_at": _datetime(performance.starts_at),
+        "show": {"slug": str(show.slug), "title": str(show.title)},
+        "venue": {"name": str(venue.name), "city": str(venue.city)},
+    }
 
 
 def with_payment(body: dict, payment: Payment) -> dict:

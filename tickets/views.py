@@ -26,6 +26,7 @@ from .serializers import (
     ReservationInputSerializer,
     WaitlistEntrySerializer,
     WaitlistJoinSerializer,
+    order_body,
     with_payment,
 )
 
@@ -74,8 +75,7 @@ class OrderListApi(SignedInApi):
                 raise errors.InvalidIdempotencyKey()
             idempotency = services.Idempotency(
                 key=key, fingerprint=request_fingerprint(dict(data)),
-                render=lambda order, tickets: (
-                    201, OrderSerializer(order, context={"tickets": tickets}).data))
+                render=lambda order, tickets: (201, order_body(order, tickets)))
         try:
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
                                            quantity=data["quantity"], idempotency=idempotency)
@@ -88,7 +88,8 @@ class OrderListApi(SignedInApi):
                 body = with_payment(body, payment)
             return Response(body, status=replay.status_code,
                             headers={"Idempotent-Replayed": "true"})
-        return Response(OrderSerializer(order).data, status=201)
+        # Rendered from the order in memory, as OrderSerializer would (the schema's).
+        return Response(order_body(order), status=201)
 
 
 class OrderDetailApi(SignedInApi):

@@ -2,8 +2,11 @@
 middleware as the API, without DRF, authentication or throttles.
 
 `reserve` runs the reservation statement of POST /api/v1/tickets/ — it calls
-tickets.reservation_sql.write_reservation — and nothing else: no read of the performance
-or the customer (the client sends what they would give), no cache invalidation.
+tickets.reservation_sql.write_reservation with the arguments tickets.services.order_reserve
+gives it for a free performance, `email_id` included (the statement then also writes the
+confirmation email's row, as the API's does) — and nothing else: no read of the
+performance or the customer (the client sends what they would give), no cache
+invalidation, no hand-over of the email after commit.
 `plain` returns a fixed JSON body: the floor of a cached read.
 """
 
@@ -36,7 +39,10 @@ def reserve(request: HttpRequest) -> JsonResponse:
                   status=OrderStatus.CONFIRMED, created_at=now, updated_at=now)
     order.confirmed_at = now  # a free order is confirmed at once (issue 12's lifecycle)
     tickets = [Ticket(order=order) for _ in range(order.quantity)]
-    failure = write_reservation(order=order, tickets=tickets, now=now, key=None)
+    # A confirmed order's confirmation email is written by the same statement, with a fresh
+    # id, as order_reserve does for a free order.
+    failure = write_reservation(order=order, tickets=tickets, now=now, key=None,
+                                email_id=uuid.uuid4())
     if failure is not None:
         return JsonResponse({"failure": failure.value}, status=409)
     return JsonResponse({"id": str(order.id), "tickets": [t.code for t in tickets]},
