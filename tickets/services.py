@@ -75,6 +75,8 @@ def order_reserve(
     performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
         raise errors.PerformanceNotFound()
+    if not performance.show.published:  # never for sale, key or no key (the statement
+        raise errors.SalesClosed()       # does not look at the show)
     if idempotency is None:
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.

@@ -157,6 +157,14 @@ class TestIdempotency:
         assert reserve(api, bearer(), performance, quantity=2, **key).status_code == 409
         assert IdempotencyRecord.objects.count() == 0
 
+    def test_a_key_does_not_open_sales_of_an_unpublished_show(self, api, bearer,
+                                                              make_performance, make_show):
+        hidden = make_performance(show=make_show(published=False))
+        response = reserve(api, bearer(), hidden, HTTP_IDEMPOTENCY_KEY="hidden")
+        assert response.status_code == 409 and response.json()["code"] == "sales_closed"
+        assert Order.objects.count() == 0 and IdempotencyRecord.objects.count() == 0
+        assert Performance.objects.get(pk=hidden.pk).seats_sold == 0
+
     @pytest.mark.parametrize("value", ["", "x" * 256, "with space", "tab\there", "é"])
     def test_invalid_keys_are_422(self, api, bearer, performance, value):
         response = reserve(api, bearer(), performance, HTTP_IDEMPOTENCY_KEY=value)
