@@ -55,8 +55,9 @@ class CachedPageApi(GenericAPIView):
         return super().dispatch(request, *args, **kwargs)
 
     def _cached_page(self, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse | None:
-        if self.authentication_classes or not _wants_json(request):
-            return None
+        if (self.authentication_classes or self.renderer_classes != [JSONRenderer]
+                or not _wants_json(request)):
+            return None  # authenticated, or DRF's negotiation could choose another body
         key = self.page_key(request, **kwargs)
         if key is None:
             return None
