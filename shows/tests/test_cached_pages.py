@@ -110,3 +110,19 @@ def test_content_negotiation_is_drfs(api, pages, shared_cache, headers, status):
     api.get(LIST)
     assert api.get(LIST, **headers).status_code == status
     assert api.get(f"{LIST}?format=json").status_code == 200
+
+
+@pytest.mark.redis
+def test_parallel_hits_let_exactly_the_limit_through(pages, redis_cache, rates, in_parallel,
+                                                     drf_runs):
+    """24 clients from one address, released at once on a cached page, against 7/min: the
+    fast path's one script decides each atomically."""
+    from django.test import Client
+
+    rates(anon="7/min")
+    assert Client().get(LIST, REMOTE_ADDR="192.0.2.200").status_code == 200  # cached now
+    for round_ in range(3):
+        address = f"198.51.100.{round_}"
+        got = in_parallel([lambda: Client().get(LIST, REMOTE_ADDR=address).status_code] * 24)
+        assert sorted(got) == [200] * 7 + [429] * 17, got
+    assert drf_runs.count(LIST) == 1 + 3 * 17  # the miss, then only the refusals
