@@ -123,6 +123,6 @@ def test_parallel_hits_let_exactly_the_limit_through(pages, redis_cache, rates, 
     assert Client().get(LIST, REMOTE_ADDR="192.0.2.200").status_code == 200  # cached now
     for round_ in range(3):
         address = f"198.51.100.{round_}"
-        got = in_parallel([lambda: Client().get(LIST, REMOTE_ADDR=address).status_code] * 24)
+        got = in_parallel([lambda a=address: Client().get(LIST, REMOTE_ADDR=a).status_code] * 24)
         assert sorted(got) == [200] * 7 + [429] * 17, got
     assert drf_runs.count(LIST) == 1 + 3 * 17  # the miss, then only the refusals
