@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -57,7 +58,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
         wrapper per call. Those were half the client-side CPU of the one round trip a
         cached page costs (bench/RESULTS.md). A failure drops the connection (the next
         call reconnects) and raises."""
-        from redis.exceptions import NoScriptError, RedisError
+        from redis.exceptions import RedisError
 
         pool = self._get_connection_pool(True)
         pinned = getattr(self._pinned, "connection", None)
@@ -67,18 +68,28 @@ class ReusingRedisCacheClient(RedisCacheClient):
             # on its next command.
             pinned = self._pinned.connection = (pool, pool.get_connection())
         connection = pinned[1]
+
+        def execute(*command: Any) -> Any:
+            connection.send_packed_command(connection.pack_command(*command))
+            return connection.read_response()
+
         try:
-            try:
-                connection.send_packed_command(
-                    connection.pack_command("EVALSHA", sha, len(keys), *keys, *args))
-                return connection.read_response()
-            except NoScriptError:
-                connection.send_packed_command(
-                    connection.pack_command("EVAL", script, len(keys), *keys, *args))
-                return connection.read_response()
+            return eval_script(execute, script, sha, keys, args)
         except RedisError:
             connection.disconnect()
             raise
+
+
+def eval_script(execute: Callable[..., Any], script: str, sha: str, keys: list[str],
+                args: list[Any]) -> Any:
+    """EVALSHA through `execute` (a redis-py `execute_command`), and EVAL once when Redis
+    does not know the script (restarted or flushed)."""
+    from redis.exceptions import NoScriptError
+
+    try:
+        return execute("EVALSHA", sha, len(keys), *keys, *args)
+    except NoScriptError:
+        return execute("EVAL", script, len(keys), *keys, *args)
 
 
 class ResilientRedisCache(RedisCache):

@@ -47,7 +47,7 @@ from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from project.cache import ReusingRedisCacheClient
+from project.cache import ReusingRedisCacheClient, eval_script
 
 logger = logging.getLogger(__name__)
 
@@ -138,13 +138,8 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
 def _run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
     if isinstance(client, ReusingRedisCacheClient):  # project.cache's: a kept connection
         return client.run_script(SCRIPT, SCRIPT_SHA, keys, args)
-    from redis.exceptions import NoScriptError
-
-    redis = client.get_client(write=True)
-    try:
-        return redis.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
-    except NoScriptError:  # a restarted or flushed Redis: send the script itself, once
-        return redis.eval(SCRIPT, len(keys), *keys, *args)
+    return eval_script(client.get_client(write=True).execute_command, SCRIPT, SCRIPT_SHA,
+                       keys, args)
 
 
 def _admit_local(windows: list[Window], read: Sequence[str], now: float,
