@@ -54,9 +54,12 @@ def current(found: dict[str, Any], key: str) -> Any:
     return MISS
 
 
-def read_through(key: str, compute: Callable[[], Any], ttl: int) -> Any:
-    """The cached value, or compute it and cache it. `None` results are cached too."""
-    found = cache.get_many(page_keys(key))
+def read_through(key: str, compute: Callable[[], Any], ttl: int,
+                 found: dict[str, Any] | None = None) -> Any:
+    """The cached value, or compute it and cache it. `None` results are cached too.
+    `found`: a read of `page_keys(key)` this request already made."""
+    if found is None:
+        found = cache.get_many(page_keys(key))
     value = current(found, key)
     if value is not MISS:
         return value

@@ -43,6 +43,7 @@ JSON_RANGES = frozenset({JSON, "application/*", "*/*"})
 class CachedPageApi(GenericAPIView):
     ttl: int
     not_found: type[DomainError]
+    _page_read: tuple[str, dict[str, Any]] | None = None  # (key, what the fast path read)
 
     def page_key(self, request: HttpRequest, **kwargs: Any) -> str | None:
         """The page's cache key; None: no such page can exist."""
@@ -66,13 +67,16 @@ class CachedPageApi(GenericAPIView):
             return None
         page = cache.current(decided[1], key)
         if page is cache.MISS or page is None:
+            self._page_read = key, decided[1]  # DRF's way need not read it again
             return None
         return self._respond(page)
 
     def cached_response(self, key: str, compute: Callable[[], Any]) -> HttpResponse:
         """The page under `key`, computed by `compute` (its data, or None: not found) and
         kept for `ttl` seconds when the cache has no current one."""
-        page = cache.read_through(key, lambda: _render(compute()), self.ttl)
+        read = self._page_read
+        page = cache.read_through(key, lambda: _render(compute()), self.ttl,
+                                  found=read[1] if read and read[0] == key else None)
         if page is None:
             raise self.not_found()
         return self._respond(page)
