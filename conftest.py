@@ -139,6 +139,15 @@ def make_performance(make_show):
 
 
 @pytest.fixture
+def staff_client(client, django_user_model):
+    """The test client signed in to the admin as a superuser ("boss"). The staff tools'
+    tests (staff/tests/conftest.py) sign in a plain staff user instead."""
+    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com",
+                                                                  "pw"))
+    return client
+
+
+@pytest.fixture
 def api():
     from rest_framework.test import APIClient
 

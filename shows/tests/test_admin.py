@@ -11,13 +11,6 @@ from tickets import services
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_every_changelist_and_add_page_answers(staff_client, make_performance):
     make_performance()
     for model, _model_admin in admin.site._registry.items():

@@ -9,12 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
 def order(make_performance, make_user):
     return services.order_reserve(user=make_user(email="cara@example.com"),
                                   performance_id=make_performance().pk, quantity=2)
