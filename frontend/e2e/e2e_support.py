@@ -1,12 +1,14 @@
 """What the browser tests share: where Chromium, the built SPA and axe-core are, checks on
-a page (axe-core's WCAG rules, loaded QR codes, screenshots), localstripe's card element,
-and the .eml files of order emails. The fixtures that start Chromium are in conftest.py."""
+a page (axe-core's WCAG rules, loaded QR codes, screenshots), signing in with the local
+issuer, localstripe's card element, and the .eml files of order emails. The fixtures that
+start Chromium are in conftest.py."""
 
 from __future__ import annotations
 
 import base64
 import email
 import email.policy
+import re
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,6 +23,16 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DIST_INDEX = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
 AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 15_000
+AUTHORIZE = re.compile(r"/dev-auth/oauth2/authorize\?")  # the local issuer's sign-in form
+
+
+def sign_in(page, email: str, back_to: str) -> None:
+    """On the local issuer's form, where the SPA's sign-in sends the page: sign in as
+    `email`, and wait to be back at `back_to`."""
+    page.wait_for_url(AUTHORIZE)
+    page.locator("input[name=email]").fill(email)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url(back_to)
 
 
 def shoot(page, name: str, width: int) -> Path:

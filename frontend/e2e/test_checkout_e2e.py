@@ -28,6 +28,7 @@ from e2e_support import (
     qr_codes_loaded,
     read_email,
     shoot,
+    sign_in,
     wait_for_email,
 )
 
@@ -51,10 +52,7 @@ def sign_in_and_reserve(page, base: str, show, performance, quantity: int, email
     page.goto(f"{base}/shows/{show.slug}")
     item = page.locator(f"[data-performance='{performance.id}']")
     item.get_by_role("button", name="Sign in to reserve").click()
-    page.wait_for_url(re.compile(r"/dev-auth/oauth2/authorize\?"))
-    page.locator("input[name=email]").fill(email)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_url(f"{base}/shows/{show.slug}")
+    sign_in(page, email, f"{base}/shows/{show.slug}")
     item.get_by_label("Tickets").select_option(str(quantity))
     item.get_by_role("button", name=re.compile(r"^Reserve")).click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))

@@ -18,7 +18,7 @@ import re
 
 import pytest
 from django.utils import timezone
-from e2e_support import assert_accessible, qr_codes_loaded, shoot
+from e2e_support import assert_accessible, qr_codes_loaded, shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -70,10 +70,7 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
 
     # Sign in with the local issuer's email form; come back to the same page.
     item.get_by_role("button", name="Sign in to reserve").click()
-    page.wait_for_url(re.compile(r"/dev-auth/oauth2/authorize\?"))
-    page.locator("input[name=email]").fill("e2e@example.com")
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_url(f"{base}/shows/{the_show.slug}")
+    sign_in(page, "e2e@example.com", f"{base}/shows/{the_show.slug}")
     page.get_by_role("button", name="Sign out").wait_for()
 
     # Reserve 2 seats: the order page shows 2 QR codes.

@@ -19,6 +19,7 @@ import re
 import pytest
 from django.utils import timezone
 from e2e_support import (
+    AUTHORIZE,
     CARD_ELEMENT,
     CARD_OK,
     assert_accessible,
@@ -27,6 +28,7 @@ from e2e_support import (
     qr_codes_loaded,
     read_email,
     shoot,
+    sign_in,
     wait_for_email,
 )
 
@@ -71,12 +73,10 @@ def test_join_offer_pay(checkout, page, sold_out_show, eml_outbox, settings):
     item.get_by_text("Sold out", exact=True).wait_for()
     assert item.get_by_role("button", name=re.compile("Reserve")).count() == 0
     item.get_by_role("button", name="Sign in to join the waiting list").click()
-    page.wait_for_url(re.compile(r"/dev-auth/oauth2/authorize\?"))
+    page.wait_for_url(AUTHORIZE)
     # The SPA asks for the scope Cognito's GetUser needs; the local issuer takes it (issue 13).
     assert "scope=openid+email+aws.cognito.signin.user.admin" in page.url
-    page.locator("input[name=email]").fill("waiter@example.com")
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_url(f"{base}/shows/{show.slug}")
+    sign_in(page, "waiter@example.com", f"{base}/shows/{show.slug}")
 
     # Join for 2 seats, accepting 1.
     form = item.locator("form.waitlist-join")
@@ -174,10 +174,7 @@ def test_leave_in_one_click(live_server, page, sold_out_show):
     page.goto(f"{base}/shows/{show.slug}")
     item = page.locator(f"[data-performance='{performance.id}']")
     item.get_by_role("button", name="Sign in to join the waiting list").click()
-    page.wait_for_url(re.compile(r"/dev-auth/oauth2/authorize\?"))
-    page.locator("input[name=email]").fill("leaver@example.com")
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_url(f"{base}/shows/{show.slug}")
+    sign_in(page, "leaver@example.com", f"{base}/shows/{show.slug}")
     item.get_by_role("button", name="Join the waiting list").click()
     item.get_by_text("You are number 2 in line for 1 seat.").wait_for()
 
