@@ -121,6 +121,7 @@ def make_show():
 @pytest.fixture
 def make_performance(make_show):
     from shows.models import Performance, Venue
+    from shows.services import category_add
 
     def make(**fields):
         n = next(_counter)
@@ -132,9 +133,16 @@ def make_performance(make_show):
         fields.setdefault("starts_at", timezone.now() + dt.timedelta(days=7, minutes=n))
         fields.setdefault("capacity", 100)
         # Free by default: a paid performance's reservation is a hold that needs Stripe
-        # (the stripe_local fixture); tests of the checkout set a price.
-        fields.setdefault("price_cents", 0)
-        return Performance.objects.create(**fields)
+        # (the stripe_local fixture); tests of the checkout set a price. It becomes the
+        # performance's one category, "Full price"; `categories` (name, price_cents,
+        # other fields…) gives it several instead.
+        price_cents = fields.pop("price_cents", 0)
+        categories = fields.pop("categories", None) or [{"name": "Full price",
+                                                         "price_cents": price_cents}]
+        performance = Performance.objects.create(**fields)
+        for category in categories:
+            category_add(performance=performance, **category)
+        return performance
     return make
 
 

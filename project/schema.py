@@ -32,3 +32,17 @@ class CognitoBearerScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "A Cognito user pool access token (or the local issuer's)."}
+
+
+# Operations whose body is a oneOf of serializers (drf-spectacular cannot tell it is
+# required): tickets_create takes `lines` or `quantity`.
+BODY_REQUIRED = {"tickets_create"}
+
+
+def request_bodies_required(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: mark the request body of BODY_REQUIRED's operations required."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and operation.get("operationId") in BODY_REQUIRED:
+                operation.setdefault("requestBody", {})["required"] = True
+    return result

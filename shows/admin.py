@@ -15,7 +15,8 @@ from django.utils import timezone
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
-from .models import Performance, Show, Venue
+from .models import Performance, PriceCategory, RefundPolicy, Show, Venue
+from .services import MAX_CATEGORIES, categories_copy_to_show, performance_price_refresh
 
 
 def money(cents: int | None, currency: str) -> str:
@@ -25,8 +26,8 @@ def money(cents: int | None, currency: str) -> str:
 class PerformanceForm(forms.ModelForm):
     class Meta:
         model = Performance
-        fields = ["show", "venue", "starts_at", "capacity", "price_cents", "currency",
-                  "cancelled"]
+        fields = ["show", "venue", "starts_at", "capacity", "currency", "on_sale_at",
+                  "sales_end_at", "refund_policy", "waitlist_enabled"]
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
@@ -41,13 +42,30 @@ class PerformanceForm(forms.ModelForm):
 
 
 class PerformanceInline(admin.TabularInline):
+    """The show's performances at a glance; prices and sales times on each one's page."""
+
     model = Performance
     form = PerformanceForm
     extra = 0
     fields = ["venue", "starts_at", "capacity", "seats_sold", "price_cents", "currency",
               "cancelled"]
-    readonly_fields = ["seats_sold"]
+    readonly_fields = ["seats_sold", "price_cents", "cancelled"]
     show_change_link = True
+
+
+class PriceCategoryInline(admin.TabularInline):
+    model = PriceCategory
+    extra = 0
+    min_num, max_num = 1, MAX_CATEGORIES
+    fields = ["name", "price_cents", "description", "quota", "max_per_order", "sort_order",
+              "hidden", "seats_sold"]
+    readonly_fields = ["seats_sold"]
+
+
+@admin.register(RefundPolicy)
+class RefundPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer_may_cancel", "hours_before", "fee_fixed_cents",
+                    "fee_percent"]
 
 
 @admin.register(Venue)
@@ -77,9 +95,10 @@ class PerformanceAdmin(admin.ModelAdmin):
     list_select_related = ["show", "venue"]
     search_fields = ["show__title", "venue__name"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["seats_sold"]
+    readonly_fields = ["seats_sold", "price_cents", "cancelled"]
     autocomplete_fields = ["show"]
-    actions = ["export_attendees"]
+    inlines = [PriceCategoryInline]
+    actions = ["export_attendees", "copy_categories"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
         return performances_with_sales(super().get_queryset(request))
@@ -89,6 +108,17 @@ class PerformanceAdmin(admin.ModelAdmin):
         if change and {"capacity", "waitlist_enabled"} & set(form.changed_data):
             # More seats (or the list turned back on): the waiting list gets them first.
             offers_make_after_commit(performance_id=obj.pk)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        performance_price_refresh(performance_id=form.instance.pk)
+
+    @admin.action(description="Copy price categories to the show's other performances")
+    def copy_categories(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for performance in queryset:
+            copied = categories_copy_to_show(performance_id=performance.pk)
+            self.message_user(request, f"{performance}: categories copied to "
+                                       f"{copied} other performance(s).")
 
     @admin.display(description="seats left")
     def seats_left(self, obj: Performance) -> int:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from .models import Performance, Show, Venue
+from .services import category_add
 
 VENUES = [
     {"name": "Grand Théâtre", "city": "Lyon", "address": "1 Place de la Comédie"},
@@ -32,6 +33,20 @@ SHOWS = [
 ]
 
 
+def _categories(performance: Performance, price: int, capacity: int) -> None:
+    """Full price, a reduced tariff (about 30 % off) for paid shows, and a few wheelchair
+    spaces at the reduced price."""
+    category_add(performance=performance, name="Full price", price_cents=price, sort_order=0)
+    if price:
+        reduced = price * 7 // 10 // 50 * 50
+        category_add(performance=performance, name="Reduced", price_cents=reduced,
+                     description="Students, under 26, jobseekers: proof at the door.",
+                     sort_order=1)
+        category_add(performance=performance, name="Wheelchair space", price_cents=reduced,
+                     description="With a companion seat at the same price.",
+                     quota=min(4, capacity), max_per_order=2, sort_order=2)
+
+
 def seed(*, now: dt.datetime | None = None) -> list[Performance]:
     """Create what is missing; return the performances whose scenario needs sales."""
     now = now or timezone.now()
@@ -51,9 +66,14 @@ def seed(*, now: dt.datetime | None = None) -> list[Performance]:
         for week in range(3):
             performance = Performance.objects.create(
                 show=show, venue=venues[venue], starts_at=base + dt.timedelta(weeks=week),
-                capacity=capacity, price_cents=price, currency="EUR",
+                capacity=capacity, currency="EUR",
                 cancelled=(scenario == "cancelled" and week == 0),
+                # The last week of each normal show is announced: on sale tomorrow at 10:00.
+                on_sale_at=(now + dt.timedelta(days=1)).replace(
+                    hour=10, minute=0, second=0, microsecond=0)
+                if scenario == "normal" and week == 2 else None,
             )
+            _categories(performance, price, capacity)
             if week == 0 and scenario in ("almost_sold_out", "sold_out"):
                 to_sell.append(performance)
     return to_sell

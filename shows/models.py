@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+# The CHECK that keeps a category within its quota (tickets.reservation_sql maps it).
+CATEGORY_QUOTA_CONSTRAINT = "pricecategory_within_quota"
 
 CURRENCIES = [("EUR", "Euro"), ("GBP", "Pound sterling"), ("USD", "US dollar"),
               ("CHF", "Swiss franc")]
@@ -25,6 +32,37 @@ class Venue(models.Model):
         return f"{self.name}, {self.city}"
 
 
+class RefundPolicy(models.Model):
+    """Until when, and for what fee, a customer may cancel their own order.
+
+    Set per show, overridable per performance; without one, customers may cancel for a
+    full refund until the performance starts. Staff can always cancel with a full refund.
+    The fee is `fee_fixed_cents` plus `fee_percent` of the order total, the percent part
+    rounded to the nearest cent (halves up), never more than the total (refunds.py).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    customer_may_cancel = models.BooleanField(
+        default=True, help_text="Off: customers cannot cancel their orders themselves.")
+    hours_before = models.PositiveIntegerField(
+        default=0, help_text="Customers may cancel until this many hours before the start.")
+    fee_fixed_cents = models.PositiveIntegerField(default=0)
+    fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0,
+                                      validators=[MinValueValidator(0),
+                                                  MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "refund policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(fee_percent__gte=0) & Q(fee_percent__lte=100),
+                                   name="refundpolicy_percent_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Show(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
@@ -38,6 +76,9 @@ class Show(models.Model):
     )
     duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     published = models.BooleanField(default=False)
+    refund_policy = models.ForeignKey(
+        RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty: customers may cancel for a full refund until the start.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,6 +97,7 @@ class PerformanceStatus(models.TextChoices):
     ON_SALE = "on_sale"
     SOLD_OUT = "sold_out"
     SALES_CLOSED = "sales_closed"
+    NOT_YET_ON_SALE = "not_yet_on_sale"
     CANCELLED = "cancelled"
 
 
@@ -66,13 +108,21 @@ class Performance(models.Model):
     capacity = models.PositiveIntegerField()
     # Changed only by a conditional UPDATE in tickets.services, never by the admin form.
     seats_sold = models.PositiveIntegerField(default=0, editable=False)
-    price_cents = models.PositiveIntegerField()
+    # The lowest price of its visible categories, kept by shows.services from them.
+    price_cents = models.PositiveIntegerField(default=0, editable=False)
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
     cancelled = models.BooleanField(default=False)
     # Seats that come free go to the waiting list (tickets/waitlist.py) before general sale.
     waitlist_enabled = models.BooleanField(
         "waiting list", default=True,
         help_text="Offer freed seats to the waiting list first, in the order people joined.")
+    on_sale_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: on sale as soon as the show is published.")
+    sales_end_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: on sale until the performance starts.")
+    refund_policy = models.ForeignKey(
+        RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty: the show's policy.")
 
     class Meta:
         ordering = ["starts_at"]
@@ -87,6 +137,13 @@ class Performance(models.Model):
                                    name="performance_currency_known"),
             models.UniqueConstraint(fields=["venue", "starts_at"],
                                     name="performance_one_per_venue_and_time"),
+            models.CheckConstraint(
+                condition=Q(sales_end_at__isnull=True) | Q(sales_end_at__lte=F("starts_at")),
+                name="performance_sales_end_by_start"),
+            models.CheckConstraint(
+                condition=Q(on_sale_at__isnull=True) | Q(sales_end_at__isnull=True)
+                | Q(on_sale_at__lt=F("sales_end_at")),
+                name="performance_on_sale_before_end"),
         ]
 
     def __str__(self) -> str:
@@ -110,12 +167,84 @@ class Performance(models.Model):
             return 0
         return max(self.capacity - self.seats_sold, 0)
 
+    def refund_terms(self) -> RefundPolicy:
+        """The performance's refund policy, else its show's, else the default: customers
+        may cancel for a full refund until the start (an unsaved RefundPolicy)."""
+        return (self.refund_policy or self.show.refund_policy
+                or RefundPolicy(name="Default", customer_may_cancel=True, hours_before=0))
+
+    @property
+    def sales_end(self) -> dt.datetime:
+        return self.sales_end_at or self.starts_at
+
     def status(self, now: dt.datetime | None = None) -> str:
         now = now or timezone.now()
         if self.cancelled:
             return PerformanceStatus.CANCELLED
-        if self.starts_at <= now or not self.show.published:
+        if self.sales_end <= now or not self.show.published:
             return PerformanceStatus.SALES_CLOSED
+        if self.on_sale_at is not None and now < self.on_sale_at:
+            return PerformanceStatus.NOT_YET_ON_SALE
         if self.seats_left == 0:
             return PerformanceStatus.SOLD_OUT
         return PerformanceStatus.ON_SALE
+
+
+class PriceCategory(models.Model):
+    """A tariff of one performance ("Full price", "Reduced", "Under 12", "Wheelchair space").
+
+    `seats_sold` counts its seats sold or held. It changes only in the reservation's
+    statement and the releases (tickets.reservation_sql), in the lock order performance →
+    categories → holding, and its quota is a CHECK: a sale past it aborts that statement.
+    """
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE,
+                                    related_name="categories")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True,
+                                   help_text='e.g. "proof of eligibility at the door"')
+    price_cents = models.PositiveIntegerField()
+    quota = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Seats of this category at most (inside the performance's capacity).")
+    max_per_order = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                     validators=[MinValueValidator(1)])
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    hidden = models.BooleanField(default=False, help_text="Only a voucher reveals it.")
+    seats_sold = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["sort_order", "price_cents", "id"]
+        verbose_name_plural = "price categories"
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "name"],
+                                    name="pricecategory_unique_name"),
+            models.CheckConstraint(condition=Q(price_cents__gte=0),
+                                   name="pricecategory_price_not_negative"),
+            models.CheckConstraint(condition=Q(seats_sold__gte=0),
+                                   name="pricecategory_seats_sold_not_negative"),
+            models.CheckConstraint(condition=Q(quota__isnull=True)
+                                   | Q(seats_sold__lte=F("quota")),
+                                   name=CATEGORY_QUOTA_CONSTRAINT),
+            models.CheckConstraint(condition=Q(max_per_order__isnull=True)
+                                   | Q(max_per_order__gte=1),
+                                   name="pricecategory_max_per_order_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Like Performance.save: never write back a stale seats_sold.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "seats_sold"
+            ]
+        super().save(*args, **kwargs)
+
+    def seats_left(self, performance_seats_left: int) -> int:
+        """Seats of this category on sale, given the performance's."""
+        if self.quota is None:
+            return performance_seats_left
+        return max(min(self.quota - self.seats_sold, performance_seats_left), 0)

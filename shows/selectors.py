@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Performance, Show, Venue
+from .models import Performance, PriceCategory, Show, Venue
 
 
 def _upcoming(now: dt.datetime, start: dt.datetime | None, end: dt.datetime | None,
@@ -50,24 +51,45 @@ def _someone_waits() -> Exists:
 def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
     """A published show with its performances that have not started yet."""
     now = now or timezone.now()
-    upcoming = (Performance.objects.filter(starts_at__gt=now).select_related("venue")
+    upcoming = (Performance.objects.filter(starts_at__gt=now)
+                .select_related("venue", "refund_policy").prefetch_related("categories")
                 .annotate(someone_waits=_someone_waits()).order_by("starts_at", "pk"))
-    return (Show.objects.filter(published=True, slug=slug)
+    return (Show.objects.filter(published=True, slug=slug).select_related("refund_policy")
             .prefetch_related(Prefetch("performances", queryset=upcoming)).first())
 
 
 def performance_get(*, performance_id: int) -> Performance | None:
     """A performance of a published show, whatever its status."""
     return (Performance.objects.filter(pk=performance_id, show__published=True)
-            .select_related("show", "venue").annotate(someone_waits=_someone_waits()).first())
+            .select_related("show__refund_policy", "venue", "refund_policy")
+            .prefetch_related("categories")
+            .annotate(someone_waits=_someone_waits()).first())
 
 
+_CATEGORY_COLUMNS = ("id", "name", "description", "price_cents", "quota", "max_per_order",
+                     "sort_order", "hidden", "seats_sold")
+# The performance's categories ride along as one JSON array (no second query).
+_CATEGORIES_JSON = {
+    "postgresql": "(SELECT json_agg(json_build_array({cols})) FROM shows_pricecategory c "
+                  "WHERE c.performance_id = p.id)",
+    "sqlite": "(SELECT json_group_array(json_array({cols})) FROM shows_pricecategory c "
+              "WHERE c.performance_id = p.id)",
+}
 _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
-       s.id, s.slug, s.title, s.published, v.id, v.name, v.city
+       p.on_sale_at, p.sales_end_at, p.waitlist_enabled,
+       s.id, s.slug, s.title, s.published, v.id, v.name, v.city, {categories}
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
 """
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    if isinstance(value, str):  # SQLite (make run) returns text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):  # stored in UTC
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def performance_for_sale(*, performance_id: int) -> Performance | None:
@@ -75,23 +97,39 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
 
     One hand-written query: the ORM's query compilation cost as much as the whole
     reservation statement (bench/reservations.py). Columns are all the reservation and
-    its response read; the write re-checks price, start and cancellation itself.
+    its response read, with its price categories in `sale_categories` (sort order);
+    the write re-checks prices, sales times, seats and cancellation itself.
     """
+    cols = ", ".join(f"c.{name}" for name in _CATEGORY_COLUMNS)
+    sql = _FOR_SALE_SQL.format(categories=_CATEGORIES_JSON[connection.vendor].format(cols=cols))
     with connection.cursor() as cursor:
-        cursor.execute(_FOR_SALE_SQL, [performance_id])
+        cursor.execute(sql, [performance_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled,
-     show_id, slug, title, published, venue_id, venue_name, city) = row
-    if isinstance(starts_at, str):  # SQLite (make run) returns text
-        starts_at = parse_datetime(starts_at)
-    if timezone.is_naive(starts_at):  # stored in UTC
-        starts_at = timezone.make_aware(starts_at, dt.UTC)
-    performance = Performance(id=pid, show_id=show_id, venue_id=venue_id, starts_at=starts_at,
-                              capacity=capacity, seats_sold=seats_sold,
-                              price_cents=price_cents, currency=currency, cancelled=cancelled)
+    (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled, on_sale_at,
+     sales_end_at, waitlist_enabled, show_id, slug, title, published, venue_id, venue_name,
+     city, categories) = row
+    performance = Performance(id=pid, show_id=show_id, venue_id=venue_id,
+                              starts_at=_aware(starts_at), capacity=capacity,
+                              seats_sold=seats_sold, price_cents=price_cents, currency=currency,
+                              cancelled=bool(cancelled), on_sale_at=_aware(on_sale_at),
+                              sales_end_at=_aware(sales_end_at),
+                              waitlist_enabled=bool(waitlist_enabled))
     performance._state.adding = False
     performance.show = Show(id=show_id, slug=slug, title=title, published=bool(published))
     performance.venue = Venue(id=venue_id, name=venue_name, city=city)
+    if isinstance(categories, str):  # SQLite's JSON is text
+        categories = json.loads(categories)
+    performance.sale_categories = sorted(
+        (_category(performance, values) for values in categories or [] if values[0]),
+        key=lambda c: (c.sort_order, c.price_cents, c.pk))
     return performance
+
+
+def _category(performance: Performance, values: list) -> PriceCategory:
+    category = PriceCategory(performance=performance, **dict(zip(_CATEGORY_COLUMNS, values,
+                                                                 strict=True)))
+    category.hidden = bool(category.hidden)
+    category._state.adding = False
+    return category

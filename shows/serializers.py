@@ -54,23 +54,79 @@ class VenueSerializer(serializers.Serializer):
     city = serializers.CharField()
 
 
+class CategorySerializer(serializers.Serializer):
+    """A visible price category and what is left of it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    price_cents = serializers.IntegerField(min_value=0)
+    max_per_order = serializers.IntegerField(min_value=1, allow_null=True)
+    seats_left = serializers.IntegerField(min_value=0)
+    status = serializers.ChoiceField(choices=PerformanceStatus.choices)
+
+
+class RefundPolicySerializer(serializers.Serializer):
+    """What a customer may cancel, until when, for what fee (null: never)."""
+
+    customer_may_cancel = serializers.BooleanField()
+    cancel_until = serializers.DateTimeField(allow_null=True)
+    hours_before = serializers.IntegerField(min_value=0)
+    fee_fixed_cents = serializers.IntegerField(min_value=0)
+    fee_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
+                                           max_value=100, coerce_to_string=True)
+
+
 class PerformanceSerializer(serializers.ModelSerializer):
     venue = VenueSerializer()
     # Declared, not derived from the model: the schema must not depend on the database
     # backend's integer range.
     capacity = serializers.IntegerField(min_value=0)
     seats_left = serializers.IntegerField(min_value=0)
-    price_cents = serializers.IntegerField(min_value=0)
+    price_cents = serializers.IntegerField(
+        min_value=0, help_text="The lowest price of its visible categories.")
     status = serializers.SerializerMethodField()
+    on_sale_at = serializers.DateTimeField(allow_null=True)
+    sales_end_at = serializers.DateTimeField(source="sales_end")
+    categories = serializers.SerializerMethodField()
+    refund_policy = serializers.SerializerMethodField()
 
     class Meta:
         model = Performance
         fields = ["id", "starts_at", "venue", "capacity", "seats_left", "price_cents",
-                  "currency", "status"]
+                  "currency", "status", "on_sale_at", "sales_end_at", "categories",
+                  "refund_policy"]
 
     @extend_schema_field(serializers.ChoiceField(choices=PerformanceStatus.choices))
     def get_status(self, obj: Performance) -> str:
         return str(obj.status(self.context.get("now")))
+
+    @extend_schema_field(CategorySerializer(many=True))
+    def get_categories(self, obj: Performance) -> list:
+        status = obj.status(self.context.get("now"))
+        rows = []
+        for category in obj.categories.all():  # prefetched by the selectors
+            if category.hidden:
+                continue
+            left = category.seats_left(obj.seats_left)
+            rows.append({
+                "id": category.pk, "name": category.name,
+                "description": category.description, "price_cents": category.price_cents,
+                "max_per_order": category.max_per_order, "seats_left": left,
+                "status": PerformanceStatus.SOLD_OUT
+                if status == PerformanceStatus.ON_SALE and left == 0 else status,
+            })
+        return CategorySerializer(rows, many=True).data
+
+    @extend_schema_field(RefundPolicySerializer())
+    def get_refund_policy(self, obj: Performance) -> dict:
+        policy = obj.refund_terms()
+        return RefundPolicySerializer({
+            "customer_may_cancel": policy.customer_may_cancel,
+            "cancel_until": obj.starts_at - dt.timedelta(hours=policy.hours_before)
+            if policy.customer_may_cancel else None,
+            "hours_before": policy.hours_before, "fee_fixed_cents": policy.fee_fixed_cents,
+            "fee_percent": policy.fee_percent}).data
 
 
 class ShowRefSerializer(serializers.Serializer):

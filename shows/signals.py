@@ -7,7 +7,7 @@ evicts anything (STYLE.md, "Side effects after commit").
 from django.db.models.signals import post_delete, post_save
 
 from . import cache
-from .models import Performance, Show, Venue
+from .models import Performance, PriceCategory, RefundPolicy, Show, Venue
 
 
 def _invalidate(sender, **kwargs) -> None:
@@ -15,6 +15,6 @@ def _invalidate(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (Show, Performance, Venue):
+    for model in (Show, Performance, Venue, PriceCategory, RefundPolicy):
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"shows-cache-{model}")
         post_delete.connect(_invalidate, sender=model, dispatch_uid=f"shows-cache-del-{model}")

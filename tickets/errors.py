@@ -121,3 +121,23 @@ class NotWaiting(TicketsError):
 class AlreadyHolding(TicketsError):
     code, title = "already_holding", "Seats already held"
     default_detail = "You already hold or bought seats for this performance."
+
+
+class CategorySoldOut(TicketsError):
+    code, title = "category_sold_out", "Category sold out"
+    default_detail = "Not enough seats left in this price category."
+
+
+class SalesNotOpen(TicketsError):
+    code, title = "sales_not_open", "Not on sale yet"
+    default_detail = "Tickets for this performance are not on sale yet."
+
+
+class CategoryNotFound(TicketsError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "No such price category for this performance."
+
+
+class CancellationClosed(TicketsError):
+    code, title = "cancellation_closed", "Cancellation closed"
+    default_detail = "This order can no longer be cancelled by the customer."

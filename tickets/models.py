@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from shows.models import Performance
+from shows.models import Performance, PriceCategory
 
 # A person holds at most this many seats of one performance (and so per order too).
 MAX_SEATS_PER_PERSON = 10
@@ -80,8 +80,31 @@ class Order(models.Model):
         return f"Order {str(self.id)[:8]} — {self.quantity} x {self.performance_id}"
 
 
+class OrderLine(models.Model):
+    """So many seats of one price category in an order, at the price of the reservation."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField()
+    unit_price_cents = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "category"],
+                                    name="orderline_one_per_category"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_SEATS_PER_PERSON),
+                name="orderline_quantity_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.category_id}"
+
+
 class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
+    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(max_length=32, unique=True, default=new_ticket_code,
                             editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,4 @@
-"""The write half of a reservation: seat count, seat holding, order, tickets, key.
+"""The write half of a reservation: seat counts, seat holding, order, lines, tickets, key.
 
 One contract, two writers. On PostgreSQL (production, tests) it is a single statement of
 data-modifying CTEs, run as its own transaction: one round trip, no BEGIN/COMMIT, and the
@@ -6,10 +6,13 @@ hot performance row is locked only while that statement runs — the same as the
 floor of bench/reservations.py. Other databases (the SQLite of `make run`) run the same
 steps as separate statements in one transaction.
 
-Order of writes (and so of locks), shared with order_cancel: performance, then the
-customer's seat holding. Every step after the first runs only if the first sold the seats.
-The per-person cap is the holding row's CHECK constraint and the idempotency key's
-uniqueness is its UNIQUE constraint: breaking either aborts the whole statement.
+Order of writes (and so of locks), shared with every release: performance, then its
+price categories, then the customer's seat holding. Every step after the first runs only
+if the first sold the seats. What can refuse a sale after the first step aborts the whole
+statement, so that nothing is half-written: a category's quota and the per-person cap are
+CHECK constraints, the idempotency key's uniqueness is a UNIQUE constraint, and a line
+whose category no longer matches (price changed, hidden, another performance's, over its
+per-order maximum) fails `marquee_refuse` (a function of tickets' migration 0005).
 """
 
 from __future__ import annotations
@@ -21,15 +24,16 @@ import json
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import EmailKind, OrderEmail
-from shows.models import Performance
+from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
 
 from .models import (
     IdempotencyRecord,
     Order,
+    OrderLine,
     SeatHolding,
     Ticket,
     WaitlistEntry,
@@ -38,12 +42,16 @@ from .models import (
 
 CAP_CONSTRAINT = "seatholding_within_cap"
 KEY_CONSTRAINT = "idempotency_one_per_customer_key"
+# marquee_refuse()'s SQLSTATE: a line's category no longer matches what was read.
+LINES_CHANGED_SQLSTATE = "MQ001"
 
 
 class Failure(enum.Enum):
     KEY_TAKEN = "key_taken"  # the idempotency key exists: replay, or 422 for another body
     LIMIT = "limit"          # the per-person cap would be passed
-    NOT_SOLD = "not_sold"    # not enough seats, sales closed, or the price changed
+    NOT_SOLD = "not_sold"    # not enough seats, or sales closed
+    CATEGORY_SOLD_OUT = "category_sold_out"  # a category's quota would be passed
+    LINES_CHANGED = "lines_changed"  # a category's price or rules changed meanwhile
     BUSY = "busy"            # the database's lock_timeout expired (another request holds it)
 
 
@@ -52,6 +60,8 @@ SINGLE_STATEMENT_VENDORS = {"postgresql"}
 Key = tuple[str, str, tuple[int, Any]]  # (idempotency key, fingerprint, (status, body))
 
 _PERFORMANCE = Performance._meta.db_table
+_CATEGORY = PriceCategory._meta.db_table
+_LINE = OrderLine._meta.db_table
 _HOLDING = SeatHolding._meta.db_table
 _ORDER = Order._meta.db_table
 _TICKET = Ticket._meta.db_table
@@ -64,9 +74,19 @@ _LIST_FIRST = (f"(%(offer)s OR NOT (waitlist_enabled AND EXISTS (SELECT 1 FROM {
                f"WHERE w.performance_id = {_PERFORMANCE}.id AND w.status = 'waiting')))")
 # Table names come from our models' _meta; every value is a bound parameter.
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
-         "WHERE id = %(performance)s AND NOT cancelled AND starts_at > %(now)s "
-         "AND price_cents = %(price)s AND seats_sold + %(n)s <= capacity "
-         f"AND {_LIST_FIRST} RETURNING id")
+         "WHERE id = %(performance)s AND NOT cancelled "
+         "AND COALESCE(sales_end_at, starts_at) > %(now)s "
+         "AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) "
+         f"AND seats_sold + %(n)s <= capacity AND {_LIST_FIRST} RETURNING id")
+# The lines as parallel arrays: category ids, quantities, unit prices.
+_LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[]) "
+          "AS l(category, n, price)")
+# Sells each line's seats of its category; a line matches only while its category is as
+# read (this performance's, same price, visible unless revealed, within its per-order max).
+_SELL_LINES = (f"UPDATE {_CATEGORY} AS pc SET seats_sold = pc.seats_sold + l.n "  # noqa: S608  # nosec B608
+               f"FROM p, {_LINES} WHERE pc.id = l.category AND pc.performance_id = p.id "
+               "AND pc.price_cents = l.price AND (%(reveal)s OR NOT pc.hidden) "
+               "AND (pc.max_per_order IS NULL OR l.n <= pc.max_per_order) RETURNING pc.id")
 _HOLD = (f"INSERT INTO {_HOLDING} AS held (customer_id, performance_id, seats) "  # nosec B608
          "SELECT %(user)s, %(performance)s, %(n)s {source} "
          "ON CONFLICT (customer_id, performance_id) DO UPDATE "
@@ -77,6 +97,7 @@ _KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code,
 
 _ONE_STATEMENT = f"""
 WITH p AS ({_SELL}),
+c AS ({_SELL_LINES}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
     INSERT INTO {_ORDER} (id, customer_id, performance_id, quantity, total_cents, currency,
@@ -84,12 +105,18 @@ o AS (
     SELECT %(order)s, %(user)s, p.id, %(n)s, %(total)s, %(currency)s, %(status)s,
            %(now)s, %(now)s, %(expires)s, %(confirmed)s FROM p
     RETURNING id),
-t AS (INSERT INTO {_TICKET} (order_id, code)
-      SELECT o.id, c FROM o, unnest(%(codes)s::varchar[]) AS c RETURNING 1),
+ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents)
+       SELECT o.id, l.category, l.n, l.price FROM o, {_LINES} RETURNING 1),
+t AS (INSERT INTO {_TICKET} (order_id, code, category_id)
+      SELECT o.id, tc.code, tc.category
+      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[]) AS tc(code, category)
+      RETURNING 1),
 k AS ({{key_step}}),
 e AS ({{email_step}})
 SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
-       (SELECT count(*) FROM k), (SELECT count(*) FROM e)
+       (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
+       CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
+            THEN marquee_refuse('lines_changed') END
 """  # noqa: S608  # nosec B608
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
@@ -99,40 +126,59 @@ _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, 
                  "FROM o RETURNING 1")
 
 
-def write_reservation(*, order: Order, tickets: list[Ticket], now: dt.datetime,
-                      key: Key | None, offer: bool = False,
-                      email_id: uuid.UUID | None = None) -> Failure | None:
-    """Write everything, or nothing and say why. `offer`: seats offered to the head of the
-    waiting list (only then may a sale pass people who wait). `email_id`: also write the
-    confirmation email's row, with this id (a confirmed order)."""
-    params = {**_params(order, tickets, now, key), "offer": offer, "email": email_id}
+def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Ticket],
+                      now: dt.datetime, key: Key | None, offer: bool = False,
+                      reveal: bool = False, email_id: uuid.UUID | None = None
+                      ) -> Failure | None:
+    """Write everything, or nothing and say why. `lines`: one per category, their
+    quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
+    waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
+    may be sold (a voucher revealed them). `email_id`: also write the confirmation email's
+    row, with this id (a confirmed order)."""
+    params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
+              "email": email_id}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
-        return _in_steps(order, tickets, params, key is not None)
+        return _in_steps(order, lines, tickets, params, key is not None)
     except OperationalError as exc:
         # lock_not_available: only where the database role sets a lock_timeout (DEPLOY.md).
         if getattr(exc.__cause__, "pgcode", None) == "55P03":
             return Failure.BUSY
         raise
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-        if constraint == CAP_CONSTRAINT or CAP_CONSTRAINT in str(exc):
-            return Failure.LIMIT
-        if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
-                key is not None and "idempotencyrecord" in str(exc)):
-            return Failure.KEY_TAKEN
+        return _refusal(exc, keyed=key is not None)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
+            return Failure.LINES_CHANGED
         raise
 
 
-def _params(order: Order, tickets: list[Ticket], now: dt.datetime,
+def _refusal(exc: IntegrityError, *, keyed: bool) -> Failure:
+    """The constraint that refused the statement, as a Failure; re-raises any other."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint == CAP_CONSTRAINT or CAP_CONSTRAINT in str(exc):
+        return Failure.LIMIT
+    if constraint == CATEGORY_QUOTA_CONSTRAINT or CATEGORY_QUOTA_CONSTRAINT in str(exc):
+        return Failure.CATEGORY_SOLD_OUT
+    if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
+            keyed and "idempotencyrecord" in str(exc)):
+        return Failure.KEY_TAKEN
+    raise exc
+
+
+def _params(order: Order, lines: list[OrderLine], tickets: list[Ticket], now: dt.datetime,
             key: Key | None) -> dict[str, Any]:
     params = {
         "user": order.customer_id, "performance": order.performance_id, "n": order.quantity,
-        "now": now, "price": order.performance.price_cents, "order": order.id,
+        "now": now, "order": order.id,
         "total": order.total_cents, "currency": order.currency, "status": order.status,
         "expires": order.expires_at, "confirmed": order.confirmed_at,
+        "categories": [line.category_id for line in lines],
+        "quantities": [line.quantity for line in lines],
+        "prices": [line.unit_price_cents for line in lines], "lines": len(lines),
         "codes": [t.code for t in tickets],
+        "ticket_categories": [t.category_id for t in tickets],
     }
     if key is not None:
         value, fingerprint, (status, body) = key
@@ -151,78 +197,107 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
     with scope, connection.cursor() as cursor:
         cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step)
                        .replace("{email_step}", email_step), params)
-        sold, held, issued, stored, owed = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _ = cursor.fetchone()
     if not sold:
         return Failure.NOT_SOLD
-    if not (held and issued == seats and stored and owed):  # only if the SQL is broken
-        raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=}")
+    if not (held and issued == seats and stored and owed
+            and lined == params["lines"]):  # only if the SQL is broken
+        raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=} "
+                           f"{lined=}")
     return None
 
 
 class _RollBack(Exception):
-    pass
+    def __init__(self, failure: Failure) -> None:
+        self.failure = failure
 
 
-def _in_steps(order: Order, tickets: list[Ticket], params: dict[str, Any],
-              keyed: bool) -> Failure | None:
+def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
+              params: dict[str, Any], keyed: bool) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
-            sold = _for_sale(order, params["now"], offer=params["offer"]).filter(
-                price_cents=params["price"]).update(seats_sold=F("seats_sold") + order.quantity)
+            sold = _for_sale(order, params["now"], offer=params["offer"]).update(
+                seats_sold=F("seats_sold") + order.quantity)
             if not sold:
-                raise _RollBack
+                raise _RollBack(Failure.NOT_SOLD)
+            for line in lines:
+                matching = PriceCategory.objects.filter(
+                    Q(max_per_order__isnull=True) | Q(max_per_order__gte=line.quantity),
+                    pk=line.category_id, performance_id=order.performance_id,
+                    price_cents=line.unit_price_cents)
+                if not params["reveal"]:
+                    matching = matching.filter(hidden=False)
+                if not matching.update(seats_sold=F("seats_sold") + line.quantity):
+                    raise _RollBack(Failure.LINES_CHANGED)
             _execute(_HOLD.format(source=""), params)
             order.save(force_insert=True)
+            OrderLine.objects.bulk_create(lines)
             Ticket.objects.bulk_create(tickets)
             if keyed:
                 _execute(_KEY_INSERT.format(source=""), params)
             if params["email"]:
                 OrderEmail.objects.create(id=params["email"], order=order,
                                           kind=EmailKind.CONFIRMATION, created_at=params["now"])
-    except _RollBack:
-        return Failure.NOT_SOLD
+    except _RollBack as rollback:
+        return rollback.failure
     return None
 
 
 def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
     """Sell a released order's seats again (a payment that arrived after its hold lapsed),
-    with the same two guards as a reservation: the conditional seat UPDATE and the
-    holding's per-person CHECK. Inside the caller's transaction; False changes nothing."""
+    with the same guards as a reservation: the conditional seat UPDATE, the categories'
+    quotas and the holding's per-person CHECK. Inside the caller's transaction; False
+    changes nothing."""
     try:
         with transaction.atomic():
             sold = _for_sale(order, now, offer=False).update(
                 seats_sold=F("seats_sold") + order.quantity)
             if not sold:
-                raise _RollBack
+                raise _RollBack(Failure.NOT_SOLD)
+            _categories_move(order, +1)
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
                                                "performance": order.performance_id,
                                                "n": order.quantity})
     except _RollBack:
         return False
     except IntegrityError as exc:
-        if CAP_CONSTRAINT in str(exc):
+        if _refusal(exc, keyed=False) in (Failure.LIMIT, Failure.CATEGORY_SOLD_OUT):
             return False
         raise
     return True
 
 
+_MOVE_CATEGORIES = (f"UPDATE {_CATEGORY} SET seats_sold = {_CATEGORY}.seats_sold "  # noqa: S608  # nosec B608
+                    f"+ %(sign)s * l.quantity FROM {_LINE} l "
+                    f"WHERE l.order_id = %(order)s AND l.category_id = {_CATEGORY}.id")
+
+
+def _categories_move(order: Order, sign: int) -> None:
+    """Count (+1) or give back (-1) the order's seats in its lines' categories."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_CATEGORIES, {"sign": sign, "order": order.pk})
+
+
 def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
-    """The performance, if `order.quantity` seats of it may be sold now (ORM form of _SELL
-    but the price check)."""
+    """The performance, if `order.quantity` seats of it may be sold now (ORM form of
+    _SELL)."""
     waiting = WaitlistEntry.objects.filter(performance=OuterRef("pk"),
                                            status=WaitlistStatus.WAITING)
     found = Performance.objects.filter(
-        pk=order.performance_id, cancelled=False, starts_at__gt=now,
+        Q(sales_end_at__gt=now) | Q(sales_end_at__isnull=True, starts_at__gt=now),
+        Q(on_sale_at__isnull=True) | Q(on_sale_at__lte=now),
+        pk=order.performance_id, cancelled=False,
         seats_sold__lte=F("capacity") - order.quantity)
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
 
 def release_seats(*, order: Order) -> None:
     """Give an order's seats back (it was pending or confirmed and no longer is), in the
-    lock order of the reservation: performance, then holding. Inside the caller's
+    lock order of the reservation: performance, categories, then holding. Inside the caller's
     transaction, after the conditional status UPDATE that makes this happen once."""
     Performance.objects.filter(pk=order.performance_id).update(
         seats_sold=F("seats_sold") - order.quantity)
+    _categories_move(order, -1)
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from payments.models import Payment
 
-from .models import ACTIVE_WAITLIST, Order, OrderStatus, Ticket, WaitlistEntry
+from .models import ACTIVE_WAITLIST, Order, OrderLine, OrderStatus, Ticket, WaitlistEntry
 
 
 def order_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Order]:
     return (Order.objects.filter(customer=user)
             .select_related("performance__show", "performance__venue", "payment")
-            .prefetch_related("tickets").order_by("-created_at", "id"))
+            .prefetch_related(Prefetch("lines", OrderLine.objects.select_related("category")),
+                              Prefetch("tickets", Ticket.objects.select_related("category")))
+            .order_by("-created_at", "id"))
 
 
 def order_get_for_user(*, user: AbstractBaseUser, order_id: uuid.UUID) -> Order | None:

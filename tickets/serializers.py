@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from payments.models import Payment
@@ -16,9 +16,61 @@ from shows.serializers import ShowRefSerializer, VenueSerializer
 from .models import MAX_SEATS_PER_PERSON, Order, Ticket, WaitlistEntry
 
 
+class LineInputSerializer(serializers.Serializer):
+    category = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+
+
 class ReservationInputSerializer(serializers.Serializer):
+    """`lines` (seats per price category), or `quantity` seats of the lowest-priced visible
+    category (the body before categories existed); not both."""
+
+    performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    lines = serializers.ListField(child=LineInputSerializer(), required=False, min_length=1,
+                                  max_length=MAX_SEATS_PER_PERSON)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON,
+                                        required=False)
+
+    def validate(self, data: dict) -> dict:
+        if "lines" not in data and "quantity" not in data:
+            raise serializers.ValidationError({"quantity": ["Give `quantity` or `lines`."]})
+        if "lines" in data and "quantity" in data:
+            raise serializers.ValidationError(
+                {"lines": ["Give either `lines` or `quantity`, not both."]})
+        return data  # the lines' sum and categories: tickets.lines (409 / 404)
+
+
+class ReservationByLinesSerializer(serializers.Serializer):
+    """The schema's first form: seats per price category."""
+
+    performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    lines = serializers.ListField(child=LineInputSerializer(), min_length=1,
+                                  max_length=MAX_SEATS_PER_PERSON)
+
+
+class ReservationByQuantitySerializer(serializers.Serializer):
+    """The schema's second form: seats of the lowest-priced visible category."""
+
     performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+
+
+# What the schema documents: exactly one of the two forms (validated by the above).
+ReservationRequestSchema = PolymorphicProxySerializer(
+    component_name="Reservation",
+    serializers=[ReservationByLinesSerializer, ReservationByQuantitySerializer],
+    resource_type_field_name=None)
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class OrderLineSerializer(serializers.Serializer):
+    category = CategoryRefSerializer()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
+    unit_price_cents = serializers.IntegerField(min_value=0)
 
 
 class OrderPerformanceSerializer(serializers.Serializer):
@@ -29,23 +81,32 @@ class OrderPerformanceSerializer(serializers.Serializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
+    category = CategoryRefSerializer()
+
     class Meta:
         model = Ticket
-        fields = ["code", "checked_in_at"]
+        fields = ["code", "category", "checked_in_at"]
 
 
 class OrderSerializer(serializers.ModelSerializer):
     performance = OrderPerformanceSerializer()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     total_cents = serializers.IntegerField(min_value=0)
+    lines = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
-        fields = ["id", "status", "performance", "quantity", "total_cents", "currency",
-                  "created_at", "expires_at", "tickets", "payment"]
+        fields = ["id", "status", "performance", "quantity", "lines", "total_cents",
+                  "currency", "created_at", "expires_at", "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
+
+    @extend_schema_field(OrderLineSerializer(many=True))
+    def get_lines(self, order: Order) -> list:
+        lines = getattr(order, "issued_lines", None)
+        return OrderLineSerializer(order.lines.all() if lines is None else lines,
+                                   many=True).data
 
     @extend_schema_field(TicketSerializer(many=True))
     def get_tickets(self, order: Order) -> list:
@@ -78,17 +139,28 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         tickets = getattr(order, "issued_tickets", None)
         if tickets is None:
             tickets = order.tickets.all()
+    lines = getattr(order, "issued_lines", None)
+    if lines is None:
+        lines = order.lines.all()
+    names = {line.category_id: str(line.category.name) for line in lines}
     payment = getattr(order, "payment", None)  # None: free, or not started yet
     return {
         "id": str(order.id),
         "status": str(order.status),
         "performance": _performance_body(order.performance),
         "quantity": int(order.quantity),
+        "lines": [{"category": {"id": int(line.category_id), "name": names[line.category_id]},
+                   "quantity": int(line.quantity),
+                   "unit_price_cents": int(line.unit_price_cents)} for line in lines],
         "total_cents": int(order.total_cents),
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
         "expires_at": _datetime(order.expires_at),
-        "tickets": [{"code": str(ticket.code), "checked_in_at": _datetime(ticket.checked_in_at)}
+        "tickets": [{"code": str(ticket.code),
+                     "category": {"id": int(ticket.category_id),
+                                  "name": names.get(ticket.category_id)
+                                  or str(ticket.category.name)},
+                     "checked_in_at": _datetime(ticket.checked_in_at)}
                     for ticket in tickets],
         "payment": PaymentSerializer(payment).data if payment is not None else None,
     }

@@ -29,10 +29,12 @@ from shows.selectors import performance_for_sale
 from . import errors
 from .holds import order_expire, order_payment_ensure, order_payment_succeeded, orders_locked
 from .idempotency import idempotency_exists, replay_or_reused
+from .lines import LineRequest, default_category, lines_build, lines_short, tickets_for
 from .models import (
     MAX_SEATS_PER_PERSON,
     IdempotencyRecord,
     Order,
+    OrderLine,
     OrderStatus,
     Ticket,
     WaitlistStatus,
@@ -56,60 +58,72 @@ def order_reserve(
     *,
     user: AbstractBaseUser,
     performance_id: int,
-    quantity: int,
+    lines: list[LineRequest] | None = None,
+    quantity: int | None = None,
     idempotency: Idempotency | None = None,
     paid_at_box_office: bool = False,
     now: dt.datetime | None = None,
 ) -> Order:
-    """Reserve `quantity` seats, or raise a TicketsError (or PaymentUnavailable).
+    """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
+    lowest-priced visible one; or raise a TicketsError (or PaymentUnavailable).
 
-    A free performance's order is confirmed at once, with its tickets, as is one that
-    staff sold and were paid for at the box office. A paid one's is a hold (pending until
-    `expires_at`) with a Stripe payment to complete; if Stripe cannot be reached, the hold
-    is released before this raises, and nothing is left behind.
-    With `idempotency`, a retry gets the stored first response (raises Replay).
+    The total is the categories' prices now, stored per line. A free order is confirmed at
+    once, with its tickets, as is one that staff sold and were paid for at the box office.
+    A paid one's is a hold (pending until `expires_at`) with a Stripe payment to complete;
+    if Stripe cannot be reached, the hold is released before this raises, and nothing is
+    left behind. With `idempotency`, a retry gets the stored first response (raises Replay).
     """
     now = now or timezone.now()
-    if not 1 <= quantity <= MAX_SEATS_PER_PERSON:
+    if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
     performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
+    if lines is None:
+        category = default_category(performance)
+        if category is None:
+            raise errors.SalesClosed("This performance has no tickets on sale.")
+        lines = [LineRequest(category_id=category.pk, quantity=quantity or 0)]
+    order_lines = lines_build(performance, lines)
+    quantity = sum(line.quantity for line in order_lines)
     if idempotency is None:
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.
-        _raise_unless_on_sale(performance, quantity, now)
-    paid = performance.price_cents > 0 and not paid_at_box_office
+        _raise_unless_on_sale(performance, order_lines, now)
+    total = sum(line.quantity * line.unit_price_cents for line in order_lines)
+    paid = total > 0 and not paid_at_box_office
     order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
-                  total_cents=performance.price_cents * quantity,
-                  currency=performance.currency, created_at=now, updated_at=now,
+                  total_cents=total, currency=performance.currency, created_at=now,
+                  updated_at=now,
                   status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
                   expires_at=now + dt.timedelta(minutes=settings.HOLD_MINUTES) if paid
                   else None, confirmed_at=None if paid else now)
+    for line in order_lines:
+        line.order = order
     # Built whole before anything is written, so that its response can be rendered (and
     # stored with the idempotency key) without reading it back. A hold has no tickets yet.
-    tickets = [] if paid else [Ticket(order=order) for _ in range(quantity)]
-    order.issued_tickets = tickets
+    tickets = [] if paid else tickets_for(order, order_lines)
+    order.issued_tickets, order.issued_lines = tickets, order_lines
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
 
-    failure = write_reservation(order=order, tickets=tickets, now=now, key=key,
-                                email_id=email_id)
+    failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
+                                key=key, email_id=email_id)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
         raise errors.IdempotencyInProgress() if idempotency else errors.Busy()
-    if failure is Failure.KEY_TAKEN or (failure is Failure.NOT_SOLD and idempotency
+    if failure is Failure.KEY_TAKEN or (failure is not None and idempotency
                                         and idempotency_exists(user=user, key=idempotency.key)):
         # A retry: even when the first request took the last seats, it gets its replay.
         raise replay_or_reused(user=user, key=idempotency.key,
                                fingerprint=idempotency.fingerprint)
-    if failure is Failure.NOT_SOLD:
-        raise _why_not_sold(performance.pk, quantity, performance.price_cents, now)
+    if failure is not None:
+        raise _why_not_sold(performance.pk, lines, failure, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     if not paid:
         # Known to have no payment: rendering must not query to find out (assigning None
@@ -261,26 +275,43 @@ def _abandon(order: Order, key: str | None) -> None:
             IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
 
 
-def _raise_unless_on_sale(performance: Performance, quantity: int, now: dt.datetime) -> None:
-    if performance.status(now) in (PerformanceStatus.CANCELLED, PerformanceStatus.SALES_CLOSED):
+def _raise_unless_on_sale(performance: Performance, lines: list[OrderLine],
+                          now: dt.datetime) -> None:
+    status = performance.status(now)
+    if status == PerformanceStatus.NOT_YET_ON_SALE:
+        raise errors.SalesNotOpen(on_sale_at=_iso(performance.on_sale_at))
+    if status in (PerformanceStatus.CANCELLED, PerformanceStatus.SALES_CLOSED):
         raise errors.SalesClosed()
+    quantity = sum(line.quantity for line in lines)
     if performance.seats_left < quantity:
         raise errors.SoldOut(seats_left=performance.seats_left)
+    short = lines_short(performance, lines, performance.seats_left)
+    if short is not None:
+        raise short
 
 
-def _why_not_sold(performance_id: int, quantity: int, price_cents: int,
+def _why_not_sold(performance_id: int, requested: list[LineRequest], failure: Failure,
                   now: dt.datetime) -> errors.TicketsError:
-    performance = Performance.objects.select_related("show").filter(pk=performance_id).first()
+    """Why the statement sold nothing, read again after it: the first reason that holds."""
+    performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
         return errors.PerformanceNotFound()
     try:
-        _raise_unless_on_sale(performance, quantity, now)
+        lines = lines_build(performance, requested)
+        _raise_unless_on_sale(performance, lines, now)
     except errors.TicketsError as exc:
         return exc
-    if performance.price_cents != price_cents:
-        return errors.PriceChanged()
     if performance.waitlist_enabled and someone_waits(performance.pk):
         return errors.SoldOut("The seats that come free are offered to the waiting list "
                               "first: join it to get one.", seats_left=0)
-    return errors.SoldOut(seats_left=performance.seats_left)
+    if failure is Failure.CATEGORY_SOLD_OUT:  # seats came free since: try again
+        return errors.CategorySoldOut()
+    if failure is Failure.NOT_SOLD:
+        return errors.SoldOut(seats_left=performance.seats_left)
+    # Everything is on sale as asked, yet the statement refused: a category changed
+    # between the read and the write (its price, its rules).
+    return errors.PriceChanged()
 
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None

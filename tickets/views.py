@@ -24,6 +24,7 @@ from .serializers import (
     MeSerializer,
     OrderSerializer,
     ReservationInputSerializer,
+    ReservationRequestSchema,
     WaitlistEntrySerializer,
     WaitlistJoinSerializer,
     order_body,
@@ -58,7 +59,7 @@ class OrderListApi(SignedInApi):
         page = self.paginate_queryset(selectors.order_list_for_user(user=request.user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(operation_id="tickets_create", request=ReservationInputSerializer,
+    @extend_schema(operation_id="tickets_create", request=ReservationRequestSchema,
                    parameters=[IdempotencyKeyHeader],
                    responses={201: OrderSerializer,
                               **problems(400, 401, 404, 409, 413, 422, 429, 503)})
@@ -77,8 +78,12 @@ class OrderListApi(SignedInApi):
                 key=key, fingerprint=request_fingerprint(dict(data)),
                 render=lambda order, tickets: (201, order_body(order, tickets)))
         try:
+            lines = [services.LineRequest(category_id=line["category"],
+                                          quantity=line["quantity"])
+                     for line in data["lines"]] if "lines" in data else None
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
-                                           quantity=data["quantity"], idempotency=idempotency)
+                                           lines=lines, quantity=data.get("quantity"),
+                                           idempotency=idempotency)
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:

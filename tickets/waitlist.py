@@ -27,11 +27,12 @@ from shows import cache as shows_cache
 from shows.models import Performance
 
 from . import errors
+from .lines import default_category, tickets_for
 from .models import (
     MAX_SEATS_PER_PERSON,
     Order,
+    OrderLine,
     OrderStatus,
-    Ticket,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -177,16 +178,22 @@ def offers_make_after_commit(*, performance_id: int) -> None:
 def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
            now: dt.datetime) -> Order | None:
 
-    free = performance.price_cents == 0
+    category = default_category(performance, seats=seats)
+    if category is None:  # no visible category has that many seats left
+        return None
+    free = category.price_cents == 0
     order = Order(id=uuid.uuid4(), customer_id=entry.customer_id, performance=performance,
-                  quantity=seats, total_cents=performance.price_cents * seats,
+                  quantity=seats, total_cents=category.price_cents * seats,
                   currency=performance.currency, created_at=now, updated_at=now,
                   status=OrderStatus.CONFIRMED if free else OrderStatus.PENDING,
                   expires_at=None if free else now + dt.timedelta(
                       minutes=settings.OFFER_MINUTES),
                   confirmed_at=now if free else None)
-    tickets = [Ticket(order=order) for _ in range(seats)] if free else []
-    failure = write_reservation(order=order, tickets=tickets, now=now, key=None, offer=True)
+    lines = [OrderLine(order=order, category=category, quantity=seats,
+                       unit_price_cents=category.price_cents)]
+    tickets = tickets_for(order, lines) if free else []
+    failure = write_reservation(order=order, lines=lines, tickets=tickets, now=now, key=None,
+                                offer=True)
     if failure is Failure.LIMIT:
         return None
     if failure is not None:  # cannot happen under the performance lock

@@ -185,6 +185,7 @@ if EMAIL_DISPATCH not in {"lambda", "inline", "defer"}:
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["project.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "project.negotiation.EmptyAcceptMeansAny",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -204,6 +205,8 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "project.schema.request_bodies_required"],
     "TITLE": "Marquee API",
     "DESCRIPTION": "The public and signed-in API of the Marquee box office (API.md).",
     "VERSION": "1.0.0",

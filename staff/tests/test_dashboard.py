@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shows.admin import money
-from shows.models import Performance
+from shows.models import Performance, PriceCategory
 from staff import selectors
-from tickets.models import Order, OrderStatus, Ticket
+from tickets.models import Order, OrderLine, OrderStatus, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,11 @@ def make_orders(performance, count, *, customer, now, check_in_every=3):
             cancelled_at=created + dt.timedelta(hours=1)
             if status == OrderStatus.CANCELLED else None))
     Order.objects.bulk_create(orders)
-    tickets = [Ticket(order=o, checked_in_at=now - dt.timedelta(minutes=5)
+    category = performance.categories.first()
+    OrderLine.objects.bulk_create(OrderLine(order=o, category=category, quantity=o.quantity,
+                                            unit_price_cents=category.price_cents)
+                                  for o in orders)
+    tickets = [Ticket(order=o, category=category, checked_in_at=now - dt.timedelta(minutes=5)
                       if (i + n) % check_in_every == 0 else None)
                for i, o in enumerate(orders) if o.status == OrderStatus.CONFIRMED
                for n in range(o.quantity)]
@@ -55,6 +59,7 @@ def make_orders(performance, count, *, customer, now, check_in_every=3):
                 if o.status in (OrderStatus.CONFIRMED, OrderStatus.PENDING))
     Performance.objects.filter(pk=performance.pk).update(
         seats_sold=taken, capacity=max(performance.capacity, taken + 7))
+    PriceCategory.objects.filter(pk=category.pk).update(seats_sold=taken)
     performance.refresh_from_db()
     return orders
 

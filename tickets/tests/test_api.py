@@ -22,8 +22,12 @@ def test_reserve_returns_the_order(api, bearer, performance):
     response = reserve(api, bearer(), performance)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "status", "performance", "quantity", "total_cents", "currency",
-                         "created_at", "expires_at", "tickets", "payment"}
+    assert set(body) == {"id", "status", "performance", "quantity", "lines", "total_cents",
+                         "currency", "created_at", "expires_at", "tickets", "payment"}
+    category = performance.categories.get()
+    assert body["lines"] == [{"category": {"id": category.pk, "name": "Full price"},
+                              "quantity": 2, "unit_price_cents": 0}]
+    assert {t["category"]["name"] for t in body["tickets"]} == {"Full price"}
     assert (body["status"], body["quantity"], body["total_cents"]) == ("confirmed", 2, 0)
     assert body["payment"] is None and body["expires_at"] is None
     assert body["performance"]["id"] == performance.pk

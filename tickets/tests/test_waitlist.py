@@ -141,6 +141,12 @@ def test_staff_raising_the_capacity_offers_the_new_seats(sold_out, make_user, ad
                 show=performance.show_id, venue=performance.venue_id)
     data.pop("starts_at", None)
     data.pop("cancelled", None)
+    category = performance.categories.get()
+    data.update({"categories-TOTAL_FORMS": 1, "categories-INITIAL_FORMS": 1,
+                 "categories-0-id": category.pk, "categories-0-performance": performance.pk,
+                 "categories-0-name": category.name,
+                 "categories-0-price_cents": category.price_cents,
+                 "categories-0-sort_order": 0})
     response = admin_client.post(f"/admin/shows/performance/{performance.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert WaitlistEntry.objects.get(customer=waiting).status == "accepted"
