@@ -263,6 +263,20 @@ export interface components {
             readonly url: string;
             readonly size: number;
         };
+        /** @description A visible price category and what is left of it. */
+        Category: {
+            id: number;
+            name: string;
+            description: string;
+            price_cents: number;
+            max_per_order: number | null;
+            seats_left: number;
+            status: components["schemas"]["PerformanceStatusEnum"];
+        };
+        CategoryRef: {
+            id: number;
+            name: string;
+        };
         /**
          * @description * `EUR` - Euro
          *     * `GBP` - Pound sterling
@@ -292,6 +306,10 @@ export interface components {
             title: string;
             summary?: string;
         };
+        LineInputRequest: {
+            category: number;
+            quantity: number;
+        };
         Me: {
             sub: string;
             email: string;
@@ -302,6 +320,7 @@ export interface components {
             readonly status: components["schemas"]["OrderStatusEnum"];
             performance: components["schemas"]["OrderPerformance"];
             quantity: number;
+            readonly lines: components["schemas"]["OrderLine"][];
             total_cents: number;
             readonly currency: string;
             /** Format: date-time */
@@ -310,6 +329,11 @@ export interface components {
             readonly expires_at: string | null;
             readonly tickets: components["schemas"]["Ticket"][];
             readonly payment: components["schemas"]["Payment"] | null;
+        };
+        OrderLine: {
+            category: components["schemas"]["CategoryRef"];
+            quantity: number;
+            unit_price_cents: number;
         };
         OrderPerformance: {
             id: number;
@@ -406,9 +430,16 @@ export interface components {
             venue: components["schemas"]["Venue"];
             capacity: number;
             seats_left: number;
+            /** @description The lowest price of its visible categories. */
             price_cents: number;
             currency?: components["schemas"]["CurrencyEnum"];
             readonly status: components["schemas"]["PerformanceStatusEnum"];
+            /** Format: date-time */
+            on_sale_at: string | null;
+            /** Format: date-time */
+            sales_end_at: string;
+            readonly categories: components["schemas"]["Category"][];
+            readonly refund_policy: components["schemas"]["RefundPolicy"];
         };
         PerformanceDetail: {
             readonly id: number;
@@ -417,19 +448,27 @@ export interface components {
             venue: components["schemas"]["Venue"];
             capacity: number;
             seats_left: number;
+            /** @description The lowest price of its visible categories. */
             price_cents: number;
             currency?: components["schemas"]["CurrencyEnum"];
             readonly status: components["schemas"]["PerformanceStatusEnum"];
+            /** Format: date-time */
+            on_sale_at: string | null;
+            /** Format: date-time */
+            sales_end_at: string;
+            readonly categories: components["schemas"]["Category"][];
+            readonly refund_policy: components["schemas"]["RefundPolicy"];
             show: components["schemas"]["ShowRef"];
         };
         /**
          * @description * `on_sale` - On Sale
          *     * `sold_out` - Sold Out
          *     * `sales_closed` - Sales Closed
+         *     * `not_yet_on_sale` - Not Yet On Sale
          *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        PerformanceStatusEnum: "on_sale" | "sold_out" | "sales_closed" | "cancelled";
+        PerformanceStatusEnum: "on_sale" | "sold_out" | "sales_closed" | "not_yet_on_sale" | "cancelled";
         Problem: {
             type: string;
             title: string;
@@ -440,10 +479,27 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        ReservationInputRequest: {
+        /** @description What a customer may cancel, until when, for what fee (null: never). */
+        RefundPolicy: {
+            customer_may_cancel: boolean;
+            /** Format: date-time */
+            cancel_until: string | null;
+            hours_before: number;
+            fee_fixed_cents: number;
+            /** Format: decimal */
+            fee_percent: string;
+        };
+        /** @description The schema's first form: seats per price category. */
+        ReservationByLinesRequest: {
+            performance: number;
+            lines: components["schemas"]["LineInputRequest"][];
+        };
+        /** @description The schema's second form: seats of the lowest-priced visible category. */
+        ReservationByQuantityRequest: {
             performance: number;
             quantity: number;
         };
+        ReservationRequest: components["schemas"]["ReservationByLinesRequest"] | components["schemas"]["ReservationByQuantityRequest"];
         ShowDetail: {
             slug: string;
             title: string;
@@ -471,6 +527,7 @@ export interface components {
         };
         Ticket: {
             readonly code: string;
+            category: components["schemas"]["CategoryRef"];
             /** Format: date-time */
             checked_in_at?: string | null;
         };
@@ -1132,7 +1189,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReservationInputRequest"];
+                "application/json": components["schemas"]["ReservationRequest"];
             };
         };
         responses: {
