@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from .clock import ServerTimeApi
 from .health import HealthApi
 from .lazy import lazy_view
 from .problems import api_not_found
@@ -17,6 +18,7 @@ handler500 = "project.problems.handler500"
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="health"),
+    path("time/", ServerTimeApi.as_view(), name="server-time"),
     # The schema generator is heavy: imported on the first request for it only.
     path("schema/", lazy_view("drf_spectacular.views.SpectacularAPIView"), name="schema"),
     path("", include("shows.urls")),

@@ -236,6 +236,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/time/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["server_time"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/waitlist/": {
         parameters: {
             query?: never;
@@ -500,6 +516,13 @@ export interface components {
             quantity: number;
         };
         ReservationRequest: components["schemas"]["ReservationByLinesRequest"] | components["schemas"]["ReservationByQuantityRequest"];
+        ServerTime: {
+            /**
+             * Format: date-time
+             * @description The server's time (UTC, milliseconds).
+             */
+            now: string;
+        };
         ShowDetail: {
             slug: string;
             title: string;
@@ -1522,6 +1545,34 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    server_time: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerTime"];
                 };
             };
             /** @description Problem (RFC 9457) */
