@@ -153,13 +153,14 @@ class PerformanceAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="attendees-{timezone.now():%Y%m%d-%H%M}.csv"')
         writer = csv.writer(response)
-        writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "order_id",
-                         "customer_email", "checked_in_at"])
+        writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "category",
+                         "order_id", "customer_email", "checked_in_at"])
         for performance in queryset.select_related("show"):
             for ticket in attendee_list(performance_id=performance.pk):
                 writer.writerow([
                     performance.pk, performance.show.title, performance.starts_at.isoformat(),
-                    ticket.code, ticket.order_id, ticket.order.customer.email,
+                    ticket.code, ticket.category.name, ticket.order_id,
+                    ticket.order.customer.email,
                     ticket.checked_in_at.isoformat() if ticket.checked_in_at else "",
                 ])
         return response

@@ -248,7 +248,7 @@ def ticket_check_in(*, code: str, performance_id: int | None = None,
                                   order_id__in=confirmed.values("pk"))
     with transaction.atomic(durable=True):
         updated = valid.update(checked_in_at=now)
-        ticket = (Ticket.objects.select_related("order__performance__show")
+        ticket = (Ticket.objects.select_related("order__performance__show", "category")
                   .filter(code=code).first())
     if ticket is None:
         raise errors.TicketNotFound()
