@@ -121,3 +121,13 @@ class NotWaiting(TicketsError):
 class AlreadyHolding(TicketsError):
     code, title = "already_holding", "Seats already held"
     default_detail = "You already hold or bought seats for this performance."
+
+
+class OrderNotPrintable(TicketsError):
+    code, title = "not_printable", "Not printable"
+    default_detail = "Only a confirmed order's tickets can be printed."
+
+
+class InvalidLayout(TicketsError):
+    status, code, title = 422, "invalid", "Invalid request"
+    default_detail = "layout must be a4 or thermal."
