@@ -6,12 +6,15 @@ import csv
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from project.admin_mixins import ActionPermissionMixin
+from staff import roles
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
@@ -40,7 +43,22 @@ class PerformanceForm(forms.ModelForm):
         return capacity
 
 
-class PerformanceInline(admin.TabularInline):
+class RoleGuardedFieldsMixin:
+    """Cancelling a performance and its prices are a manager's: for anyone else, read-only
+    (a POST that changes them anyway is ignored by the admin form)."""
+
+    guarded_fields = {roles.CANCEL_PERFORMANCES: ["cancelled"],
+                      roles.CHANGE_PRICES: ["price_cents", "currency"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        for permission, guarded in self.guarded_fields.items():
+            if not request.user.has_perm(permission):
+                fields += [name for name in guarded if name not in fields]
+        return fields
+
+
+class PerformanceInline(RoleGuardedFieldsMixin, admin.TabularInline):
     model = Performance
     form = PerformanceForm
     extra = 0
@@ -69,7 +87,7 @@ class ShowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):
+class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.ModelAdmin):
     form = PerformanceForm
     list_display = ["show", "venue", "starts_at", "capacity", "seats_sold", "seats_left",
                     "revenue", "cancelled"]
@@ -98,7 +116,11 @@ class PerformanceAdmin(admin.ModelAdmin):
     def revenue(self, obj: Performance) -> str:
         return money(obj.revenue_cents, obj.currency)
 
-    @admin.action(description="Export attendees of selected performances (CSV)")
+    def has_reports_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.VIEW_REPORTS)
+
+    @admin.action(description="Export attendees of selected performances (CSV)",
+                  permissions=["reports"])
     def export_attendees(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
@@ -122,6 +144,8 @@ class PerformanceAdmin(admin.ModelAdmin):
 
     def sales_view(self, request: HttpRequest) -> TemplateResponse:
         """Sales overview: sold / capacity / revenue per upcoming performance."""
+        if not request.user.has_perm(roles.VIEW_REPORTS):
+            raise PermissionDenied("Your role does not include the sales reports.")
         performances = self.get_queryset(request).filter(
             starts_at__gte=timezone.now() - timezone.timedelta(days=1)).order_by("starts_at")
         rows = [{
