@@ -244,7 +244,7 @@ describe("my tickets", () => {
     const root = await visit("/tickets");
     await waitFor(() => text(root).includes("Download tickets (PDF)"));
     const link = [...root.querySelectorAll("a")].find((a) => a.textContent === "Download tickets (PDF)")!;
-    await act(() => link.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true })));
+    await act(() => { link.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true })); });
     await waitFor(() => clicked.mock.calls.length === 1);
     const pdf = calls.find((c) => c.url.includes("/tickets.pdf"))!;
     expect(pdf.url).toContain(`/api/v1/tickets/${order().id}/tickets.pdf?layout=a4`);
