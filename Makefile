@@ -55,6 +55,7 @@ run: seed $(RUN_PREREQS)
 	@echo
 	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
+	@echo "  Staff roles (same password): door (Door), boxoffice (Box office), manager (Manager)"
 	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
 	  echo "  Payments: localstripe on :$(LOCALSTRIPE_PORT) (test card 4242 4242 4242 4242)"; fi
 	@echo

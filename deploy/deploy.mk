@@ -29,13 +29,15 @@ deploy-frontend: spa $(VENV)/.dev-installed
 # The AWS stacks of a stage in order (network, backend, data, auth: deploy/infra.py), then
 # their outputs into zappa_settings.json. DOMAIN=tickets.example.com is required; optional:
 # MULTI_AZ=1, NAT_GATEWAYS=2, CACHE_ENGINE=redis, DB_INSTANCE_CLASS=db.t4g.small,
-# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the order emails' sender).
+# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the sender of the order emails and,
+# required for the auth stack, of the sign-in codes), EMAIL_FROM="Marquee <tickets@…>".
 infra: $(VENV)/.dev-installed
 	@if [ -z "$(DOMAIN)" ]; then echo "make infra STAGE=$(STAGE) DOMAIN=tickets.example.com"; exit 2; fi
 	$(PY) deploy/infra.py deploy --stage $(STAGE) --domain $(DOMAIN) $(if $(MULTI_AZ),--multi-az) \
 	  $(if $(NAT_GATEWAYS),--nat-gateways $(NAT_GATEWAYS)) $(if $(CACHE_ENGINE),--cache-engine $(CACHE_ENGINE)) \
 	  $(if $(DB_INSTANCE_CLASS),--db-instance-class $(DB_INSTANCE_CLASS)) \
-	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN))
+	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN)) \
+	  $(if $(EMAIL_FROM),--email-from "$(EMAIL_FROM)")
 	$(PY) deploy/infra.py settings --stage $(STAGE) --write
 
 # The stacks' outputs into zappa_settings.json again (e.g. after the front stack).

@@ -48,6 +48,7 @@ class Options:
     auth_domain_prefix: str = ""
     secrets_manager_endpoint: bool = False
     email_identity_arn: str = ""  # SES identity of EMAIL_FROM (ses:SendEmail on it)
+    email_from: str = ""  # the sender of Cognito's sign-in codes (auth stack)
     # Your own VPC instead of the network stack.
     vpc: dict[str, str] = field(default_factory=dict)
 
@@ -85,8 +86,13 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
     if part == "auth":
         if not options.domain:
             raise SystemExit("--domain is needed for the auth stack (callback URLs)")
+        if not options.email_identity_arn:
+            raise SystemExit("--email-identity-arn is needed for the auth stack: Cognito "
+                             "emails the sign-in codes through SES")
         return {**stage, "DomainName": options.domain,
-                "AuthDomainPrefix": options.auth_domain_prefix}
+                "AuthDomainPrefix": options.auth_domain_prefix,
+                "EmailIdentityArn": options.email_identity_arn,
+                "EmailFrom": options.email_from}
     raise ValueError(part)
 
 
@@ -320,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secrets-manager-endpoint", action="store_true")
     parser.add_argument("--email-identity-arn", default="",
                         help="arn:aws:ses:REGION:ACCOUNT:identity/example.com")
+    parser.add_argument("--email-from", default="",
+                        help='sender of the sign-in codes, e.g. "Marquee <tickets@example.com>"')
     parser.add_argument("--vpc-id", default="")
     parser.add_argument("--vpc-cidr", default="10.0.0.0/16")
     parser.add_argument("--private-subnet-ids", default="")
@@ -345,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
                           db_instance_class=args.db_instance_class,
                           auth_domain_prefix=args.auth_domain_prefix,
                           secrets_manager_endpoint=args.secrets_manager_endpoint,
-                          email_identity_arn=args.email_identity_arn, vpc=vpc)
+                          email_identity_arn=args.email_identity_arn,
+                          email_from=args.email_from, vpc=vpc)
         outputs = deploy_all(cf, options)
         print(json.dumps(outputs, indent=2))
         return 0

@@ -11,6 +11,8 @@ urlpatterns = [
     path("waitlist/", views.MyWaitlistApi.as_view(), name="waitlist-list"),
     path("performances/<int:performance_id>/waitlist/", views.PerformanceWaitlistApi.as_view(),
          name="performance-waitlist"),
+    path("tickets/<uuid:order_id>/tickets.pdf", views.OrderTicketsPdfApi.as_view(),
+         name="order-tickets-pdf"),
     path("tickets/<uuid:order_id>/tickets/<str:code>/qr.svg", views.TicketQrApi.as_view(),
          name="ticket-qr"),
 ]

@@ -18,7 +18,7 @@ from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 
-from . import errors, holds, qr, selectors, services, waitlist
+from . import errors, holds, printouts, qr, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
 from .serializers import (
     MeSerializer,
@@ -147,6 +147,32 @@ class TicketQrApi(SignedInApi):
             raise errors.TicketNotFound()
         response = HttpResponse(qr.ticket_svg(ticket.code), content_type="image/svg+xml")
         response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class OrderTicketsPdfApi(SignedInApi):
+    @extend_schema(operation_id="tickets_pdf",
+                   parameters=[OpenApiParameter("layout", str, enum=sorted(printouts.LAYOUTS),
+                                                default="a4",
+                                                description="a4: print at home; thermal: "
+                                                            "an 80 mm ticket printer.")],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              **problems(401, 404, 409, 422, 429)})
+    def get(self, request: Request, order_id: uuid.UUID) -> HttpResponse:
+        """The order's tickets as a PDF, one ticket per page (confirmed orders only)."""
+        layout = request.query_params.get("layout", "a4")
+        if layout not in printouts.LAYOUTS:
+            raise errors.InvalidLayout()
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        if order is None:
+            raise errors.OrderNotFound()
+        if order.status not in printouts.PRINTABLE:
+            raise errors.OrderNotPrintable()
+        response = HttpResponse(printouts.order_tickets_pdf(order=order, layout=layout),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="marquee-tickets-{str(order.pk)[:8]}-{layout}.pdf"')
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

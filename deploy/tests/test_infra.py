@@ -19,6 +19,7 @@ from .moto_cfn import moto_subset, stand_in
 TEMPLATES = ROOT / "deploy" / "templates"
 REGION = "eu-west-3"
 REHEARSAL = "rehearsal"  # a stage of its own: moto's state is shared by the whole session
+EMAIL_IDENTITY = "arn:aws:ses:eu-west-3:123456789012:identity/tickets.example.com"
 
 
 def load(name: str) -> dict:
@@ -121,10 +122,21 @@ def test_user_pool_signs_in_by_verified_email_and_the_spa_is_a_public_pkce_clien
     client = auth["Resources"]["SpaClient"]["Properties"]
     assert client["GenerateSecret"] is False  # a browser keeps no secret
     assert client["AllowedOAuthFlows"] == ["code"]  # no implicit flow; PKCE on top
-    assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no password flows
+    # Choice-based sign-in (USER_AUTH: the emailed code) and refresh; no SRP or password flows.
+    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert {"openid", "email"} <= set(client["AllowedOAuthScopes"])
     assert client["CallbackURLs"] == [{"Fn::Sub": "https://${DomainName}/auth/callback"}]
     assert client["LogoutURLs"] == [{"Fn::Sub": "https://${DomainName}/"}]
+    # Passwordless: a one-time code emailed through SES (Cognito's own sender cannot),
+    # on the Essentials plan at least, shown by managed login (version 2) pages.
+    assert "EMAIL_OTP" in pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]
+    assert pool["UserPoolTier"] == {"Ref": "FeaturePlan"}
+    assert auth["Parameters"]["FeaturePlan"]["AllowedValues"] == ["ESSENTIALS", "PLUS"]
+    assert pool["EmailConfiguration"]["EmailSendingAccount"] == "DEVELOPER"
+    assert pool["EmailConfiguration"]["SourceArn"] == {"Ref": "EmailIdentityArn"}
+    assert auth["Resources"]["HostedDomain"]["Properties"]["ManagedLoginVersion"] == 2
+    branding = auth["Resources"]["ManagedLogin"]["Properties"]
+    assert branding["ClientId"] == {"Ref": "SpaClient"} and branding["UseCognitoProvidedValues"]
     outputs = auth["Outputs"]
     assert outputs["CognitoIssuer"]["Value"] == {
         "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
@@ -138,7 +150,7 @@ NOT_ON_MOTO = {
     "backend": ["ConfigBucketPolicy", "StripeSecret"],
     "data": ["Cache", "DatabaseSecret", "DatabaseSecretAttachment", "DatabaseSecretRotation",
              "Proxy", "ProxyTargets", "RotationToDatabase"],
-    "auth": ["HostedDomain", "SpaClient", "UserPool"],
+    "auth": ["HostedDomain", "ManagedLogin", "SpaClient", "UserPool"],
 }
 
 
@@ -158,7 +170,8 @@ def deployed(moto_server):
         body, skipped[part] = moto_subset(infra.read_template(part))
         return body
 
-    options = infra.Options(stage=REHEARSAL, domain="tickets.example.com")
+    options = infra.Options(stage=REHEARSAL, domain="tickets.example.com",
+                            email_identity_arn=EMAIL_IDENTITY)
     outputs = infra.deploy_all(clients["cloudformation"], options, load=load_for_moto,
                                delay=1)
     again = infra.deploy_all(clients["cloudformation"], options, load=load_for_moto,
@@ -305,7 +318,13 @@ def test_parameters_flow_from_stack_to_stack():
         "Stage": "dev", "VpcId": "vpc-1", "PrivateSubnetIds": "subnet-a,subnet-b",
         "LambdaSecurityGroupId": "sg-1", "LambdaRoleName": "marquee-dev-lambda",
         "MultiAZ": "true", "DBInstanceClass": "db.t4g.micro", "CacheEngine": "valkey"}
-    assert infra.parameters("auth", options, outputs)["DomainName"] == "dev.tickets.example.com"
+    with pytest.raises(SystemExit, match="email-identity-arn"):
+        infra.parameters("auth", options, outputs)
+    options.email_identity_arn = EMAIL_IDENTITY
+    options.email_from = "Marquee <tickets@tickets.example.com>"
+    auth = infra.parameters("auth", options, outputs)
+    assert (auth["DomainName"], auth["EmailIdentityArn"], auth["EmailFrom"]) == (
+        "dev.tickets.example.com", EMAIL_IDENTITY, "Marquee <tickets@tickets.example.com>")
     for part in infra.PARTS:  # every parameter named exists in its template
         names = set(load(part)["Parameters"])
         assert set(infra.parameters(part, options, outputs)) <= names, part

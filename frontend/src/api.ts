@@ -208,6 +208,12 @@ export const api = {
                                 { auth: true, signal, headers: { Accept: "image/svg+xml, */*" } });
     return svgBlob(await response.text());
   },
+  /** The order's tickets as a PDF (one per page): fetched with the bearer token, a blob. */
+  ticketsPdf: async (id: string, layout: "a4" | "thermal" = "a4"): Promise<Blob> => {
+    const response = await send(`/api/v1/tickets/${enc(id)}/tickets.pdf`,
+                                { auth: true, query: { layout }, headers: { Accept: "application/pdf, */*" } });
+    return response.blob();
+  },
 };
 
 /**

@@ -46,7 +46,7 @@ def test_make_run_writes_each_email_as_an_eml_file(settings, tmp_path, make_perf
     assert message["X-Marquee-Order"] == str(order.pk)
     assert [p.get_content_type() for p in message.walk()] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "multipart/related",
-        "text/html", "image/png", "text/calendar"]
+        "text/html", "image/png", "text/calendar", "application/pdf"]
     assert OrderEmail.objects.get(order=order, kind=EmailKind.CONFIRMATION).status == "sent"
 
 

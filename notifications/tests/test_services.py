@@ -22,6 +22,7 @@ from notifications.models import EmailKind, EmailStatus, OrderEmail
 from tickets import services as tickets
 from tickets.holds import orders_release_expired
 from tickets.models import Order
+from tickets.tests.pdf_reading import pdf_pages_qr_codes
 
 from .conftest import SENDER
 
@@ -78,6 +79,10 @@ def test_a_confirmed_order_sends_one_email_with_codes_qr_codes_and_calendar(
     assert "BEGIN:VEVENT" in ics
     assert f"DTSTART:{performance.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}" in ics
     assert f"https://tickets.example.com/tickets/{order['id']}" in ics.replace("\r\n ", "")
+    # The printable tickets: a PDF, a page per ticket, each QR code its ticket's code.
+    pdf = sent.part("application/pdf")
+    assert pdf.get_filename() == f"marquee-tickets-{order['id'][:8]}.pdf"
+    assert pdf_pages_qr_codes(pdf.get_content()) == [[code] for code in codes]
 
     email = record(order["id"], EmailKind.CONFIRMATION)
     assert (email.status, email.attempts, email.recipient) == ("sent", 1, "ann@example.com")
@@ -96,6 +101,7 @@ def test_a_cancelled_order_sends_one_cancellation(ses, customer, make_performanc
     assert cancelled.subject.endswith("is cancelled")
     assert "no longer valid" in cancelled.text and "refunding" not in cancelled.text
     assert not cancelled.parts("image/png") and not cancelled.parts("text/calendar")
+    assert not cancelled.parts("application/pdf")
     # Cancelling again changes nothing and sends nothing.
     customer.post(f"{TICKETS}{order['id']}/cancel/")
     assert len(ses.of(order["id"])) == 2
