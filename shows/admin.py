@@ -26,7 +26,7 @@ class PerformanceForm(forms.ModelForm):
     class Meta:
         model = Performance
         fields = ["show", "venue", "starts_at", "capacity", "price_cents", "currency",
-                  "cancelled"]
+                  "cancelled", "waiting_room", "waiting_room_from"]
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]

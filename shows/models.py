@@ -73,6 +73,17 @@ class Performance(models.Model):
     waitlist_enabled = models.BooleanField(
         "waiting list", default=True,
         help_text="Offer freed seats to the waiting list first, in the order people joined.")
+    # An announced on-sale: visitors queue and are admitted at WAITING_ROOM_RATE a second
+    # (waitingroom/). On by this switch, or by itself from `waiting_room_from` for
+    # WAITING_ROOM_AUTO_MINUTES.
+    waiting_room = models.BooleanField(
+        "waiting room", default=False,
+        help_text="Queue visitors first come, first served and admit them at the "
+                  "configured rate (for an announced on-sale).")
+    waiting_room_from = models.DateTimeField(
+        "waiting room from", null=True, blank=True,
+        help_text="Turn the waiting room on by itself at this time (the announced on-sale), "
+                  "for the configured number of minutes.")
 
     class Meta:
         ordering = ["starts_at"]

@@ -64,7 +64,8 @@ def performance_get(*, performance_id: int) -> Performance | None:
 
 _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
-       s.id, s.slug, s.title, s.published, v.id, v.name, v.city
+       s.id, s.slug, s.title, s.published, v.id, v.name, v.city, p.waiting_room,
+       p.waiting_room_from
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
 """
@@ -83,15 +84,23 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
     if row is None:
         return None
     (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled,
-     show_id, slug, title, published, venue_id, venue_name, city) = row
-    if isinstance(starts_at, str):  # SQLite (make run) returns text
-        starts_at = parse_datetime(starts_at)
-    if timezone.is_naive(starts_at):  # stored in UTC
-        starts_at = timezone.make_aware(starts_at, dt.UTC)
+     show_id, slug, title, published, venue_id, venue_name, city, waiting_room,
+     waiting_room_from) = row
+    starts_at = _aware(starts_at)
     performance = Performance(id=pid, show_id=show_id, venue_id=venue_id, starts_at=starts_at,
                               capacity=capacity, seats_sold=seats_sold,
-                              price_cents=price_cents, currency=currency, cancelled=cancelled)
+                              price_cents=price_cents, currency=currency, cancelled=cancelled,
+                              waiting_room=bool(waiting_room),
+                              waiting_room_from=waiting_room_from and _aware(waiting_room_from))
     performance._state.adding = False
     performance.show = Show(id=show_id, slug=slug, title=title, published=bool(published))
     performance.venue = Venue(id=venue_id, name=venue_name, city=city)
     return performance
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):  # SQLite (make run) returns text
+        value = parse_datetime(value)
+    if timezone.is_naive(value):  # stored in UTC
+        value = timezone.make_aware(value, dt.UTC)
+    return value
