@@ -109,7 +109,7 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
     current = _patience.get()
     deadline, waited = current if current else (
         budget.timer() + settings.STRIPE_MAX_WAIT_SECONDS, Waited())
-    attempt = 0
+    stripe_client, attempt = client(), 0  # no key: PaymentUnavailable before any wait
     while True:
         took = budget.take(operation, deadline=deadline)
         if took is None:
@@ -118,7 +118,7 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
             raise errors.PaymentUnavailable(errors.BUSY_DETAIL)
         waited.seconds += took
         try:
-            return _call_once(operation, *args, **kwargs)
+            return _call_once(stripe_client, operation, *args, **kwargs)
         except _RateLimited as exc:
             attempt += 1
             delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))  # noqa: S311  # nosec B311
@@ -129,11 +129,11 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
             waited.seconds += delay
 
 
-def _call_once(operation: str, *args: Any, **kwargs: Any) -> Any:
+def _call_once(stripe_client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
     import stripe
 
     service, method = operation.split(".")
-    target = getattr(getattr(client().v1, service), method)
+    target = getattr(getattr(stripe_client.v1, service), method)
     try:
         return target(*args, **kwargs)
     except stripe.CardError as exc:
