@@ -25,6 +25,7 @@ from payments import services as payments
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
+from waitingroom.services import admission_check
 
 from . import errors
 from .holds import (
@@ -63,6 +64,7 @@ def order_reserve(
     quantity: int,
     idempotency: Idempotency | None = None,
     paid_at_box_office: bool = False,
+    admission: str | None = None,
     now: dt.datetime | None = None,
 ) -> Order:
     """Reserve `quantity` seats, or raise a TicketsError.
@@ -71,7 +73,8 @@ def order_reserve(
     staff sold and were paid for at the box office. A paid one's is a hold (pending until
     `expires_at`), answered from the database alone: its Stripe payment is made when the
     customer reaches the payment step (holds.order_payment_prepare).
-    With `idempotency`, a retry gets the stored first response (raises Replay).
+    With `idempotency`, a retry gets the stored first response (raises Replay). While the
+    performance's waiting room is on, `admission` must be the customer's (waitingroom/).
     """
     now = now or timezone.now()
     if not 1 <= quantity <= MAX_SEATS_PER_PERSON:
@@ -81,6 +84,8 @@ def order_reserve(
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
+    if not paid_at_box_office:  # an announced on-sale's waiting room
+        admission_check(performance=performance, user=user, admission=admission, now=now)
     if idempotency is None:
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.

@@ -32,6 +32,12 @@ from .serializers import (
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
 
+AdmissionHeader = OpenApiParameter(
+    "Admission", str, OpenApiParameter.HEADER, required=False,
+    description="The waiting room's admission (POST /performances/{id}/waiting-room/), "
+                "required while the performance's room is on: 403 admission_required, "
+                "admission_invalid or admission_expired otherwise.")
+
 IdempotencyKeyHeader = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     pattern=IDEMPOTENCY_KEY.pattern,
@@ -59,9 +65,9 @@ class OrderListApi(SignedInApi):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(operation_id="tickets_create", request=ReservationInputSerializer,
-                   parameters=[IdempotencyKeyHeader],
+                   parameters=[IdempotencyKeyHeader, AdmissionHeader],
                    responses={201: OrderSerializer,
-                              **problems(400, 401, 404, 409, 413, 422, 429, 503)})
+                              **problems(400, 401, 403, 404, 409, 413, 422, 429, 503)})
     def post(self, request: Request) -> Response:
         """Reserve seats: a confirmed order for a free performance; for a paid one a hold
         (`pending` until `expires_at`, `payment` null) that the payment step
@@ -79,7 +85,8 @@ class OrderListApi(SignedInApi):
                 render=lambda order, tickets: (201, order_body(order, tickets)))
         try:
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
-                                           quantity=data["quantity"], idempotency=idempotency)
+                                           quantity=data["quantity"], idempotency=idempotency,
+                                           admission=request.headers.get("Admission"))
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:

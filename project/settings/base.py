@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "payments",
     "notifications",
     "staff",
+    "waitingroom",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +123,8 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024)
 # split-domain deployment lists its SPA's origin here.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key",
+                      "admission"]
 CORS_EXPOSE_HEADERS = ["idempotent-replayed", "retry-after"]
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
