@@ -124,7 +124,7 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
     for w in windows:
         args += [w.limit, w.duration]
     try:
-        reply = _run_script(cache._cache, keys, args)
+        reply = run_script(cache._cache, keys, args)
     except RedisError as exc:
         logger.warning("throttles unavailable, request admitted: %s", exc)
         return {}, {}
@@ -135,7 +135,8 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
     return waits, found
 
 
-def _run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
+def run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
+    """The sliding-log script on a Redis cache's client (also payments.stripe_budget's)."""
     if isinstance(client, ReusingRedisCacheClient):  # project.cache's: a kept connection
         return client.run_script(SCRIPT, SCRIPT_SHA, keys, args)
     return eval_script(client.get_client(write=True).execute_command, SCRIPT, SCRIPT_SHA,

@@ -31,7 +31,7 @@ class PerformanceForm(forms.ModelForm):
     class Meta:
         model = Performance
         fields = ["show", "venue", "starts_at", "capacity", "currency", "on_sale_at",
-                  "sales_end_at", "refund_policy", "waitlist_enabled"]
+                  "sales_end_at", "refund_policy", "waitlist_enabled", "waiting_room"]
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]

@@ -11,7 +11,6 @@ hold, letting it lapse (or declining it) releases its seats — to the next in l
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from functools import partial
@@ -204,20 +203,9 @@ def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
     if free:
         order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
     else:
-        # The payment is started once the offer is committed (no lock held while Stripe
-        # is called); if Stripe is down then, reading the order starts it (holds.py).
-        transaction.on_commit(partial(_start_payment, order.pk))
+        # Its payment is made when they open the offer (the payment step, holds.py).
         order_notify(order_id=order.pk, kind=EmailKind.OFFER)
     return order
-
-
-def _start_payment(order_id: uuid.UUID) -> None:
-    from payments.errors import PaymentUnavailable
-
-    from .holds import order_payment_ensure
-
-    with contextlib.suppress(PaymentUnavailable):  # then when the customer opens the offer
-        order_payment_ensure(order_id=order_id)
 
 
 def _list_changed(performance: Performance) -> None:

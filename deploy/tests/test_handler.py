@@ -301,7 +301,9 @@ def checkout(stripe_local, lambda_env, make_performance, bearer):
                                                     "quantity": quantity}, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["status"] == "pending"
-        return response.json()
+        step = client.post(f"/api/v1/tickets/{response.json()['id']}/payment/")
+        assert step.status_code == 200, step.content  # the payment step, as the SPA's
+        return step.json()
 
     reserve.performance = performance
     return reserve

@@ -42,6 +42,8 @@ export type WaitlistEntry = Ok<WaitlistPath["get"]>;
 export type WaitlistStatus = WaitlistEntry["status"];
 export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
 export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+/** Where a visitor stands in a performance's waiting room (`position` 0 = admitted). */
+export type WaitingRoomStanding = Ok<paths["/api/v1/performances/{performance_id}/waiting-room/"]["post"]>;
 
 export interface Problem {
   type?: string;
@@ -148,6 +150,7 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
 
 const enc = encodeURIComponent;
 const waitlistPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waitlist/`;
+const waitingRoomPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waiting-room/`;
 
 export type ShowQuery = NonNullable<paths["/api/v1/shows/"]["get"]["parameters"]["query"]>
   & { page?: number };
@@ -162,9 +165,23 @@ export const api = {
     json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
   me: () => json<Me>("/api/v1/me/", { auth: true }),
   /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
-  reserve: (body: ReserveBody, idempotencyKey: string) =>
+  reserve: (body: ReserveBody, idempotencyKey: string, admission?: string | null) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
-                                      headers: { "Idempotency-Key": idempotencyKey } }),
+                                      headers: { "Idempotency-Key": idempotencyKey,
+                                                 ...(admission ? { Admission: admission } : {}) } }),
+  /**
+   * The payment step: the held order with its `payment`, made now if it has none (idempotent:
+   * a reload never makes a second one). Refusals: 503 `payment_unavailable` (Stripe busy or
+   * unreachable; the seats are still held: ask again), 409 `hold_expired`.
+   */
+  preparePayment: (id: string, signal?: AbortSignal) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/payment/`, { method: "POST", auth: true, signal }),
+  /** Joins a performance's waiting room (again: the same place) and says where one stands. */
+  joinWaitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { method: "POST", auth: true, signal }),
+  /** Where one stands in the waiting room now (404 `not_found`: never joined). */
+  waitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { auth: true, signal }),
   orders: (page?: number, signal?: AbortSignal) =>
     json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
   order: (id: string, signal?: AbortSignal) =>
@@ -175,7 +192,7 @@ export const api = {
    * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
    * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.
    * Refusals: 402 `card_declined` (detail: the bank's words; the hold stays), 409
-   * `hold_expired`, 503 `payment_unavailable`.
+   * `hold_expired`, 503 `payment_unavailable` (the seats are still held).
    */
   pay: (id: string, paymentMethod: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,

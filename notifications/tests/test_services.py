@@ -283,9 +283,17 @@ def paid(stripe_local, settings, make_performance, customer):
     return make_performance(capacity=10, price_cents=3250, currency="EUR")
 
 
+def prepare(client, order):
+    """The payment step (the SPA calls it as it shows the card form)."""
+    response = client.post(f"{TICKETS}{order['id']}/payment/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def pay(client, order):
     from payments.tests.stripe_helpers import setup_card
 
+    order = prepare(client, order)
     response = client.post(f"{TICKETS}{order['id']}/pay/",
                            {"payment_method": setup_card(order["payment"])}, format="json")
     assert response.status_code == 200, response.content
@@ -321,7 +329,7 @@ def test_an_expired_hold_sends_one_expiry_notice(ses, paid, customer):
 
 def test_a_late_payment_without_seats_sends_the_refund_notice(ses, paid, customer,
                                                                make_user):
-    order = reserve(customer, paid, quantity=2)
+    order = prepare(customer, reserve(customer, paid, quantity=2))
     expires = dt.datetime.fromisoformat(order["expires_at"])
     orders_release_expired(now=expires + dt.timedelta(seconds=1))
     # The seats go to someone else; then the first customer's payment succeeds.

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "payments",
     "notifications",
     "staff",
+    "waitingroom",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +123,8 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024)
 # split-domain deployment lists its SPA's origin here.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key",
+                      "admission"]
 CORS_EXPOSE_HEADERS = ["idempotent-replayed", "retry-after"]
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -158,6 +160,27 @@ SNAPSTART_PRIMING = env.bool("SNAPSTART_PRIMING", default=True)
 LOCALSTRIPE_ENABLED = False
 # Reading a pending order asks Stripe about its payment at most this often (seconds).
 PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=5)
+# Stripe's rate limits, kept by a budget shared in Redis (payments/stripe_budget.py):
+# operations per second for the account and per API endpoint. 0: Stripe's documented
+# limits (account: 100 in live mode, 25 with a test key; endpoint: 25).
+STRIPE_RATE_GLOBAL = env.int("STRIPE_RATE_GLOBAL", default=0)
+STRIPE_RATE_PER_ENDPOINT = env.int("STRIPE_RATE_PER_ENDPOINT", default=0)
+# With Redis unreachable each process keeps 1/N of the rates (N environments at most).
+STRIPE_RATE_ENVIRONMENTS = env.int("STRIPE_RATE_ENVIRONMENTS", default=4)
+# How long one request waits for Stripe's budget or retries its 429s (under API
+# Gateway's 29 s), and the most a hold is extended for the time its customer waited.
+STRIPE_MAX_WAIT_SECONDS = env.float("STRIPE_MAX_WAIT_SECONDS", default=20.0)
+HOLD_EXTENSION_MAX_SECONDS = env.int("HOLD_EXTENSION_MAX_SECONDS", default=120)
+# The waiting room of an announced on-sale (waitingroom/): visitors admitted per second
+# and performance, how long an admission may be used, and how long a performance's room
+# stays on by itself after its announced `on_sale_at` (WAITING_ROOM_AT_ON_SALE: whether it
+# does). 25 a second: each admitted buyer of a
+# paid performance needs one PaymentIntent, whose endpoint Stripe limits to 25 a second;
+# the reservation itself takes more here (paid holds over HTTP: bench/RESULTS.md, issue 20).
+WAITING_ROOM_RATE = env.float("WAITING_ROOM_RATE", default=25.0)
+WAITING_ROOM_ADMISSION_SECONDS = env.int("WAITING_ROOM_ADMISSION_SECONDS", default=300)
+WAITING_ROOM_AUTO_MINUTES = env.int("WAITING_ROOM_AUTO_MINUTES", default=60)
+WAITING_ROOM_AT_ON_SALE = env.bool("WAITING_ROOM_AT_ON_SALE", default=True)
 
 # ---------------------------------------------------------------- order emails (notifications)
 # Amazon SES through django-ses (notifications/backends.py), from a sender verified in SES.
