@@ -1,7 +1,7 @@
 """The AWS stacks of a stage, in order, and the settings their outputs give (`make infra`).
 
     python deploy/infra.py deploy --stage production --domain tickets.example.com
-        [--multi-az] [--nat-gateways 2] [--cache-engine redis] [--db-instance-class …]
+        [--profile small|busy] [--multi-az] [--nat-gateways 2] [--cache-engine redis] [--db-instance-class …]
         [--vpc-id vpc-… --vpc-cidr … --private-subnet-ids a,b --private-route-table-ids a,b]
     python deploy/infra.py settings --stage production [--write]
     python deploy/infra.py spa-env --stage production
@@ -34,10 +34,24 @@ PLACEHOLDER = "REPLACE-ME"
 WIDTH = 100  # zappa_settings.json's line length
 
 
+# The two deployment profiles (DEPLOY.md, "Profiles"): the stacks' parameters that differ.
+PROFILES: dict[str, dict[str, str]] = {
+    # A quiet venue: Aurora Serverless v2 pausing at 0 ACU, reached directly (no RDS
+    # Proxy), one NAT instance, no cache (throttles and due work in the state table).
+    "small": {"NatMode": "instance", "DatabaseEngine": "aurora-serverless",
+              "RdsProxy": "false", "CacheKind": "none", "MinCapacity": "0"},
+    # Steady traffic and big on-sales: RDS behind RDS Proxy, NAT gateway, ElastiCache.
+    "busy": {"NatMode": "gateway", "DatabaseEngine": "rds", "RdsProxy": "true",
+             "CacheKind": "elasticache"},
+}
+DEFAULT_PROFILE = "small"
+
+
 @dataclass
 class Options:
     stage: str = "production"
     domain: str = ""
+    profile: str = DEFAULT_PROFILE
     multi_az: bool = False
     nat_gateways: int = 1
     vpc_cidr: str = "10.0.0.0/16"
@@ -65,8 +79,10 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
     """The stack's parameters: options, and the outputs of the stacks before it."""
     net, backend = outputs.get("network", {}), outputs.get("backend", {})
     stage = {"Stage": options.stage}
+    profile = PROFILES[options.profile]
     if part == "network":
-        return {**stage, "NatGateways": str(options.nat_gateways),
+        return {**stage, "NatMode": profile["NatMode"],
+                "NatGateways": str(options.nat_gateways),
                 "VpcCidr": options.vpc_cidr, "PublicSubnetCidrs": options.public_subnet_cidrs,
                 "PrivateSubnetCidrs": options.private_subnet_cidrs}
     if part == "backend":
@@ -81,7 +97,8 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
                 "LambdaRoleName": backend["LambdaRoleArn"].rsplit("/", 1)[1],
                 "MultiAZ": str(options.multi_az).lower(),
                 "DBInstanceClass": options.db_instance_class,
-                "CacheEngine": options.cache_engine}
+                "CacheEngine": options.cache_engine,
+                **{k: v for k, v in profile.items() if k != "NatMode"}}
     if part == "auth":
         if not options.domain:
             raise SystemExit("--domain is needed for the auth stack (callback URLs)")
@@ -188,12 +205,15 @@ def zappa_values(found: StageOutputs) -> tuple[dict[str, Any], dict[str, str | N
         env["MEDIA_BUCKET"] = backend["MediaBucketName"]
     if "StripeSecretArn" in backend:
         env["STRIPE_SECRET_ARN"] = backend["StripeSecretArn"]
+    if "StateTableName" in backend:
+        env["STATE_TABLE"] = backend["StateTableName"]
     if "DatabaseUrl" in data:
         env["DATABASE_URL"] = data["DatabaseUrl"]
         env["DATABASE_IAM_AUTH"] = "true"
-        env["DATABASE_SECRET_ARN"] = None  # the proxy takes IAM sign-in: no password read
-    if "RedisUrl" in data:
-        env["REDIS_URL"] = data["RedisUrl"]
+        env["DATABASE_SECRET_ARN"] = None  # IAM sign-in (proxy or cluster): no password read
+        env["DATABASE_PAUSES"] = data.get("DatabasePauses", "false")
+        # No cache in the small profile: none named, none kept from a busy deployment.
+        env["REDIS_URL"] = data.get("RedisUrl")
     if "CognitoIssuer" in auth:
         env["COGNITO_ISSUER"] = auth["CognitoIssuer"]
     if "SpaClientId" in auth:
@@ -312,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["deploy", "settings", "spa-env"])
     parser.add_argument("--stage", default="production")
     parser.add_argument("--domain", default="")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     parser.add_argument("--multi-az", action="store_true")
     parser.add_argument("--nat-gateways", type=int, choices=[1, 2], default=1)
     parser.add_argument("--cache-engine", choices=["valkey", "redis"], default="valkey")
@@ -339,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             vpc = {"VpcId": args.vpc_id, "VpcCidr": args.vpc_cidr,
                    "PrivateSubnetIds": args.private_subnet_ids,
                    "PrivateRouteTableIds": args.private_route_table_ids}
-        options = Options(stage=args.stage, domain=args.domain, multi_az=args.multi_az,
+        options = Options(stage=args.stage, domain=args.domain, profile=args.profile,
+                          multi_az=args.multi_az,
                           nat_gateways=args.nat_gateways, vpc_cidr=args.vpc_cidr,
                           cache_engine=args.cache_engine,
                           db_instance_class=args.db_instance_class,
