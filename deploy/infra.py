@@ -1,7 +1,8 @@
 """The AWS stacks of a stage, in order, and the settings their outputs give (`make infra`).
 
     python deploy/infra.py deploy --stage production --domain tickets.example.com
-        [--profile small|busy] [--multi-az] [--nat-gateways 2] [--cache-engine redis] [--db-instance-class …]
+        [--profile small|busy]
+        [--multi-az] [--nat-gateways 2] [--cache-engine redis] [--db-instance-class …]
         [--vpc-id vpc-… --vpc-cidr … --private-subnet-ids a,b --private-route-table-ids a,b]
     python deploy/infra.py settings --stage production [--write]
     python deploy/infra.py spa-env --stage production

@@ -21,7 +21,6 @@ from django.utils import timezone
 from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
-from shows import cache as shows_cache
 
 from .models import Order, OrderStatus, Ticket, WaitlistStatus
 from .reservation_sql import take_seats_again
@@ -35,7 +34,7 @@ PAID_AFTER_CANCEL = "paid after the order was cancelled"
 
 def orders_locked() -> QuerySet[Order]:
     """Orders whose row a transaction locks as it reads them (the first lock of the lock
-    order), with their performance and show for the pages they invalidate."""
+    order), with their performance and show."""
     return Order.objects.select_for_update(of=("self",)).select_related("performance__show")
 
 
@@ -150,6 +149,4 @@ def _confirm(order: Order, now: dt.datetime) -> None:
     Ticket.objects.bulk_create([Ticket(order=order) for _ in range(order.quantity)])
     offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
     order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)

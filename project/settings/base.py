@@ -38,7 +38,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "project.cache_headers.CacheHeadersMiddleware",
     "project.middleware.ApiBodySizeLimitMiddleware",
+    "project.middleware.DatabaseResumingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +73,18 @@ DATABASES = {
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The state table (profile small and busy; project/pending_work.py): when the scheduled
+# jobs next have work, without asking the database. Empty: they always ask it.
+STATE_TABLE = env("STATE_TABLE", default="")
+# The database pauses when idle (Aurora Serverless v2 at 0 ACU): a failed connection is
+# answered 503 database_resuming with Retry-After (project/problems.py).
+DATABASE_PAUSES = env.bool("DATABASE_PAUSES", default=False)
+
+# What CloudFront may keep of a public GET (project/cache_headers.py), in seconds.
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=5)
+EDGE_STALE = env.int("EDGE_STALE", default=25)
+EDGE_STALE_IF_ERROR = env.int("EDGE_STALE_IF_ERROR", default=600)
 
 REDIS_URL = env("REDIS_URL", default="")
 # Short socket timeouts: a slow or dead Redis must cost a read milliseconds, not seconds
