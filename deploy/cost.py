@@ -312,6 +312,10 @@ def order_lines(found: dict[str, Stack], orders: int = 1000, stage: str = "produ
              "dynamodb_write_million"),
     ]
     data, network = found["data"], found["network"]
+    if not data.condition("HasCache"):  # throttles in the state table (THROTTLE_STORE)
+        lines.append(Line(f"DynamoDB: throttle windows read, 2 per origin call ({http})",
+                          "backend:StateTable", orders * http * 2 / 1e6,
+                          "million read units", "dynamodb_read_million"))
     if network.condition("UseNatGateway"):
         lines.append(Line(f"NAT gateway data: ASSUMED {KB_TO_STRIPE} KB to Stripe per order",
                           "network:NatGatewayA", orders * KB_TO_STRIPE / 1e6, "GB",

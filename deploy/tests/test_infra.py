@@ -262,8 +262,8 @@ def test_the_small_profile_on_moto(deployed_small):
         Filters=[{"Name": "vpc-id", "Values": [net["VpcId"]]}])["SecurityGroups"]}
     database = groups[f"Marquee {stage} RDS: PostgreSQL from the proxy and the rotation function"]
     lambda_sg = d["outputs"]["backend"]["LambdaSecurityGroupId"]
-    assert [u["GroupId"] for p in database["IpPermissions"] for u in p["UserIdGroupPairs"]
-            if p["FromPort"] == 5432][0] == lambda_sg  # no proxy in between
+    assert next(u["GroupId"] for p in database["IpPermissions"] for u in p["UserIdGroupPairs"]
+                if p["FromPort"] == 5432) == lambda_sg  # no proxy in between
     assert f"Marquee {stage} RDS Proxy: PostgreSQL from the functions" not in groups
     assert f"Marquee {stage} ElastiCache Serverless: from the functions" not in groups
 

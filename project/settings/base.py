@@ -91,6 +91,12 @@ REDIS_URL = env("REDIS_URL", default="")
 # (project.cache falls back to the database).
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25,
                        "retry_on_timeout": False}
+# Where the throttles' windows live: the cache (Redis: exact across processes; local
+# memory: exact within one) or the state table (no cache deployed: profile small).
+THROTTLE_STORE = env("THROTTLE_STORE",
+                     default="state-table" if STATE_TABLE and not REDIS_URL else "cache")
+if THROTTLE_STORE not in {"cache", "state-table"}:
+    raise ImproperlyConfigured("THROTTLE_STORE must be cache or state-table")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "project.cache.ResilientRedisCache",
                           "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
