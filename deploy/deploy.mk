@@ -31,13 +31,16 @@ deploy-frontend: spa $(VENV)/.dev-installed
 # their outputs into zappa_settings.json. DOMAIN=tickets.example.com is required;
 # PROFILE=small (the default: pauses when idle) or busy (DEPLOY.md, "Profiles"); optional:
 # MULTI_AZ=1, NAT_GATEWAYS=2, CACHE_ENGINE=redis, DB_INSTANCE_CLASS=db.t4g.small,
-# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the order emails' sender).
+# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the order emails' sender),
+# DATABASE_ENGINE=aurora-serverless|rds and MIN_CAPACITY=0.5 (instead of the profile's).
 infra: $(VENV)/.dev-installed
 	@if [ -z "$(DOMAIN)" ]; then echo "make infra STAGE=$(STAGE) DOMAIN=tickets.example.com"; exit 2; fi
 	$(PY) deploy/infra.py deploy --stage $(STAGE) --domain $(DOMAIN) --profile $(PROFILE) $(if $(MULTI_AZ),--multi-az) \
 	  $(if $(NAT_GATEWAYS),--nat-gateways $(NAT_GATEWAYS)) $(if $(CACHE_ENGINE),--cache-engine $(CACHE_ENGINE)) \
 	  $(if $(DB_INSTANCE_CLASS),--db-instance-class $(DB_INSTANCE_CLASS)) \
-	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN))
+	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN)) \
+	  $(if $(DATABASE_ENGINE),--database-engine $(DATABASE_ENGINE)) \
+	  $(if $(MIN_CAPACITY),--min-capacity $(MIN_CAPACITY))
 	$(PY) deploy/infra.py settings --stage $(STAGE) --write
 
 # The stacks' outputs into zappa_settings.json again (e.g. after the front stack).

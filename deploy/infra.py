@@ -63,6 +63,10 @@ class Options:
     auth_domain_prefix: str = ""
     secrets_manager_endpoint: bool = False
     email_identity_arn: str = ""  # SES identity of EMAIL_FROM (ses:SendEmail on it)
+    # Overrides of the profile (DEPLOY.md, "Switching profiles"): e.g. busy on the Aurora
+    # cluster a small deployment already has, so that no data moves.
+    database_engine: str = ""
+    min_capacity: str = ""
     # Your own VPC instead of the network stack.
     vpc: dict[str, str] = field(default_factory=dict)
 
@@ -80,7 +84,15 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
     """The stack's parameters: options, and the outputs of the stacks before it."""
     net, backend = outputs.get("network", {}), outputs.get("backend", {})
     stage = {"Stage": options.stage}
-    profile = PROFILES[options.profile]
+    profile = dict(PROFILES[options.profile])
+    if options.database_engine:
+        profile["DatabaseEngine"] = options.database_engine
+    if options.min_capacity:
+        profile["MinCapacity"] = options.min_capacity
+    if (profile["RdsProxy"] == "true" and profile["DatabaseEngine"] == "aurora-serverless"
+            and float(profile.get("MinCapacity", "0")) == 0):
+        raise SystemExit("RDS Proxy keeps Aurora from pausing: give --min-capacity 0.5 or "
+                         "more with it (DEPLOY.md, \"Switching profiles\")")
     if part == "network":
         return {**stage, "NatMode": profile["NatMode"],
                 "NatGateways": str(options.nat_gateways),
@@ -334,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="production")
     parser.add_argument("--domain", default="")
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    parser.add_argument("--database-engine", choices=["aurora-serverless", "rds"], default="",
+                        help="instead of the profile's (keep the one holding your data)")
+    parser.add_argument("--min-capacity", default="", help="Aurora ACU minimum (0: pauses)")
     parser.add_argument("--multi-az", action="store_true")
     parser.add_argument("--nat-gateways", type=int, choices=[1, 2], default=1)
     parser.add_argument("--cache-engine", choices=["valkey", "redis"], default="valkey")
@@ -368,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
                           db_instance_class=args.db_instance_class,
                           auth_domain_prefix=args.auth_domain_prefix,
                           secrets_manager_endpoint=args.secrets_manager_endpoint,
-                          email_identity_arn=args.email_identity_arn, vpc=vpc)
+                          email_identity_arn=args.email_identity_arn, vpc=vpc,
+                          database_engine=args.database_engine,
+                          min_capacity=args.min_capacity)
         outputs = deploy_all(cf, options)
         print(json.dumps(outputs, indent=2))
         return 0

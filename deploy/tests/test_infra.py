@@ -431,3 +431,21 @@ def test_small_profile_settings_name_no_cache_and_a_pausing_database(deployed_sm
     assert env["DATABASE_PAUSES"] == "true" and env["DATABASE_IAM_AUTH"] == "true"
     assert env["REDIS_URL"] is None  # removed: a busy deployment's cache is not kept
     assert env["STATE_TABLE"] == f"marquee-{deployed_small['stage']}-state"
+
+
+def test_busy_can_keep_the_aurora_cluster_of_a_small_deployment():
+    """Switching small → busy without moving data: the cluster stays, it stops pausing."""
+    options = infra.Options(stage="production", domain="t.example.com", profile="busy",
+                            database_engine="aurora-serverless", min_capacity="0.5")
+    params = infra.parameters("data", options, cost_outputs())
+    assert (params["DatabaseEngine"], params["MinCapacity"], params["RdsProxy"]) == (
+        "aurora-serverless", "0.5", "true")
+    with pytest.raises(SystemExit, match="keeps Aurora from pausing"):
+        infra.parameters("data", infra.Options(
+            profile="busy", database_engine="aurora-serverless"), cost_outputs())
+
+
+def cost_outputs():
+    from deploy.cost import _OUTPUTS
+
+    return _OUTPUTS
