@@ -4,9 +4,10 @@ Each rate says where it comes from, when it was read, and for which region. "eu-
 rates were read from the AWS Price List bulk-API offer files for Europe (Paris) (published
 2026-09-11 to 2026-10-08, extracted 2026-10-09; DEPLOY.md's earlier bill). Rates marked
 "us-east-1" were not in the sources reachable here for Paris: they are AWS's US East list
-prices from the service's public pricing page, recorded 2026-12-05; Paris is the same or a
-few per cent higher. Rates marked "global" are the same in every commercial region.
-Check the AWS Pricing Calculator before budgeting; change a rate here, not in cost.py.
+prices as the service's pricing page (the URL given) publishes them, entered 2026-12-05
+without that page being reachable from here to re-read it; Paris is the same or a few per
+cent higher. Rates marked "global" are the same in every commercial region. Check the AWS
+Pricing Calculator before budgeting; change a rate here (with its source), not in cost.py.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ PRICES: dict[str, Rate] = {
     "interface_endpoint_hour": _us(0.01, "hour per AZ", "privatelink"),
     # Database
     "rds_hour:db.t4g.micro": _paris(0.018, "hour", "AmazonRDS PostgreSQL Single-AZ"),
-    "rds_hour:db.t4g.small": _paris(0.036, "hour", "AmazonRDS PostgreSQL Single-AZ"),
-    "rds_hour:db.t4g.medium": _paris(0.072, "hour", "AmazonRDS PostgreSQL Single-AZ"),
+    "rds_hour:db.t4g.small": _us(0.032, "hour", "rds/postgresql"),
+    "rds_hour:db.t4g.medium": _us(0.065, "hour", "rds/postgresql"),
     "rds_gp3_gb_month": _paris(0.133, "GB-month", "AmazonRDS gp3"),
     "rds_proxy_vcpu_hour": _us(0.015, "vCPU-hour (ACU-hour for Serverless v2)", "rds/proxy"),
     "aurora_acu_hour": _us(0.12, "ACU-hour", "rds/aurora"),
