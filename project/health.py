@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,14 +48,17 @@ def cache_ok() -> bool:
 class HealthApi(APIView):
     throttle_classes = []
 
-    @extend_schema(operation_id="health", responses={200: Health, **problems(503)},
+    @extend_schema(operation_id="health", responses={200: Health, **problems(422, 503)},
                    parameters=[OpenApiParameter(
                        "wake", OpenApiTypes.BOOL, description=(
                            "`false`: a monitor's probe that must not wake a paused "
                            "database (answers `paused` instead of connecting)."))])
     def get(self, request: Request) -> Response:
+        wake = request.query_params.get("wake", "true")
+        if wake not in ("true", "false"):
+            raise ValidationError({"wake": ["Must be true or false."]})
         cache_state = "ok" if cache_ok() else "unavailable"
-        if (request.query_params.get("wake") == "false" and settings.DATABASE_PAUSES
+        if (wake == "false" and settings.DATABASE_PAUSES
                 and connection.connection is None):
             return Response({"status": "ok", "database": "paused", "cache": cache_state})
         state = database_state()

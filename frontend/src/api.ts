@@ -146,8 +146,11 @@ async function sendOnce(path: string, options: RequestOptions): Promise<Response
   }
   let response: Response;
   try {
+    // "no-cache": the browser always asks again (the edge answers public pages): the
+    // stale-while-revalidate the server gives CloudFront must not let the browser show a
+    // count it already knows is old (DEPLOY.md, "Public pages at the edge").
     response = await fetch(url.toString(), { method: options.method || "GET", headers, body,
-                                            signal: options.signal });
+                                            signal: options.signal, cache: "no-cache" });
   } catch (error) {
     if ((error as Error)?.name === "AbortError") throw error;
     throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
