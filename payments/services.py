@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from project import pending_work
+
 from . import errors
 from .models import Payment, PaymentStatus, StripeCustomer
 from .stripe_api import call, field, invalid_request_error
@@ -31,6 +33,8 @@ OPEN_STATUSES = [PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.REQUIRES_A
 # A refund claimed this long ago without an answer (a crashed worker) is claimed again;
 # Stripe's idempotency key (per order) makes the second request return the first refund.
 STALE_REFUND_CLAIM = dt.timedelta(minutes=10)
+# The refund is sent after commit; the per-minute job looks after it from then on.
+GRACE_FOR_REFUND = dt.timedelta(minutes=1)
 
 
 def idempotency_key(order_id: uuid.UUID, step: str) -> str:
@@ -180,6 +184,7 @@ def payment_owe_refund(*, order_id: uuid.UUID, reason: str,
     retried by the per-minute job until Stripe takes it."""
     if amount_cents == 0:
         return False
+    pending_work.announce((pending_work.HOLDS, timezone.now() + GRACE_FOR_REFUND))
     return bool(Payment.objects.filter(
         pk=order_id,
         status__in=[*OPEN_STATUSES, PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED],

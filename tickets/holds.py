@@ -23,7 +23,6 @@ from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
 from payments.stripe_api import patience
-from shows import cache as shows_cache
 
 from . import errors
 from .lines import tickets_for
@@ -39,7 +38,7 @@ PAID_AFTER_CANCEL = "paid after the order was cancelled"
 
 def orders_locked() -> QuerySet[Order]:
     """Orders whose row a transaction locks as it reads them (the first lock of the lock
-    order), with their performance and show for the pages they invalidate."""
+    order), with their performance and show."""
     return Order.objects.select_for_update(of=("self",)).select_related("performance__show")
 
 
@@ -178,6 +177,4 @@ def _confirm(order: Order, now: dt.datetime) -> None:
     Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all())))
     offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
     order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)

@@ -20,9 +20,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import EmailKind, order_email_written, order_notify
+from notifications.services import QUEUED_GRACE, EmailKind, order_email_written, order_notify
 from payments import services as payments
-from shows import cache as shows_cache
+from project import pending_work
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from waitingroom.services import admission_check
@@ -34,7 +34,7 @@ from .holds import (
     order_payment_succeeded,
     orders_locked,
 )
-from .idempotency import idempotency_exists, replay_or_reused
+from .idempotency import RETENTION, idempotency_exists, replay_or_reused
 from .lines import LineRequest, default_category, lines_build, lines_short, tickets_for
 from .models import (
     MAX_SEATS_PER_PERSON,
@@ -122,6 +122,7 @@ def order_reserve(
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
 
+    _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
                                 key=key, email_id=email_id)
     if failure is Failure.LIMIT:
@@ -135,7 +136,6 @@ def order_reserve(
                                fingerprint=idempotency.fingerprint)
     if failure is not None:
         raise _why_not_sold(performance.pk, lines, failure, now)
-    shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     # Known to have no payment: rendering must not query to find out (assigning None to a
     # reverse one-to-one would clear the cache instead of filling it). A hold's payment is
     # made at the payment step (holds.order_payment_prepare): no Stripe call here.
@@ -279,6 +279,19 @@ def _own_order(user: AbstractBaseUser, order_id: uuid.UUID) -> Order:
     if order is None:
         raise errors.OrderNotFound()
     return order
+
+
+def _announce_work(order: Order, *, email: bool, keyed: bool) -> None:
+    """Before the reservation is written: tell the scheduled jobs when they will have work
+    (project/pending_work.py), so that a paused database is woken then and only then."""
+    work = []
+    if order.expires_at is not None:
+        work.append((pending_work.HOLDS, order.expires_at))
+    if email:
+        work.append((pending_work.HOLDS, order.created_at + QUEUED_GRACE))
+    if keyed:
+        work.append((pending_work.PURGE, order.created_at + RETENTION))
+    pending_work.announce(*work)
 
 
 def _raise_unless_on_sale(performance: Performance, lines: list[OrderLine],

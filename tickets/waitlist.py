@@ -123,12 +123,10 @@ def waitlist_position(entry: WaitlistEntry) -> int | None:
 
 def seats_released(*, order: Order, now: dt.datetime) -> None:
     """Inside the transaction that ends `order` (it holds the order's row lock): give its
-    seats back, offer them to the waiting list first, and let the public pages that show
-    the seat count be recomputed once this commits."""
+    seats back and offer them to the waiting list first. (The public pages' seat counts
+    refresh by their TTL: DEPLOY.md, "Public pages at the edge".)"""
     release_seats(order=order)
     offers_make(performance_id=order.performance_id, now=now)
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
 
 
 def offer_ended(*, order: Order, outcome: str) -> bool:

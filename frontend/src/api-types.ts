@@ -365,7 +365,7 @@ export interface components {
         Health: {
             /** @description Always `ok` with a 200. */
             status: string;
-            /** @description `ok` with a 200. */
+            /** @description `ok`; with `wake=false`, `paused` when this process holds no open connection to a database that pauses (it was not woken to find out). */
             database: string;
             /** @description `ok` or `unavailable` (reads still served). */
             cache: string;
@@ -680,7 +680,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     health: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `false`: a monitor's probe that must not wake a paused database (answers `paused` instead of connecting). */
+                wake?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -693,6 +696,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -5,11 +5,15 @@
  * `npm run gen:api`; they are looked up by path, as the contract (API.md) names them.
  * Failures are thrown as `ApiError`: an RFC 9457 problem (`code` is the stable key the
  * views switch on), or the synthetic codes `network` (no answer) and `session_expired`.
+ * A 503 `database_resuming` (a paused database waking up) is not a failure: the request
+ * is sent again after its `Retry-After`, while the shell says "Waking up the box office…"
+ * (waking.ts). Nothing was done by the refused request, so sending it again is safe.
  */
 
 import type { paths } from "./api-types";
 import { API_BASE } from "./config";
 import { getAccessToken, clearSession } from "./auth";
+import { WAKING_GIVE_UP_MS, pause, retryAfterMs, startWaiting } from "./waking";
 
 type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
 type Ok<Op> = Op extends { responses: infer R }
@@ -103,8 +107,28 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Sends one request; resolves with the raw successful response, throws `ApiError`. */
+/** Sends one request; resolves with the raw successful response, throws `ApiError`.
+ *  While the box office wakes up (503 `database_resuming`) it waits and sends it again. */
 export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const started = Date.now();
+  let done: (() => void) | undefined;
+  try {
+    for (;;) {
+      try {
+        return await sendOnce(path, options);
+      } catch (error) {
+        const waking = error instanceof ApiError && error.code === "database_resuming";
+        if (!waking || Date.now() - started > WAKING_GIVE_UP_MS) throw error;
+        done ??= startWaiting();
+        await pause(Number(error.problem.retryAfterMs) || 5000, options.signal);
+      }
+    }
+  } finally {
+    done?.();
+  }
+}
+
+async function sendOnce(path: string, options: RequestOptions): Promise<Response> {
   const url = new URL(API_BASE + path, location.origin);
   for (const [name, value] of Object.entries(options.query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
@@ -124,8 +148,11 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   let response: Response;
   try {
+    // "no-cache": the browser always asks again (the edge answers public pages): the
+    // stale-while-revalidate the server gives CloudFront must not let the browser show a
+    // count it already knows is old (DEPLOY.md, "Public pages at the edge").
     response = await fetch(url.toString(), { method: options.method || "GET", headers, body,
-                                            signal: options.signal });
+                                            signal: options.signal, cache: "no-cache" });
   } catch (error) {
     if ((error as Error)?.name === "AbortError") throw error;
     throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
@@ -133,6 +160,9 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   if (!response.ok) {
     const problem = await toProblem(response);
+    if (problem.code === "database_resuming") {
+      problem.retryAfterMs = retryAfterMs(response.headers.get("Retry-After"));
+    }
     if (response.status === 401 && options.auth) {
       // The token expired or was revoked: forget it, the view offers to sign in again.
       clearSession();

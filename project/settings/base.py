@@ -39,7 +39,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "project.cache_headers.CacheHeadersMiddleware",
     "project.middleware.ApiBodySizeLimitMiddleware",
+    "project.middleware.DatabaseResumingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,11 +75,29 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The state table (profile small and busy; project/pending_work.py): when the scheduled
+# jobs next have work, without asking the database. Empty: they always ask it.
+STATE_TABLE = env("STATE_TABLE", default="")
+# The database pauses when idle (Aurora Serverless v2 at 0 ACU): a failed connection is
+# answered 503 database_resuming with Retry-After (project/problems.py).
+DATABASE_PAUSES = env.bool("DATABASE_PAUSES", default=False)
+
+# What CloudFront may keep of a public GET (project/cache_headers.py), in seconds.
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=5)
+EDGE_STALE = env.int("EDGE_STALE", default=25)
+EDGE_STALE_IF_ERROR = env.int("EDGE_STALE_IF_ERROR", default=600)
+
 REDIS_URL = env("REDIS_URL", default="")
 # Short socket timeouts: a slow or dead Redis must cost a read milliseconds, not seconds
 # (project.cache falls back to the database).
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25,
                        "retry_on_timeout": False}
+# Where the throttles' windows live: the cache (Redis: exact across processes; local
+# memory: exact within one) or the state table (no cache deployed: profile small).
+THROTTLE_STORE = env("THROTTLE_STORE",
+                     default="state-table" if STATE_TABLE and not REDIS_URL else "cache")
+if THROTTLE_STORE not in {"cache", "state-table"}:
+    raise ImproperlyConfigured("THROTTLE_STORE must be cache or state-table")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "project.cache.ResilientRedisCache",
                           "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
