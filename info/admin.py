@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
+from languages.forms import TranslationsForm
+
 from .models import Attachment, InfoPage
+
+
+class InfoPageForm(TranslationsForm):
+    translated_fields = ("title", "summary", "body")
+
+    class Meta:
+        model = InfoPage
+        fields = "__all__"
 
 
 class AttachmentInline(admin.TabularInline):
@@ -14,6 +24,7 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(InfoPage)
 class InfoPageAdmin(admin.ModelAdmin):
+    form = InfoPageForm
     list_display = ["title", "slug", "published", "position", "updated_at"]
     list_editable = ["published", "position"]
     list_filter = ["published"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -41,7 +42,7 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         cache_state = "ok" if cache_ok() else "unavailable"
         if not database_ok():
-            return Response(problem(503, detail="The database is unavailable.",
+            return Response(problem(503, detail=_("The database is unavailable."),
                                     database="unavailable", cache=cache_state),
                             status=503, content_type=CONTENT_TYPE, headers={"Retry-After": "5"})
         return Response({"status": "ok", "database": "ok", "cache": cache_state})

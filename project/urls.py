@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("tickets.urls")),
     path("", include("info.urls")),
     path("", include("payments.urls")),
+    path("", include("languages.urls")),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from languages.forms import TranslationsForm
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
@@ -40,6 +41,14 @@ class PerformanceForm(forms.ModelForm):
         return capacity
 
 
+class ShowForm(TranslationsForm):
+    translated_fields = ("title", "summary", "description")
+
+    class Meta:
+        model = Show
+        fields = "__all__"
+
+
 class PerformanceInline(admin.TabularInline):
     model = Performance
     form = PerformanceForm
@@ -59,6 +68,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
+    form = ShowForm
     list_display = ["title", "slug", "published", "duration_minutes", "updated_at"]
     list_filter = ["published", "performances__venue"]
     list_editable = ["published"]

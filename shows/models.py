@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from languages.content import TranslatedContent, translations_field
+
 CURRENCIES = [("EUR", "Euro"), ("GBP", "Pound sterling"), ("USD", "US dollar"),
               ("CHF", "Swiss franc")]
 
@@ -25,7 +27,7 @@ class Venue(models.Model):
         return f"{self.name}, {self.city}"
 
 
-class Show(models.Model):
+class Show(TranslatedContent, models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
@@ -38,6 +40,8 @@ class Show(models.Model):
     )
     duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     published = models.BooleanField(default=False)
+    # title, summary and description in the other language (languages/content.py).
+    translations = translations_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -64,7 +64,7 @@ def performance_get(*, performance_id: int) -> Performance | None:
 
 _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
-       s.id, s.slug, s.title, s.published, v.id, v.name, v.city
+       s.id, s.slug, s.title, s.translations, s.published, v.id, v.name, v.city
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
 """
@@ -83,7 +83,7 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
     if row is None:
         return None
     (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled,
-     show_id, slug, title, published, venue_id, venue_name, city) = row
+     show_id, slug, title, translations, published, venue_id, venue_name, city) = row
     if isinstance(starts_at, str):  # SQLite (make run) returns text
         starts_at = parse_datetime(starts_at)
     if timezone.is_naive(starts_at):  # stored in UTC
@@ -92,6 +92,7 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
                               capacity=capacity, seats_sold=seats_sold,
                               price_cents=price_cents, currency=currency, cancelled=cancelled)
     performance._state.adding = False
-    performance.show = Show(id=show_id, slug=slug, title=title, published=bool(published))
+    performance.show = Show(id=show_id, slug=slug, title=title, translations=translations,
+                            published=bool(published))
     performance.venue = Venue(id=venue_id, name=venue_name, city=city)
     return performance
