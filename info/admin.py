@@ -2,17 +2,11 @@
 
 from django.contrib import admin
 
-from languages.forms import TranslationsForm
+from languages.forms import translations_form
 
 from .models import Attachment, InfoPage
 
-
-class InfoPageForm(TranslationsForm):
-    translated_fields = ("title", "summary", "body")
-
-    class Meta:
-        model = InfoPage
-        fields = "__all__"
+InfoPageForm = translations_form(InfoPage, ("title", "summary", "body"))
 
 
 class AttachmentInline(admin.TabularInline):

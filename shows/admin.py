@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from languages.forms import TranslationsForm
+from languages.forms import translations_form
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
@@ -37,16 +38,12 @@ class PerformanceForm(forms.ModelForm):
                 pk=self.instance.pk)
             if capacity < sold:
                 raise forms.ValidationError(
-                    f"{sold} seats are already sold; capacity cannot be lower.")
+                    _("%(sold)d seats are already sold; capacity cannot be lower."),
+                    params={"sold": sold})
         return capacity
 
 
-class ShowForm(TranslationsForm):
-    translated_fields = ("title", "summary", "description")
-
-    class Meta:
-        model = Show
-        fields = "__all__"
+ShowForm = translations_form(Show, ("title", "summary", "description"))
 
 
 class PerformanceInline(admin.TabularInline):
@@ -100,15 +97,15 @@ class PerformanceAdmin(admin.ModelAdmin):
             # More seats (or the list turned back on): the waiting list gets them first.
             offers_make_after_commit(performance_id=obj.pk)
 
-    @admin.display(description="seats left")
+    @admin.display(description=_("seats left"))
     def seats_left(self, obj: Performance) -> int:
         return obj.seats_left
 
-    @admin.display(description="revenue", ordering="revenue_cents")
+    @admin.display(description=_("revenue"), ordering="revenue_cents")
     def revenue(self, obj: Performance) -> str:
         return money(obj.revenue_cents, obj.currency)
 
-    @admin.action(description="Export attendees of selected performances (CSV)")
+    @admin.action(description=_("Export attendees of selected performances (CSV)"))
     def export_attendees(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
