@@ -22,6 +22,10 @@ class CustomerLanguageApi(GenericAPIView):
     throttle_classes = [UserRateThrottle]
     serializer_class = CustomerLanguageSerializer
 
+    def get_object(self):
+        # What OPTIONS describes for PUT (DRF's metadata): the customer's own setting.
+        return self.request.user
+
     @extend_schema(operation_id="me_language_retrieve",
                    responses={200: CustomerLanguageSerializer, **problems(401, 429)})
     def get(self, request: Request) -> Response:
