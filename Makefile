@@ -17,11 +17,13 @@ TEST_PREREQS :=
 -include staff/staff.mk
 -include deploy/deploy.mk
 -include bench/bench.mk
+-include languages/languages.mk
 
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run every test"
 	@echo "make screenshots - refresh the pictures in docs/screenshots/"
+	@echo "make messages - extract and compile the French and English catalogues"
 
 $(PY):
 	@if [ -z "$(PYTHON312)" ]; then \

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "marquee_bench"
+# Another database (BENCH_DB=marquee_bench_mine) lets two people bench on one machine.
+BENCH_DB = os.environ.get("BENCH_DB", "marquee_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
