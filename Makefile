@@ -79,4 +79,4 @@ schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
 
 audit: $(VENV)/.dev-installed  ## the slower fuzzing depths (schemathesis) and bandit
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(PY) -m pytest -p no:randomly -k "conforms_to_its_schema" project/tests/test_openapi.py
-	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench frontend/e2e -ll -x '*/migrations/*'
+	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench languages frontend/e2e -ll -x '*/migrations/*'

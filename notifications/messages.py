@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from languages import formats
+from languages.selectors import customer_language
 from tickets.qr import ticket_png
 
 from .ics import event_calendar
@@ -103,8 +104,6 @@ class OrderEmailMessage(DjangoEmailMessage):
 def order_message(*, email: OrderEmail, recipient: str,
                   now: dt.datetime) -> OrderEmailMessage:
     """The email in the customer's language (their choice in the SPA, else the venue's)."""
-    from languages.selectors import customer_language
-
     with translation.override(customer_language(customer_id=email.order.customer_id)):
         return _order_message(email=email, recipient=recipient, now=now)
 
