@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from .content import as_dict, other_languages
 
@@ -44,7 +46,9 @@ def translations_form(model: type[models.Model], fields: tuple[str, ...]) -> typ
         for field in fields:
             model_field = model._meta.get_field(field)
             declared[f"{field}__{code}"] = forms.CharField(
-                label=f"{model_field.verbose_name} ({name})", required=False,
+                # Lazy: in the staff member's language ("titre (English)").
+                label=format_lazy("{} ({})", gettext_lazy(str(model_field.verbose_name)), name),
+                required=False,
                 max_length=getattr(model_field, "max_length", None),
                 widget=forms.Textarea if isinstance(model_field, models.TextField)
                 else forms.TextInput(attrs={"class": "vTextField"}))
