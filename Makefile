@@ -17,11 +17,13 @@ TEST_PREREQS :=
 -include staff/staff.mk
 -include deploy/deploy.mk
 -include bench/bench.mk
+-include languages/languages.mk
 
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run every test"
 	@echo "make screenshots - refresh the pictures in docs/screenshots/"
+	@echo "make messages - extract and compile the French and English catalogues"
 
 $(PY):
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -80,4 +82,4 @@ schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
 
 audit: $(VENV)/.dev-installed  ## the slower fuzzing depths (schemathesis) and bandit
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(PY) -m pytest -p no:randomly -k "conforms_to_its_schema" project/tests/test_openapi.py
-	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench frontend/e2e -ll -x '*/migrations/*'
+	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench languages frontend/e2e -ll -x '*/migrations/*'

@@ -6,7 +6,8 @@
    through the same handler in the same process;
 3. reservations/s (bench/reservations.py) vs a raw-SQL floor; POST /api/v1/tickets/ warm;
    SQL queries per reservation;
-4. SQL queries per endpoint at 5 and 50 shows (bench/queries.py);
+4. SQL queries per endpoint at 5 and 50 shows (bench/queries.py); the cached shows list
+   in French and in English vs asked in no language, and its queries (bench/languages.py);
 5. package and SPA sizes vs budgets;
 6. SnapStart: from the end of the after-restore hooks to the first response, vs warm;
 7. over HTTP (bench/http_load.py): gunicorn, 4 workers, production-like settings, 8
@@ -36,6 +37,7 @@ from bench import (
     checkout,
     http_load,
     importtime,
+    languages,
     queries,
     reservations,
     sizes,
@@ -244,6 +246,8 @@ def main() -> None:
     log("fresh database marquee_bench, SQL queries at 5 and 50 shows")
     use_bench_database()
     query_rows = queries.rows()
+    log("the cached shows list per language")
+    query_rows += languages.rows(5 if q else 15, 20 if q else 40)
 
     from django.contrib.auth import get_user_model
 

@@ -92,7 +92,7 @@ UNUSED_FILES = re.compile(r"^yaml/_yaml\.cpython-[^/]+\.so$"
 # Our own code keeps its sources (readable tracebacks); third-party packages ship as
 # sourceless .pyc, which halves their share of the zip.
 OWN_TOP_LEVEL = {"project", "shows", "tickets", "info", "payments", "notifications", "staff",
-                 "waitingroom",
+                 "waitingroom", "languages",
                  "manage.py", "handler.py",
                  "zappa_settings.py", "django_zappa_app.py"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -63,13 +64,13 @@ class HealthApi(APIView):
             return Response({"status": "ok", "database": "paused", "cache": cache_state})
         state = database_state()
         if state == "resuming":
-            return Response(problem(503, code="database_resuming", title="Waking up",
-                                    detail="The database is resuming; try again shortly.",
+            return Response(problem(503, code="database_resuming", title=_("Waking up"),
+                                    detail=_("The database is resuming; try again shortly."),
                                     database="resuming", cache=cache_state),
                             status=503, content_type=CONTENT_TYPE,
                             headers={"Retry-After": str(RESUME_RETRY_AFTER)})
         if state != "ok":
-            return Response(problem(503, detail="The database is unavailable.",
+            return Response(problem(503, detail=_("The database is unavailable."),
                                     database="unavailable", cache=cache_state),
                             status=503, content_type=CONTENT_TYPE, headers={"Retry-After": "5"})
         return Response({"status": "ok", "database": "ok", "cache": cache_state})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from .problems import (
     RESUME_RETRY_AFTER,
@@ -37,10 +38,10 @@ class ApiBodySizeLimitMiddleware:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return problem_response(400, detail="Invalid Content-Length header.")
+                return problem_response(400, detail=_("Invalid Content-Length header."))
             if length > limit:
-                return problem_response(
-                    413, detail=f"Request bodies are limited to {limit} bytes.")
+                return problem_response(413, detail=_(
+                    "Request bodies are limited to %(limit)d bytes.") % {"limit": limit})
         return self.get_response(request)
 
 

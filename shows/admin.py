@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from languages.forms import translations_form
 from project.admin_mixins import ActionPermissionMixin
 from staff import roles
 from tickets.cancellations import performance_cancel
@@ -41,8 +43,12 @@ class PerformanceForm(forms.ModelForm):
                 pk=self.instance.pk)
             if capacity < sold:
                 raise forms.ValidationError(
-                    f"{sold} seats are already sold; capacity cannot be lower.")
+                    _("%(sold)d seats are already sold; capacity cannot be lower."),
+                    params={"sold": sold})
         return capacity
+
+
+ShowForm = translations_form(Show, ("title", "summary", "description"))
 
 
 class RoleGuardedFieldsMixin:
@@ -115,6 +121,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
+    form = ShowForm
     list_display = ["title", "slug", "published", "duration_minutes", "updated_at"]
     list_filter = ["published", "performances__venue"]
     list_editable = ["published"]
@@ -184,18 +191,18 @@ class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.Mode
             self.message_user(request, f"{performance}: categories copied to "
                                        f"{copied} other performance(s).")
 
-    @admin.display(description="seats left")
+    @admin.display(description=_("seats left"))
     def seats_left(self, obj: Performance) -> int:
         return obj.seats_left
 
-    @admin.display(description="revenue", ordering="revenue_cents")
+    @admin.display(description=_("revenue"), ordering="revenue_cents")
     def revenue(self, obj: Performance) -> str:
         return money(obj.revenue_cents, obj.currency)
 
     def has_reports_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(roles.VIEW_REPORTS)
 
-    @admin.action(description="Export attendees of selected performances (CSV)",
+    @admin.action(description=_("Export attendees of selected performances (CSV)"),
                   permissions=["reports"])
     def export_attendees(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from languages.content import TranslatedContent, translations_field
+
 # The CHECK that keeps a category within its quota (tickets.reservation_sql maps it).
 CATEGORY_QUOTA_CONSTRAINT = "pricecategory_within_quota"
 
@@ -63,7 +65,7 @@ class RefundPolicy(models.Model):
         return self.name
 
 
-class Show(models.Model):
+class Show(TranslatedContent, models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
@@ -79,6 +81,8 @@ class Show(models.Model):
     refund_policy = models.ForeignKey(
         RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty: customers may cancel for a full refund until the start.")
+    # title, summary and description in the other language (languages/content.py).
+    translations = translations_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

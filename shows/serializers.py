@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from languages.serializers import TranslatedField
+
 from .models import Performance, PerformanceStatus, Show
 
 
@@ -131,7 +133,7 @@ class PerformanceSerializer(serializers.ModelSerializer):
 
 class ShowRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    title = serializers.CharField()
+    title = TranslatedField()
 
 
 class PerformanceDetailSerializer(PerformanceSerializer):
@@ -142,6 +144,8 @@ class PerformanceDetailSerializer(PerformanceSerializer):
 
 
 class ShowListItemSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
+    summary = TranslatedField()
     poster_url = FileUrlField(source="poster")
     next_performance_at = serializers.DateTimeField()
     price_from_cents = serializers.IntegerField(min_value=0)
@@ -154,6 +158,9 @@ class ShowListItemSerializer(serializers.ModelSerializer):
 
 
 class ShowDetailSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
+    summary = TranslatedField()
+    description = TranslatedField()
     poster_url = FileUrlField(source="poster")
     duration_minutes = serializers.IntegerField(min_value=1)
     performances = PerformanceSerializer(many=True)

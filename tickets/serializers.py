@@ -179,7 +179,7 @@ def _performance_body(performance: Performance) -> dict[str, Any]:
     return {
         "id": int(performance.id),
         "starts_at": _datetime(performance.starts_at),
-        "show": {"slug": str(show.slug), "title": str(show.title)},
+        "show": {"slug": str(show.slug), "title": str(show.translated("title"))},
         "venue": {"name": str(venue.name), "city": str(venue.city)},
     }
 

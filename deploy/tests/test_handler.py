@@ -537,3 +537,15 @@ def test_check_deploy_through_the_manage_event(invoke):
     # Raises (and fails the process) on any issue at WARNING or above.
     result = invoke([{"event": ev.manage("check --deploy --fail-level WARNING")}])
     assert result["steps"] == [{}]
+
+
+def test_problems_in_french_from_the_package(invoke):
+    """locale/'s compiled catalogue ships in the zip (the .mo is committed; `make package`
+    needs no gettext): a French request gets its problem in French."""
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/no-such-thing/",
+                                          headers={"Accept-Language": "fr-FR,fr;q=0.9"})}])
+    [response] = result["steps"]
+    assert response["statusCode"] == 404
+    body = json.loads(body_of(response))
+    assert (body["code"], body["title"], body["detail"]) == (
+        "not_found", "Introuvable", "Cette ressource n'existe pas.")

@@ -68,6 +68,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/language/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["me_language_retrieve"];
+        put: operations["me_language_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/stripe/webhook/": {
         parameters: {
             query?: never;
@@ -362,6 +378,12 @@ export interface components {
          * @enum {string}
          */
         CurrencyEnum: "EUR" | "GBP" | "USD" | "CHF";
+        CustomerLanguage: {
+            language: components["schemas"]["LanguageEnum"];
+        };
+        CustomerLanguageRequest: {
+            language: components["schemas"]["LanguageEnum"];
+        };
         Health: {
             /** @description Always `ok` with a 200. */
             status: string;
@@ -372,7 +394,7 @@ export interface components {
         };
         InfoPageDetail: {
             slug: string;
-            title: string;
+            readonly title: string;
             readonly body_html: string;
             /** Format: date-time */
             readonly updated_at: string;
@@ -380,9 +402,15 @@ export interface components {
         };
         InfoPageListItem: {
             slug: string;
-            title: string;
-            summary?: string;
+            readonly title: string;
+            readonly summary: string;
         };
+        /**
+         * @description * `fr` - Français
+         *     * `en` - English
+         * @enum {string}
+         */
+        LanguageEnum: "fr" | "en";
         LineInputRequest: {
             category: number;
             quantity: number;
@@ -590,9 +618,9 @@ export interface components {
         };
         ShowDetail: {
             slug: string;
-            title: string;
-            summary?: string;
-            description?: string;
+            readonly title: string;
+            readonly summary: string;
+            readonly description: string;
             /** Format: uri */
             readonly poster_url: string | null;
             duration_minutes: number;
@@ -600,8 +628,8 @@ export interface components {
         };
         ShowListItem: {
             slug: string;
-            title: string;
-            summary?: string;
+            readonly title: string;
+            readonly summary: string;
             /** Format: uri */
             readonly poster_url: string | null;
             /** Format: date-time */
@@ -611,7 +639,7 @@ export interface components {
         };
         ShowRef: {
             slug: string;
-            title: string;
+            readonly title: string;
         };
         Standing: {
             performance: number;
@@ -831,6 +859,102 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_language_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerLanguage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_language_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerLanguageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerLanguage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ import type { paths } from "./api-types";
 import { API_BASE } from "./config";
 import { getAccessToken, clearSession } from "./auth";
 import { WAKING_GIVE_UP_MS, pause, retryAfterMs, startWaiting } from "./waking";
+import { language, t } from "./i18n";
 
 type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
 type Ok<Op> = Op extends { responses: infer R }
@@ -30,6 +31,7 @@ export type PerformanceStatus = Performance["status"];
 export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
+export type CustomerLanguage = Ok<paths["/api/v1/me/language/"]["put"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
 export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
@@ -99,7 +101,7 @@ async function toProblem(response: Response): Promise<Problem> {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   query?: Record<string, string | number | undefined | null>;
   body?: unknown;
   auth?: boolean;
@@ -133,11 +135,13 @@ async function sendOnce(path: string, options: RequestOptions): Promise<Response
   for (const [name, value] of Object.entries(options.query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
   }
-  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  // The API answers in the visitor's language: problems' titles and details, show content.
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language(),
+                                            ...options.headers };
   if (options.auth) {
     const token = getAccessToken();
     if (!token) {
-      throw new ApiError({ status: 401, code: "session_expired", title: "Please sign in" });
+      throw new ApiError({ status: 401, code: "session_expired", title: t("Please sign in") });
     }
     headers.Authorization = `Bearer ${token}`;
   }
@@ -155,8 +159,8 @@ async function sendOnce(path: string, options: RequestOptions): Promise<Response
                                             signal: options.signal, cache: "no-cache" });
   } catch (error) {
     if ((error as Error)?.name === "AbortError") throw error;
-    throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
-                         detail: "The box office could not be reached. Check your connection and try again." });
+    throw new ApiError({ status: 0, code: "network", title: t("Network unavailable"),
+                         detail: t("The box office could not be reached. Check your connection and try again.") });
   }
   if (!response.ok) {
     const problem = await toProblem(response);
@@ -194,6 +198,9 @@ export const api = {
   infoPage: (slug: string, signal?: AbortSignal) =>
     json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
   me: () => json<Me>("/api/v1/me/", { auth: true }),
+  /** Stores the language the customer chose on their account: their emails follow it. */
+  setMyLanguage: (chosen: CustomerLanguage["language"]) =>
+    json<CustomerLanguage>("/api/v1/me/language/", { method: "PUT", auth: true, body: { language: chosen } }),
   /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
   reserve: (body: ReserveBody, idempotencyKey: string, admission?: string | null) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "notifications",
     "staff",
     "waitingroom",
+    "languages",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +44,9 @@ MIDDLEWARE = [
     "project.middleware.ApiBodySizeLimitMiddleware",
     "project.middleware.DatabaseResumingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The request's language: Accept-Language (the SPA sends the visitor's choice), else the
+    # venue's (LANGUAGE_CODE). It also adds `Vary: Accept-Language`.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +115,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# Two languages (issue 26). The venue's own language is the default: for a visitor whose
+# browser asks for neither, for emails to a customer who never chose, and for show content
+# with no translation. `make messages` extracts and compiles locale/ (the .mo files are
+# committed, so neither the package step nor Lambda needs gettext).
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CODE = env("VENUE_LANGUAGE", default="fr")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured("VENUE_LANGUAGE must be fr or en")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A French venue may want 24-hour times in English too ("19:30", not "7:30 PM").
+VENUE_24_HOUR = env.bool("VENUE_24_HOUR", default=True)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -3,18 +3,22 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type Order } from "../api";
-import { money, plural } from "../format";
+import { money } from "../format";
+import { t, tn } from "../i18n";
 import { errorMessage } from "./common";
 
 function question(order: Order): string {
-  const tickets = plural(order.quantity, "ticket", "tickets");
+  const n = order.quantity;
   if (order.status === "pending") {
-    return `Cancel ${tickets}? The held seats go back on sale; your card has not been charged.`;
+    return tn(n, "Cancel {n} ticket? The held seats go back on sale; your card has not been charged.",
+              "Cancel {n} tickets? The held seats go back on sale; your card has not been charged.");
   }
   const paid = order.payment && order.payment.amount_cents > 0 ? order.payment : null;
   return paid
-    ? `Cancel ${tickets}? The seats go back on sale and ${money(paid.amount_cents - paid.refunded_cents, paid.currency)} is refunded to your card.`
-    : `Cancel ${tickets}? The seats go back on sale.`;
+    ? tn(n, "Cancel {n} ticket? The seats go back on sale and {amount} is refunded to your card.",
+         "Cancel {n} tickets? The seats go back on sale and {amount} is refunded to your card.",
+         { amount: money(paid.amount_cents - paid.refunded_cents, paid.currency) })
+    : tn(n, "Cancel {n} ticket? The seats go back on sale.", "Cancel {n} tickets? The seats go back on sale.");
 }
 
 export function CancelOrder({ order, onCancelled }: { order: Order; onCancelled: (order: Order) => void }) {
@@ -47,16 +51,16 @@ export function CancelOrder({ order, onCancelled }: { order: Order; onCancelled:
         // Beside "Pay", giving up the seats is the quiet choice.
         <button type="button" class={`button ${order.status === "pending" ? "button-secondary" : "button-danger"}`}
                 onClick={() => setConfirming(true)}>
-          Cancel order
+          {t("Cancel order")}
         </button>
       ) : (
-        <div class="confirm" role="group" aria-label="Confirm cancellation">
+        <div class="confirm" role="group" aria-label={t("Confirm cancellation")}>
           <p>{question(order)}</p>
           <button type="button" class="button button-danger" disabled={busy} onClick={cancel} ref={confirmRef}>
-            {busy ? "Cancelling…" : "Yes, cancel"}
+            {busy ? t("Cancelling…") : t("Yes, cancel")}
           </button>
           <button type="button" class="button button-secondary" disabled={busy} onClick={() => setConfirming(false)}>
-            {order.status === "pending" ? "Keep my seats" : "Keep my tickets"}
+            {order.status === "pending" ? t("Keep my seats") : t("Keep my tickets")}
           </button>
         </div>
       )}

@@ -6,6 +6,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { clock, isoDuration, msUntil } from "../format";
+import { t } from "../i18n";
 
 const MILESTONES = [5 * 60_000, 2 * 60_000, 60_000];
 
@@ -15,11 +16,11 @@ function milestone(ms: number): number {
 
 function spoken(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
-  return minutes <= 1 ? "Less than a minute left to pay before your seats are released."
-                      : `${minutes} minutes left to pay before your seats are released.`;
+  return minutes <= 1 ? t("Less than a minute left to pay before your seats are released.")
+                      : t("{minutes} minutes left to pay before your seats are released.", { minutes });
 }
 
-export function Countdown({ expiresAt, now, label = "Your seats are held for", announce = false }:
+export function Countdown({ expiresAt, now, label = t("Your seats are held for"), announce = false }:
     { expiresAt: string | null | undefined; now: number; label?: string; announce?: boolean }) {
   const left = msUntil(expiresAt, now);
   const reached = milestone(left);

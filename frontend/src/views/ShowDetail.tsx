@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Order, type Performance, type PerformanceStatus,
          type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
-import { dateTime, money, plural } from "../format";
+import { dateTime, money } from "../format";
+import { t, tn } from "../i18n";
 import { navigate } from "../router";
 import { useSession } from "../session";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
@@ -21,21 +22,25 @@ export const waitingRoomTiming = { scale: 1 };
 
 /** "less than a minute", "about 3 minutes". */
 export function waitEstimate(seconds: number): string {
-  if (seconds < 60) return "less than a minute";
+  if (seconds < 60) return t("less than a minute");
   const minutes = Math.round(seconds / 60);
-  return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return tn(minutes, "about {n} minute", "about {n} minutes");
 }
 
-export const STATUS_LABELS: Record<PerformanceStatus, string> = {
-  on_sale: "On sale",
-  sold_out: "Sold out",
-  sales_closed: "Sales closed",
-  cancelled: "Cancelled",
-};
+export function statusLabel(status: PerformanceStatus): string {
+  const labels: Record<PerformanceStatus, string> = {
+    on_sale: t("On sale"),
+    sold_out: t("Sold out"),
+    sales_closed: t("Sales closed"),
+    not_yet_on_sale: t("Not on sale yet"),
+    cancelled: t("Cancelled"),
+  };
+  return labels[status] ?? status;
+}
 
 export function ShowDetail({ slug }: { slug: string }) {
   const [show, reload] = useResource((signal) => api.show(slug, signal), [slug]);
-  if (show.state === "loading") return <Loading label="Loading show…" />;
+  if (show.state === "loading") return <Loading label={t("Loading show…")} />;
   if (show.state === "error") {
     if (show.error instanceof ApiError && show.error.status === 404) return <NotFound />;
     return <ErrorState error={show.error} retry={reload} />;
@@ -43,17 +48,17 @@ export function ShowDetail({ slug }: { slug: string }) {
   const data = show.data;
   return (
     <article aria-labelledby="page-title">
-      <p class="crumbs"><a href="/">← All shows</a></p>
+      <p class="crumbs"><a href="/">{t("← All shows")}</a></p>
       <PageTitle title={data.title}>{data.title}</PageTitle>
       {data.summary && <p class="lead">{data.summary}</p>}
-      {data.poster_url && <img class="poster poster-large" src={data.poster_url} alt={`Poster for ${data.title}`} />}
+      {data.poster_url && <img class="poster poster-large" src={data.poster_url} alt={t("Poster for {title}", { title: data.title })} />}
       <div class="description">
         {(data.description || "").split(/\n{2,}/).map((para, i) => <p key={i}>{para}</p>)}
       </div>
-      <p class="meta"><span>Duration: {data.duration_minutes} minutes</span></p>
-      <h2>Performances</h2>
+      <p class="meta"><span>{t("Duration: {minutes} minutes", { minutes: data.duration_minutes })}</span></p>
+      <h2>{t("Performances")}</h2>
       {data.performances.length === 0 ? (
-        <Empty>No upcoming performances.</Empty>
+        <Empty>{t("No upcoming performances.")}</Empty>
       ) : (
         <ul class="performances" role="list">
           {data.performances.map((p) => <PerformanceItem key={p.id} performance={p} onChange={reload} />)}
@@ -96,18 +101,18 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
         <p class="meta">
           <span>{p.venue.name}, {p.venue.city}</span>
           <span>{money(p.price_cents, p.currency)}</span>
-          {status === "on_sale" && <span class="seats-left" data-seats-left={p.seats_left}>{plural(p.seats_left, "seat", "seats")} left</span>}
+          {status === "on_sale" && <span class="seats-left" data-seats-left={p.seats_left}>{tn(p.seats_left, "{n} seat left", "{n} seats left")}</span>}
         </p>
       </div>
       <div class="performance-action">
-        <span class={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>
+        <span class={`badge badge-${status}`}>{statusLabel(status)}</span>
         {status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
       </div>
       {error !== null && (
         <div id={`qty-${p.id}-error`} class="inline-error" role="alert">
           <p>{errorMessage(error)}</p>
           {error instanceof ApiError && error.code === "session_expired" && (
-            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
+            <button type="button" class="button button-secondary" onClick={() => void signIn()}>{t("Sign in again")}</button>
           )}
         </div>
       )}
@@ -159,7 +164,7 @@ export function ReserveForm({ performance: p, onChange, onError }:
   if (!session) {
     return (
       <button type="button" class="button" onClick={() => void signIn()}>
-        Sign in to reserve
+        {t("Sign in to reserve")}
       </button>
     );
   }
@@ -225,22 +230,22 @@ export function ReserveForm({ performance: p, onChange, onError }:
   if (standing && !standing.admission) {
     return (
       <div class="notice waiting-room" role="status" aria-live="polite" data-position={standing.position}>
-        <p><span class="spinner" aria-hidden="true" />You are in the waiting room: <strong>number {standing.position}</strong> in line.</p>
-        <p>Estimated wait: {waitEstimate(standing.estimate_seconds)}. We reserve your {plural(quantity, "ticket", "tickets")} as soon as it is your turn.</p>
-        <p class="meta">Keep this page open. Reloading keeps your place; it never moves you forward.</p>
+        <p><span class="spinner" aria-hidden="true" />{t("You are in the waiting room:")} <strong>{t("number {n} in line", { n: standing.position })}</strong></p>
+        <p>{t("Estimated wait: {wait}.", { wait: waitEstimate(standing.estimate_seconds) })} {tn(quantity, "We reserve your ticket as soon as it is your turn.", "We reserve your {n} tickets as soon as it is your turn.")}</p>
+        <p class="meta">{t("Keep this page open. Reloading keeps your place; it never moves you forward.")}</p>
       </div>
     );
   }
 
   return (
     <form class="reserve" onSubmit={onSubmit} aria-describedby={failed ? `${id}-error` : undefined}>
-      <label for={id}>Tickets</label>
+      <label for={id}>{t("Tickets")}</label>
       <select id={id} value={quantity} disabled={busy}
               onChange={(e) => { setQuantity(Number(e.currentTarget.value)); intent.current = null; setError(null); }}>
         {Array.from({ length: max }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
       </select>
       <button type="submit" class="button" disabled={busy} aria-busy={busy}>
-        {busy ? "Reserving…" : `Reserve · ${money(p.price_cents * quantity, p.currency)}`}
+        {busy ? t("Reserving…") : t("Reserve · {price}", { price: money(p.price_cents * quantity, p.currency) })}
       </button>
     </form>
   );

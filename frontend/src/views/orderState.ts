@@ -2,6 +2,7 @@
 
 import type { Order, Payment } from "../api";
 import { msUntil } from "../format";
+import { t } from "../i18n";
 
 /** Paid at the bank, not yet confirmed by the server (the webhook or a reconciliation). */
 export function paymentInFlight(order: Order): boolean {
@@ -21,11 +22,11 @@ export function holdLapsed(order: Order, now: number): boolean {
   return order.status === "pending" && !paymentInFlight(order) && msUntil(order.expires_at, now) === 0;
 }
 
-const REFUND_REASONS: Record<string, string> = {
-  requested_by_customer: "cancelled at your request",
-  duplicate: "a duplicate payment",
-  fraudulent: "suspected fraud",
-};
+const refundReasons = (): Record<string, string> => ({
+  requested_by_customer: t("cancelled at your request"),
+  duplicate: t("a duplicate payment"),
+  fraudulent: t("suspected fraud"),
+});
 
 /**
  * "€70.00 refunded to your card (reason).", or that a refund is on its way, or null when
@@ -34,11 +35,12 @@ const REFUND_REASONS: Record<string, string> = {
 export function refundSentence(payment: Payment | null | undefined,
                                money: (cents: number, currency: string) => string): string | null {
   if (!payment) return null;
-  const reason = payment.refund_reason ? REFUND_REASONS[payment.refund_reason] ?? payment.refund_reason : "";
+  const reason = payment.refund_reason ? refundReasons()[payment.refund_reason] ?? payment.refund_reason : "";
   const why = reason ? ` (${reason})` : "";
   if (payment.status === "refund_due" || payment.status === "refunding") {
-    return `A refund of ${money(payment.amount_cents - payment.refunded_cents, payment.currency)} to your card is on its way${why}.`;
+    return t("A refund of {amount} to your card is on its way{why}.",
+             { amount: money(payment.amount_cents - payment.refunded_cents, payment.currency), why });
   }
   if (!payment.refunded_cents) return null;
-  return `${money(payment.refunded_cents, payment.currency)} refunded to your card${why}.`;
+  return t("{amount} refunded to your card{why}.", { amount: money(payment.refunded_cents, payment.currency), why });
 }
