@@ -88,13 +88,14 @@ def _customers(n: int) -> list[Customer]:
 def _free_performances(n: int, capacity: int, price_cents: int = 0) -> list[int]:
     from django.utils import timezone
 
-    from shows.models import Performance, Show, Venue
+    from shows.models import Show, Venue
+    from shows.services import performance_create
 
     venue, _ = Venue.objects.get_or_create(name="HTTP Bench Hall", defaults={"city": "Lyon"})
     show = Show.objects.create(slug=f"http-{uuid.uuid4().hex[:8]}", title="HTTP bench",
                                duration_minutes=60, published=True)
     start = timezone.now() + timezone.timedelta(days=60)
-    return [Performance.objects.create(show=show, venue=venue, capacity=capacity,
+    return [performance_create(show=show, venue=venue, capacity=capacity,
                                        price_cents=price_cents,
                                        starts_at=start + timezone.timedelta(minutes=i)).pk
             for i in range(n)]
@@ -104,13 +105,14 @@ def _ensure_shows(n: int = 20) -> None:
     """A realistic first page for the list (bench.run has made 50 shows already)."""
     from django.utils import timezone
 
-    from shows.models import Performance, Show, Venue
+    from shows.models import Show, Venue
+    from shows.services import performance_create
 
     venue, _ = Venue.objects.get_or_create(name="HTTP Bench Hall", defaults={"city": "Lyon"})
     for i in range(Show.objects.filter(published=True).count(), n):
         show = Show.objects.create(slug=f"http-list-{i}", title=f"Show {i}",
                                    duration_minutes=90, published=True)
-        Performance.objects.create(show=show, venue=venue, capacity=100, price_cents=1500,
+        performance_create(show=show, venue=venue, capacity=100, price_cents=1500,
                                    starts_at=timezone.now() + timezone.timedelta(days=3 + i))
 
 
@@ -154,9 +156,13 @@ def requests_for(kind: str, client: int, customers: list[Customer],
                      body={"performance": performance, "quantity": 1})
                 for c in customers[client::CLIENTS]]
     if kind == "reserve floor":
+        from shows.models import PriceCategory
+
+        category = PriceCategory.objects.filter(performance_id=performance).values_list(
+            "pk", flat=True).first()
         return [_raw(method, path, _address(c.id % ADDRESSES),
                      body={"performance": performance, "customer": c.id, "quantity": 1,
-                           "price_cents": 0, "currency": "EUR"})
+                           "category": category, "price_cents": 0, "currency": "EUR"})
                 for c in customers[client::CLIENTS]]
     return [_raw(method, path, _address(a)) for a in range(client, ADDRESSES, CLIENTS)]
 

@@ -27,7 +27,8 @@ def _shows(n: int = 20) -> None:
 
     from django.utils import timezone
 
-    from shows.models import Performance, Show, Venue
+    from shows.models import Show, Venue
+    from shows.services import performance_create
 
     venue, _ = Venue.objects.get_or_create(name="Languages Hall", defaults={"city": "Lyon"})
     for i in range(n):
@@ -35,7 +36,7 @@ def _shows(n: int = 20) -> None:
             slug=f"lang-{i}", title=f"Show {i}", summary="In English.", duration_minutes=60,
             published=True, translations={"fr": {"title": f"Spectacle {i}",
                                                  "summary": "En français."}})
-        Performance.objects.create(show=show, venue=venue, capacity=100, price_cents=1000,
+        performance_create(show=show, venue=venue, capacity=100, price_cents=1000,
                                    starts_at=timezone.now() + dt.timedelta(days=1 + i))
 
 
