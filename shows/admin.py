@@ -81,6 +81,7 @@ class PriceCategoryInline(admin.TabularInline):
     """A performance's tariffs: a manager's to change (roles.CHANGE_PRICES)."""
 
     model = PriceCategory
+    form = translations_form(PriceCategory, ("name", "description"))
     extra = 0
     min_num, max_num = 1, MAX_CATEGORIES
     fields = ["name", "price_cents", "description", "quota", "max_per_order", "sort_order",

@@ -201,7 +201,7 @@ class Performance(models.Model):
         return PerformanceStatus.ON_SALE
 
 
-class PriceCategory(models.Model):
+class PriceCategory(TranslatedContent, models.Model):
     """A tariff of one performance ("Full price", "Reduced", "Under 12", "Wheelchair space").
 
     `seats_sold` counts its seats sold or held. It changes only in the reservation's
@@ -223,6 +223,8 @@ class PriceCategory(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0)
     hidden = models.BooleanField(default=False, help_text="Only a voucher reveals it.")
     seats_sold = models.PositiveIntegerField(default=0, editable=False)
+    # name and description in the other language (languages/content.py).
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "price_cents", "id"]

@@ -67,7 +67,7 @@ def performance_get(*, performance_id: int) -> Performance | None:
 
 
 _CATEGORY_COLUMNS = ("id", "name", "description", "price_cents", "quota", "max_per_order",
-                     "sort_order", "hidden", "seats_sold")
+                     "sort_order", "hidden", "seats_sold", "translations")
 # The performance's categories ride along as one JSON array (no second query).
 _CATEGORIES_JSON = {
     "postgresql": "(SELECT json_agg(json_build_array({cols})) FROM shows_pricecategory c "

@@ -112,8 +112,9 @@ class PerformanceSerializer(serializers.ModelSerializer):
                 continue
             left = category.seats_left(obj.seats_left)
             rows.append({
-                "id": category.pk, "name": category.name,
-                "description": category.description, "price_cents": category.price_cents,
+                "id": category.pk, "name": category.translated("name"),
+                "description": category.translated("description"),
+                "price_cents": category.price_cents,
                 "max_per_order": category.max_per_order, "seats_left": left,
                 "status": PerformanceStatus.SOLD_OUT
                 if status == PerformanceStatus.ON_SALE and left == 0 else status,

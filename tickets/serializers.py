@@ -64,7 +64,12 @@ ReservationRequestSchema = PolymorphicProxySerializer(
 
 class CategoryRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, category) -> str:
+        """In the request's language (languages/content.py)."""
+        return str(category.translated("name"))
 
 
 class OrderLineSerializer(serializers.Serializer):
@@ -147,7 +152,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
     lines = getattr(order, "issued_lines", None)
     if lines is None:
         lines = order.lines.all()
-    names = {line.category_id: str(line.category.name) for line in lines}
+    names = {line.category_id: str(line.category.translated("name")) for line in lines}
     payment = getattr(order, "payment", None)  # None: free, or not started yet
     return {
         "id": str(order.id),
@@ -166,7 +171,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "tickets": [{"code": str(ticket.code),
                      "category": {"id": int(ticket.category_id),
                                   "name": names.get(ticket.category_id)
-                                  or str(ticket.category.name)},
+                                  or str(ticket.category.translated("name"))},
                      "checked_in_at": _datetime(ticket.checked_in_at)}
                     for ticket in tickets],
         "payment": PaymentSerializer(payment).data if payment is not None else None,

@@ -368,7 +368,7 @@ export interface components {
         };
         CategoryRef: {
             id: number;
-            name: string;
+            readonly name: string;
         };
         /**
          * @description * `EUR` - Euro

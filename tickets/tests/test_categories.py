@@ -180,3 +180,23 @@ def test_public_performance_lists_visible_categories_with_seats_left(api, perfor
                      "Wheelchair space": (2, "on_sale")}
     assert body["refund_policy"]["customer_may_cancel"] is True
     assert body["sales_end_at"] == body["starts_at"] and body["on_sale_at"] is None
+
+
+def test_category_names_are_served_in_the_customer_s_language(api, make_performance, bearer):
+    performance = make_performance(categories=[
+        {"name": "Reduced", "price_cents": 0, "description": "Proof at the door",
+         "translations": {"fr": {"name": "Tarif réduit",
+                                 "description": "Justificatif à l'entrée"}}},
+        {"name": "Full price", "price_cents": 0}])
+    url = f"/api/v1/performances/{performance.pk}/"
+    french = api.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()["categories"]
+    english = api.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["categories"]
+    assert {(c["name"], c["description"]) for c in french} == {
+        ("Tarif réduit", "Justificatif à l'entrée"), ("Full price", "")}  # falls back
+    assert {c["name"] for c in english} == {"Reduced", "Full price"}
+    reduced = category(performance, "Reduced")
+    order = api.post("/api/v1/tickets/", {"performance": performance.pk, "lines": [
+        {"category": reduced.pk, "quantity": 1}]}, format="json", HTTP_ACCEPT_LANGUAGE="fr",
+        **bearer()).json()
+    assert order["lines"][0]["category"]["name"] == "Tarif réduit"
+    assert order["tickets"][0]["category"]["name"] == "Tarif réduit"
