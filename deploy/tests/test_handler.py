@@ -326,8 +326,8 @@ def test_the_per_minute_event_releases_lapsed_holds_once(invoke, checkout):
     event = next(e for e in SCHEDULED if e["function"].endswith(".release_expired_holds"))
     minute = {"event": ev.scheduled(event["function"], rule_name=rule_name(event, "production"))}
     result = invoke([minute, minute])
-    assert "Released 1 expired hold(s)." in result["stdout"]
-    assert "Released 0 expired hold(s)." in result["stdout"]
+    assert "Released 1 expired hold(s);" in result["stdout"]
+    assert "Released 0 expired hold(s);" in result["stdout"]
     statuses = dict(Order.objects.values_list("id", "status"))
     assert {str(k): v for k, v in statuses.items()} == {lapsed["id"]: "expired",
                                                         running["id"]: "pending"}
