@@ -23,12 +23,26 @@ export type ShowSummary = ShowPage["results"][number];
 export type ShowDetail = Ok<paths["/api/v1/shows/{slug}/"]["get"]>;
 export type Performance = ShowDetail["performances"][number];
 export type PerformanceStatus = Performance["status"];
+/** A visible price category of a performance ("Full price", "Reduced"…). */
+export type Category = Performance["categories"][number];
+/** Until when, and for what fee, a customer may cancel (shown before paying). */
+export type RefundPolicy = Performance["refund_policy"];
+export type ServerTime = Ok<paths["/api/v1/time/"]["get"]>;
+export type PerformanceDetail = Ok<paths["/api/v1/performances/{performance_id}/"]["get"]>;
 export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
 export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
+/** One category of an order: how many seats, at what price each. */
+export type OrderLine = Order["lines"][number];
+export type Ticket = Order["tickets"][number];
+/**
+ * A cancel's answer: the order, with what was refunded and the fee its refund rule kept
+ * (optional here until every server sends them).
+ */
+export type CancelledOrder = Order & { refund_cents?: number; fee_cents?: number };
 /** Null for a free order; the client secrets only while the order is pending. */
 export type Payment = NonNullable<Order["payment"]>;
 export type OrderStatus = Order["status"];
@@ -157,11 +171,21 @@ export const api = {
     json<ShowPage>("/api/v1/shows/", { query: { ...query }, signal }),
   show: (slug: string, signal?: AbortSignal) =>
     json<ShowDetail>(`/api/v1/shows/${enc(slug)}/`, { signal }),
+  performance: (id: number, signal?: AbortSignal) =>
+    json<PerformanceDetail>(`/api/v1/performances/${enc(String(id))}/`, { signal }),
   infoPages: (signal?: AbortSignal) => json<InfoList>("/api/v1/info/", { signal }),
   infoPage: (slug: string, signal?: AbortSignal) =>
     json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
   me: () => json<Me>("/api/v1/me/", { auth: true }),
-  /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
+  /** The server's clock (`now`, ISO with ms): countdowns to an on-sale time follow it. */
+  serverTime: (signal?: AbortSignal) => json<ServerTime>("/api/v1/time/", { signal }),
+  /**
+   * `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice.
+   * Body `{performance, lines: [{category, quantity}]}`. Refusals: 409 `category_sold_out`
+   * (`category`, `seats_left`), `sold_out`, `sales_not_open` (`on_sale_at`), `sales_closed`,
+   * `limit_exceeded` (a category's per-order maximum, with `category`; or 10 in all);
+   * 404 `not_found` (a category no longer on sale).
+   */
   reserve: (body: ReserveBody, idempotencyKey: string) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
                                       headers: { "Idempotency-Key": idempotencyKey } }),
@@ -170,7 +194,7 @@ export const api = {
   order: (id: string, signal?: AbortSignal) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
   cancel: (id: string) =>
-    json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
+    json<CancelledOrder>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
   /**
    * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
    * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.

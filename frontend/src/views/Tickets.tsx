@@ -2,7 +2,7 @@
  * (pending ones resume their payment), each ticket's QR code, and cancelling. */
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, ApiError, type Order } from "../api";
+import { api, ApiError, type CancelledOrder, type Order } from "../api";
 import { signIn, sessionExpired } from "../auth";
 import { dateTime, money, plural } from "../format";
 import { useSession } from "../session";
@@ -10,7 +10,8 @@ import { CancelOrder } from "./CancelOrder";
 import { Empty, ErrorState, Loading, PageTitle, useNow, useResource } from "./common";
 import { Countdown } from "./Countdown";
 import { NotFound } from "./NotFound";
-import { holdLapsed, paymentInFlight, refundSentence } from "./orderState";
+import { LineRows, linesInWords } from "./OrderLines";
+import { feeSentence, holdLapsed, paymentInFlight, refundSentence } from "./orderState";
 import { PaymentStep } from "./Payment";
 import { WaitingLists } from "./Waitlist";
 
@@ -93,17 +94,19 @@ export function OrderPage({ id, search }: { id: string; search: URLSearchParams 
   if (!order.data) return null;
   const data = order.data;
   const title = data.performance.show?.title || "Your order";
+  const words = linesInWords(data);
+  const inWords = words ? ` (${words})` : "";
   return (
     <section aria-labelledby="page-title">
       <p class="crumbs"><a href="/tickets">← My tickets</a></p>
       <PageTitle title={title}>{title}</PageTitle>
       {outcome === "confirmed" && data.status === "confirmed" ? (
         <p class="notice notice-success" role="status" ref={paidRef} tabIndex={-1}>
-          Payment received: {plural(data.quantity, "ticket", "tickets")} confirmed. Show the codes below at the door.
+          Payment received: {plural(data.quantity, "ticket", "tickets")} confirmed{inWords}. Show the codes below at the door.
         </p>
       ) : search.get("reserved") && data.status === "confirmed" && (
         <p class="notice notice-success" role="status">
-          Reserved: {plural(data.quantity, "ticket", "tickets")}. Show the codes below at the door.
+          Reserved: {plural(data.quantity, "ticket", "tickets")}{inWords}. Show the codes below at the door.
         </p>
       )}
       {data.status === "pending"
@@ -137,7 +140,8 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
     if ((cancelledHere || focusNotice) && (state === "cancelled" || state === "expired")) noticeRef.current?.focus();
   }, [cancelledHere, focusNotice, state]);
   const p = order.performance;
-  const refund = refundSentence(order.payment, money);
+  const refund = [refundSentence(order.payment, money, (order as CancelledOrder).refund_cents), feeSentence(order, money)]
+    .filter(Boolean).join(" ") || null;
   // Before the start only; the server has the last word (409 sales_closed).
   const canCancel = (state === "confirmed" || state === "pending") && new Date(p.starts_at).getTime() > now;
   const headingId = `order-${order.id}`;
@@ -160,6 +164,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
         <span>{plural(order.quantity, "ticket", "tickets")}</span>
         <span>Total {money(order.total_cents, order.currency)}</span>
       </p>
+      {(order.lines?.length ?? 0) > 0 && <dl class="summary order-lines"><LineRows order={order} /></dl>}
       {state === "cancelled" ? (
         <div class="notice" role="status" ref={noticeRef} tabIndex={-1}>
           <p>This order is cancelled; its seats were released.{refund && ` ${refund}`}{backToShow}</p>
@@ -182,8 +187,9 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
           {refund && <p class="notice">{refund}</p>}
           <ul class="tickets" role="list">
             {order.tickets.map((t) => (
-              <li class="ticket" key={t.code}>
-                <QrCode orderId={order.id} code={t.code} />
+              <li class="ticket" key={t.code} data-category={t.category?.id}>
+                {t.category && <p class="ticket-category">{t.category.name}</p>}
+                <QrCode orderId={order.id} code={t.code} category={t.category?.name} />
                 <p class="ticket-code"><span class="visually-hidden">Ticket code </span><code>{t.code}</code></p>
                 {t.checked_in_at && <p class="meta">Checked in {dateTime(t.checked_in_at)}</p>}
               </li>
@@ -199,7 +205,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
 }
 
 /** Fetched with the bearer token, shown through an object URL, released on unmount. */
-export function QrCode({ orderId, code }: { orderId: string; code: string }) {
+export function QrCode({ orderId, code, category }: { orderId: string; code: string; category?: string }) {
   const [src, setSrc] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -220,5 +226,5 @@ export function QrCode({ orderId, code }: { orderId: string; code: string }) {
   }, [orderId, code]);
   if (failed) return <p class="qr qr-failed">QR code unavailable; give the code below at the door.</p>;
   if (!src) return <div class="qr qr-loading" role="status" aria-label="Loading QR code" />;
-  return <img class="qr" src={src} alt={`QR code for ticket ${code}`} width={200} height={200} />;
+  return <img class="qr" src={src} alt={`QR code for ticket ${code}${category ? `, ${category}` : ""}`} width={200} height={200} />;
 }

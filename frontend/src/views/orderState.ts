@@ -1,6 +1,6 @@
 /** What an order's status and payment mean for the visitor, shared by the order views. */
 
-import type { Order, Payment } from "../api";
+import type { CancelledOrder, Order, Payment } from "../api";
 import { msUntil } from "../format";
 
 /** Paid at the bank, not yet confirmed by the server (the webhook or a reconciliation). */
@@ -28,17 +28,31 @@ const REFUND_REASONS: Record<string, string> = {
 };
 
 /**
- * "€70.00 refunded to your card (reason).", or that a refund is on its way, or null when
+ * "€70.00 refunded to your card (reason).", or that a refund is on its way (`owed` less what
+ * was refunded already, else all that was paid), or null when
  * no money is to be returned.
  */
 export function refundSentence(payment: Payment | null | undefined,
-                               money: (cents: number, currency: string) => string): string | null {
+                               money: (cents: number, currency: string) => string,
+                               owed?: number): string | null {
   if (!payment) return null;
   const reason = payment.refund_reason ? REFUND_REASONS[payment.refund_reason] ?? payment.refund_reason : "";
   const why = reason ? ` (${reason})` : "";
   if (payment.status === "refund_due" || payment.status === "refunding") {
-    return `A refund of ${money(payment.amount_cents - payment.refunded_cents, payment.currency)} to your card is on its way${why}.`;
+    // `owed`: the order's refund_cents (the paid amount less a cancellation fee), when known.
+    const due = owed ? owed - payment.refunded_cents : payment.amount_cents - payment.refunded_cents;
+    return `A refund of ${money(due, payment.currency)} to your card is on its way${why}.`;
   }
   if (!payment.refunded_cents) return null;
   return `${money(payment.refunded_cents, payment.currency)} refunded to your card${why}.`;
+}
+
+/**
+ * "A cancellation fee of €2.00 was kept (refund rule)." for a cancelled order whose refund
+ * rule kept a fee, else null. Read only when the server sends `fee_cents`.
+ */
+export function feeSentence(order: CancelledOrder,
+                            money: (cents: number, currency: string) => string): string | null {
+  if (order.status !== "cancelled" || !order.fee_cents) return null;
+  return `A cancellation fee of ${money(order.fee_cents, order.currency)} was kept, as its refund rule says.`;
 }
