@@ -35,6 +35,15 @@ def sign_in(page, email: str, back_to: str) -> None:
     page.wait_for_url(back_to)
 
 
+def choose_seats(item, category: str, quantity: int) -> None:
+    """On a performance's reserve form: `quantity` seats of `category`, typed into its
+    number field (a change is committed when the field loses focus)."""
+    field = item.get_by_label(category, exact=True)
+    field.fill(str(quantity))
+    field.blur()
+    item.page.wait_for_function("([f, n]) => f.value === n", arg=[field.element_handle(), str(quantity)])
+
+
 def shoot(page, name: str, width: int) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": width, "height": 900})
