@@ -41,6 +41,7 @@ SUBJECTS = {
     EmailKind.EXPIRY: "Your hold on seats for {show} has lapsed",
     EmailKind.OFFER: "Seats for {show} are held for you: pay to get them",
     EmailKind.OFFER_LAPSED: "Your waiting-list offer for {show} has lapsed",
+    EmailKind.PERFORMANCE_CANCELLED: "{show} is cancelled: your tickets are refunded",
 }
 TEMPLATES = {EmailKind.RESEND: "confirmation"}  # else the kind's own name
 WITH_TICKETS = {EmailKind.CONFIRMATION, EmailKind.RESEND}
@@ -124,9 +125,14 @@ def order_context(order: Any) -> dict[str, Any]:
     payment = getattr(order, "payment", None)
     refund_cents = 0
     if payment is not None and payment.status in {"refund_due", "refunding", "refunded"}:
-        refund_cents = payment.refunded_cents or payment.amount_cents
-    tickets = [{"code": t.code, "cid": f"qr-{t.code.lower()}@marquee"}
-               for t in order.tickets.all()]
+        refund_cents = (order.refund_cents or payment.refund_due_cents
+                        or payment.refunded_cents or payment.amount_cents)
+    tickets = [{"code": t.code, "cid": f"qr-{t.code.lower()}@marquee",
+                "category": t.category.name}
+               for t in order.tickets.select_related("category")]
+    lines = [{"category": line.category.name, "quantity": line.quantity,
+              "price": money(line.unit_price_cents, order.currency)}
+             for line in order.lines.select_related("category")]
     return {
         "order_id": str(order.pk), "short_id": str(order.pk)[:8], "status": order.status,
         "show": performance.show.title,
@@ -138,6 +144,8 @@ def order_context(order: Any) -> dict[str, Any]:
         "total": money(order.total_cents, order.currency),
         "paid": payment is not None,
         "refund": money(refund_cents, order.currency) if refund_cents else "",
+        "fee": money(order.fee_cents, order.currency) if order.fee_cents else "",
+        "lines": lines,
         "refund_reason": payment.refund_reason if payment is not None else "",
         "tickets": tickets,
         "order_url": f"{settings.SITE_URL.rstrip('/')}/tickets/{order.pk}",

@@ -154,14 +154,19 @@ def payment_mark_paid(*, order_id: uuid.UUID) -> None:
     ).update(status=PaymentStatus.SUCCEEDED, last_error="")
 
 
-def payment_owe_refund(*, order_id: uuid.UUID, reason: str) -> bool:
+def payment_owe_refund(*, order_id: uuid.UUID, reason: str,
+                       amount_cents: int | None = None) -> bool:
     """Inside the transaction that releases (or never gave) the seats of a paid order:
-    record that its money must go back. The refund is sent after commit
-    (payment_send_refund) and retried by the per-minute job until Stripe takes it."""
+    record that its money must go back — all of it, or `amount_cents` (a cancellation fee
+    kept; 0 owes nothing). The refund is sent after commit (payment_send_refund) and
+    retried by the per-minute job until Stripe takes it."""
+    if amount_cents == 0:
+        return False
     return bool(Payment.objects.filter(
         pk=order_id,
         status__in=[*OPEN_STATUSES, PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED],
-    ).update(status=PaymentStatus.REFUND_DUE, refund_reason=reason[:200]))
+    ).update(status=PaymentStatus.REFUND_DUE, refund_reason=reason[:200],
+             refund_due_cents=amount_cents))
 
 
 def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool:
@@ -172,10 +177,12 @@ def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) 
     if not claimed:
         return False
     payment = Payment.objects.get(pk=order_id)
+    params = {"payment_intent": payment.intent_id,
+              "metadata": {"order_id": str(order_id), "reason": payment.refund_reason}}
+    if payment.refund_due_cents is not None:
+        params["amount"] = payment.refund_due_cents
     try:
-        refund = call("refunds.create",
-                      {"payment_intent": payment.intent_id,
-                       "metadata": {"order_id": str(order_id), "reason": payment.refund_reason}},
+        refund = call("refunds.create", params,
                       {"idempotency_key": idempotency_key(order_id, "refund")})
     except Exception:
         logger.exception("payments: refund of order %s failed; retried by the job", order_id)
@@ -184,8 +191,8 @@ def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) 
         return False
     Payment.objects.filter(pk=order_id, status=PaymentStatus.REFUNDING).update(
         status=PaymentStatus.REFUNDED, refund_id=refund.id,
-        refunded_cents=min(int(field(refund, "amount", payment.amount_cents)),
-                           payment.amount_cents))
+        refunded_cents=min(int(field(refund, "amount", payment.refund_due_cents
+                                     or payment.amount_cents)), payment.amount_cents))
     return True
 
 

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from tickets.cancellations import performance_cancel
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
@@ -98,7 +99,7 @@ class PerformanceAdmin(admin.ModelAdmin):
     readonly_fields = ["seats_sold", "price_cents", "cancelled"]
     autocomplete_fields = ["show"]
     inlines = [PriceCategoryInline]
-    actions = ["export_attendees", "copy_categories"]
+    actions = ["export_attendees", "copy_categories", "cancel_performances"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
         return performances_with_sales(super().get_queryset(request))
@@ -112,6 +113,24 @@ class PerformanceAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         performance_price_refresh(performance_id=form.instance.pk)
+
+    @admin.action(description="Cancel selected performances and refund every order")
+    def cancel_performances(self, request: HttpRequest, queryset: QuerySet):
+        """Asks first; then records the decision (sales stop at once) and the per-minute
+        job cancels and refunds the orders in batches (tickets/cancellations.py)."""
+        if request.POST.get("confirmed") != "yes":
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                       "title": "Cancel performances?", "performances": queryset,
+                       "action": "cancel_performances",
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/shows/performance/cancel.html", context)
+        for performance in queryset:
+            performance_cancel(performance_id=performance.pk, by=request.user,
+                               reason=request.POST.get("reason", "")[:200])
+        self.message_user(request, f"{queryset.count()} performance(s) cancelled: their "
+                                   "orders are being cancelled and refunded (see each "
+                                   "one's sales dashboard).")
+        return None
 
     @admin.action(description="Copy price categories to the show's other performances")
     def copy_categories(self, request: HttpRequest, queryset: QuerySet) -> None:

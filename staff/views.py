@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from project.errors import DomainError
 from project.problems import problem_response
 from shows.admin import money
+from tickets.cancellations import cancellation_progress
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -193,6 +194,11 @@ def dashboard(request: HttpRequest, performance_id: int, *, site: AdminSite,
         "check_in_bar": _check_in_bar(sales.check_in),
         "check_in_url": reverse("admin:staff_salesdashboard_checkin", args=[performance.pk]),
         "door_url": reverse("admin:staff_doormode_door", args=[performance.pk]),
+        "categories": [{"name": c.name, "price": money(c.price_cents, performance.currency),
+                        "quota": c.quota, "sold": c.sold, "held": c.held,
+                        "revenue": money(c.revenue_cents, performance.currency)}
+                       for c in sales.categories],
+        "cancellation": cancellation_progress(performance_id=performance.pk),
     })
 
 

@@ -92,6 +92,10 @@ class OrderSerializer(serializers.ModelSerializer):
     performance = OrderPerformanceSerializer()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     total_cents = serializers.IntegerField(min_value=0)
+    refund_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: what was refunded (the total less the fee).")
+    fee_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: the fee its refund rule kept.")
     lines = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
@@ -99,7 +103,8 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["id", "status", "performance", "quantity", "lines", "total_cents",
-                  "currency", "created_at", "expires_at", "tickets", "payment"]
+                  "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
+                  "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
 
     @extend_schema_field(OrderLineSerializer(many=True))
@@ -156,6 +161,8 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
         "expires_at": _datetime(order.expires_at),
+        "refund_cents": int(order.refund_cents),
+        "fee_cents": int(order.fee_cents),
         "tickets": [{"code": str(ticket.code),
                      "category": {"id": int(ticket.category_id),
                                   "name": names.get(ticket.category_id)

@@ -39,6 +39,7 @@ from .models import (
     Ticket,
     WaitlistStatus,
 )
+from .refunds import RefundQuote, refund_quote
 from .reservation_sql import Failure, write_reservation
 from .waitlist import offer_ended, seats_released, someone_waits
 
@@ -169,10 +170,13 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
 
 def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
                  reason: str = "cancelled by the customer",
+                 email: EmailKind | None = EmailKind.CANCELLATION,
                  now: dt.datetime | None = None) -> Order:
     """Cancel an order and release its seats once: a paid confirmed order is refunded, a
-    held one's PaymentIntent cancelled. A customer (`user`) may cancel only their own,
-    before the performance starts; staff (`user=None`) may cancel any."""
+    held one's PaymentIntent cancelled. A customer (`user`) may cancel only their own, a
+    confirmed one under its refund rule (tickets/refunds.py: until a deadline, less a
+    fee), a hold until the start; staff (`user=None`) may cancel any, with a full refund.
+    `email`: what the customer is sent (None: nothing)."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         order = orders_locked().filter(pk=order_id,
@@ -184,20 +188,28 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
             return order
         if user is not None and order.performance.starts_at <= now:
             raise errors.SalesClosed()
+        quote = RefundQuote(refund_cents=0, fee_cents=0)
+        if was == OrderStatus.CONFIRMED:
+            quote = refund_quote(performance=order.performance, total_cents=order.total_cents,
+                                 by_staff=user is None, now=now)
         Order.objects.filter(pk=order.pk, status=was).update(
-            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
+            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now,
+            refund_cents=quote.refund_cents, fee_cents=quote.fee_cents)
         offer_ended(order=order, outcome=WaitlistStatus.DECLINED)
         seats_released(order=order, now=now)
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
-            order_id=order.pk, reason=reason)
-        order_notify(order_id=order.pk, kind=EmailKind.CANCELLATION)
+            order_id=order.pk, reason=reason,
+            amount_cents=quote.refund_cents if quote.fee_cents else None)
+        if email is not None:
+            order_notify(order_id=order.pk, kind=email)
     if refund:
         payments.payment_send_refund(order_id=order.pk, now=now)
     elif was == OrderStatus.PENDING and payments.payment_cancel_intent(
             order_id=order.pk) == "succeeded":
         # Paid while we cancelled it: the payment finds the order cancelled and refunds.
         order_payment_succeeded(order_id=order.pk, now=now)
-    order.refresh_from_db(fields=["status", "cancelled_at", "updated_at"])
+    order.refresh_from_db(fields=["status", "cancelled_at", "updated_at", "refund_cents",
+                                  "fee_cents"])
     return order
 
 

@@ -343,6 +343,10 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly expires_at: string | null;
+            /** @description Once cancelled: what was refunded (the total less the fee). */
+            refund_cents: number;
+            /** @description Once cancelled: the fee its refund rule kept. */
+            fee_cents: number;
             readonly tickets: components["schemas"]["Ticket"][];
             readonly payment: components["schemas"]["Payment"] | null;
         };
