@@ -3,7 +3,8 @@ PostgreSQL, localstripe for the payment.
 
 2 Full price + 1 Reduced chosen with the keyboard on a phone-wide page (390 px), the refund
 rule read before paying, paid with 4242 4242 4242 4242: confirmed with 3 QR codes, each
-labelled with its category. A performance not yet on sale, seen by a browser whose clock is an
+labelled with its category; cancelled, €92.50 refunded and the €2.00 fee kept, said before
+and after. A performance not yet on sale, seen by a browser whose clock is an
 hour slow: "On sale …" and a countdown on the server's clock, which turns into the buy form
 at the on-sale second (set a few seconds ahead), and the reservation made then is accepted.
 """
@@ -131,6 +132,21 @@ def test_two_full_one_reduced_paid_three_labelled_codes(checkout, page, tariffs_
                   for line in order.lines.all()) == [("Full price", 2, 3500), ("Reduced", 1, 2450)]
     assert sorted(t.category.name for t in order.tickets.all()) == ["Full price", "Full price",
                                                                      "Reduced"]
+
+    # Cancelling under the rule: the page says the refund less the fee before and after; the
+    # order and Stripe's refund agree.
+    page.get_by_role("button", name="Cancel order").click()
+    page.get_by_text("€92.50 is refunded to your card (€94.50 paid, less a €2.00 cancellation"
+                     " fee)").wait_for()
+    assert_accessible(page, "cancelling under a refund rule")
+    page.get_by_role("button", name="Yes, cancel").click()
+    page.get_by_text("This order is cancelled").wait_for()
+    page.get_by_text(re.compile(r"€92\.50 refunded to your card"
+                                r"|A refund of €92\.50 to your card is on its way")).wait_for()
+    page.get_by_text("A cancellation fee of €2.00 was kept").wait_for()
+    order.refresh_from_db()
+    assert (order.status, order.refund_cents, order.fee_cents) == ("cancelled", 9250, 200)
+    shoot(page, "cancelled-with-fee", 390)
 
 
 def test_not_yet_on_sale_counts_down_on_the_server_clock_then_sells(live_server, page,

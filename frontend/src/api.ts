@@ -38,11 +38,6 @@ export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
 /** One category of an order: how many seats, at what price each. */
 export type OrderLine = Order["lines"][number];
 export type Ticket = Order["tickets"][number];
-/**
- * A cancel's answer: the order, with what was refunded and the fee its refund rule kept
- * (optional here until every server sends them).
- */
-export type CancelledOrder = Order & { refund_cents?: number; fee_cents?: number };
 /** Null for a free order; the client secrets only while the order is pending. */
 export type Payment = NonNullable<Order["payment"]>;
 export type OrderStatus = Order["status"];
@@ -193,8 +188,10 @@ export const api = {
     json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
   order: (id: string, signal?: AbortSignal) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
+  /** The order, cancelled: `refund_cents` is what goes back, `fee_cents` what its refund rule
+   * kept. Refusals: 409 `cancellation_closed` (past the rule's deadline), `sales_closed`. */
   cancel: (id: string) =>
-    json<CancelledOrder>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
+    json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
   /**
    * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
    * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.

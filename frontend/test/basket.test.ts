@@ -161,19 +161,22 @@ describe("the server's clock", () => {
 describe("the refund rule in words", () => {
   const euros = (n: number) => `€${(n / 100).toFixed(2)}`;
   const until = "2030-05-01T16:00:00Z";
+  const before = Date.parse("2030-04-01T10:00:00Z");
   const policy = (fields = {}) => ({ customer_may_cancel: true, cancel_until: until, hours_before: 2,
                                      fee_fixed_cents: 0, fee_percent: "0.00", ...fields });
   const when = dayAndTime(until);
 
   it("a deadline, with or without a fee; no cancellation", () => {
-    expect(refundRule(policy(), euros)).toBe(`Cancel until ${when} for a full refund.`);
-    expect(refundRule(policy({ fee_fixed_cents: 200 }), euros)).toBe(`Cancel until ${when} for a refund, fee €2.00.`);
-    expect(refundRule(policy({ fee_percent: "5.00" }), euros)).toBe(`Cancel until ${when} for a refund, fee 5% of the total.`);
-    expect(refundRule(policy({ fee_fixed_cents: 150, fee_percent: "2.50" }), euros))
+    expect(refundRule(policy(), euros, before)).toBe(`Cancel until ${when} for a full refund.`);
+    expect(refundRule(policy({ fee_fixed_cents: 200 }), euros, before)).toBe(`Cancel until ${when} for a refund, fee €2.00.`);
+    expect(refundRule(policy({ fee_percent: "5.00" }), euros, before)).toBe(`Cancel until ${when} for a refund, fee 5% of the total.`);
+    expect(refundRule(policy({ fee_fixed_cents: 150, fee_percent: "2.50" }), euros, before))
       .toBe(`Cancel until ${when} for a refund, fee €1.50 + 2.5% of the total.`);
     expect(refundRule(policy({ customer_may_cancel: false, cancel_until: null }), euros))
       .toBe("No cancellation: tickets cannot be refunded.");
     expect(refundRule(null, euros)).toBeNull();
+    expect(refundRule(policy(), euros, Date.parse(until))).toBe(`No cancellation: the deadline to cancel (${when}) has passed.`);
+    expect(refundRule(policy(), euros, Date.parse(until) - 1)).toBe(`Cancel until ${when} for a full refund.`);
   });
 
   it("the fee as the server computes it: percent rounded half up, never over the total", () => {

@@ -2,7 +2,7 @@
  * (pending ones resume their payment), each ticket's QR code, and cancelling. */
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, ApiError, type CancelledOrder, type Order } from "../api";
+import { api, ApiError, type Order } from "../api";
 import { signIn, sessionExpired } from "../auth";
 import { dateTime, money, plural } from "../format";
 import { useSession } from "../session";
@@ -140,7 +140,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
     if ((cancelledHere || focusNotice) && (state === "cancelled" || state === "expired")) noticeRef.current?.focus();
   }, [cancelledHere, focusNotice, state]);
   const p = order.performance;
-  const refund = [refundSentence(order.payment, money, (order as CancelledOrder).refund_cents), feeSentence(order, money)]
+  const refund = [refundSentence(order.payment, money, order.refund_cents), feeSentence(order, money)]
     .filter(Boolean).join(" ") || null;
   // Before the start only; the server has the last word (409 sales_closed).
   const canCancel = (state === "confirmed" || state === "pending") && new Date(p.starts_at).getTime() > now;

@@ -1,6 +1,6 @@
 /** What an order's status and payment mean for the visitor, shared by the order views. */
 
-import type { CancelledOrder, Order, Payment } from "../api";
+import type { Order, Payment } from "../api";
 import { msUntil } from "../format";
 
 /** Paid at the bank, not yet confirmed by the server (the webhook or a reconciliation). */
@@ -49,9 +49,9 @@ export function refundSentence(payment: Payment | null | undefined,
 
 /**
  * "A cancellation fee of €2.00 was kept (refund rule)." for a cancelled order whose refund
- * rule kept a fee, else null. Read only when the server sends `fee_cents`.
+ * rule kept a fee, else null.
  */
-export function feeSentence(order: CancelledOrder,
+export function feeSentence(order: Order,
                             money: (cents: number, currency: string) => string): string | null {
   if (order.status !== "cancelled" || !order.fee_cents) return null;
   return `A cancellation fee of ${money(order.fee_cents, order.currency)} was kept, as its refund rule says.`;

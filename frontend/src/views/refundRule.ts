@@ -10,14 +10,18 @@ function percent(value: string): string {
 
 /**
  * "Cancel until Fri 12 Jun, 18:00 for a full refund." / "…for a refund, fee €2.00." /
- * "…fee €2.00 + 5% of the total." / "No cancellation: tickets cannot be refunded."
+ * "…fee €2.00 + 5% of the total." / "No cancellation: tickets cannot be refunded." (or: its
+ * deadline has passed, by `now`).
  * The fee is per order; the server computes it (and rounds it) when an order is cancelled.
  */
 export function refundRule(policy: RefundPolicy | null | undefined,
-                           money: (cents: number) => string): string | null {
+                           money: (cents: number) => string, now = Date.now()): string | null {
   if (!policy) return null;
   if (!policy.customer_may_cancel || !policy.cancel_until) {
     return "No cancellation: tickets cannot be refunded.";
+  }
+  if (Date.parse(policy.cancel_until) <= now) {
+    return `No cancellation: the deadline to cancel (${dayAndTime(policy.cancel_until)}) has passed.`;
   }
   const fees = [
     policy.fee_fixed_cents > 0 ? money(policy.fee_fixed_cents) : "",
