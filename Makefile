@@ -48,12 +48,14 @@ seed: migrate
 
 LOCALSTRIPE_PORT ?= 8420
 
+# Links in the emails follow the server's address (SITE_URL, unless set).
 # Without STRIPE_SECRET_KEY, paid checkouts go to localstripe (a fake Stripe), started here
 # and stopped with the server; pay with 4242 4242 4242 4242, any future date and CVC.
 run: seed $(RUN_PREREQS)
 	@echo
 	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
+	@echo "  Staff roles (same password): door (Door), boxoffice (Box office), manager (Manager)"
 	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
 	  echo "  Payments: localstripe on :$(LOCALSTRIPE_PORT) (test card 4242 4242 4242 4242)"; fi
 	@echo
@@ -63,7 +65,8 @@ run: seed $(RUN_PREREQS)
 	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py localstripe_webhook \
 	    --url http://127.0.0.1:$(PORT) || exit 1; \
 	fi; \
-	LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed $(TEST_PREREQS)
 	$(PY) -m pytest

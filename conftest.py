@@ -167,6 +167,23 @@ def staff_client(client, django_user_model):
 
 
 @pytest.fixture
+def make_staff(make_user):
+    """make_staff(role) → a staff user in that role's group (staff/roles.py): "Door",
+    "Box office", "Manager", or None for staff with no role at all."""
+    from django.contrib.auth.models import Group
+
+    from staff.roles import roles_sync
+
+    def make(role: str | None, **fields):
+        roles_sync()  # a flushed database (transactional tests) has lost the groups
+        user = make_user(is_staff=True, **fields)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+    return make
+
+
+@pytest.fixture
 def api():
     from rest_framework.test import APIClient
 

@@ -36,13 +36,8 @@ def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
     from tickets import errors, services
 
     users = list(get_user_model().objects.filter(pk__in=user_ids))
-    if kind == "hold":
-        # The hold step alone: a paid performance's reservation writes a pending order in
-        # the same one statement; Stripe's calls come after it commits, with no lock held
-        # (payments/tests/test_no_lock_held.py), and are measured apart (bench/checkout.py).
-        from payments import services as payments
-
-        payments.payment_start = lambda **kwargs: None
+    # "hold": a paid performance's reservation writes a pending order in the same one
+    # statement and makes no Stripe call (its payment is made at the payment step).
     done = 0
     barrier.wait()
     deadline = time.perf_counter() + seconds

@@ -10,6 +10,7 @@ nests an HTML part and its images in multipart/related as mail clients expect:
           text/html                (its <img src="cid:…"> name the parts below)
           image/png, one a ticket (Content-ID, inline; PNG because many clients drop SVG)
       text/calendar (.ics)         (confirmation and resend only)
+      application/pdf              (the printable tickets, A4; confirmation and resend only)
 
 It is wrapped in a Django EmailMessage, so every Django backend sends it as it is (SES,
 files under var/mail/, the test outbox).
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.template.loader import render_to_string
 
+from tickets.printouts import order_tickets_pdf
 from tickets.qr import ticket_png
 
 from .ics import event_calendar
@@ -63,12 +65,14 @@ class OrderEmailMessage(DjangoEmailMessage):
 
     def __init__(self, *, subject: str, text: str, html: str, to: list[str],
                  images: list[tuple[str, bytes, str]], files: list[tuple[str, str, str]],
-                 headers: dict[str, str]) -> None:
+                 headers: dict[str, str],
+                 documents: list[tuple[str, bytes, str]] | None = None) -> None:
         super().__init__(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
                          to=to, headers=headers)
         self.html = html
         self.images = images  # (content id, PNG bytes, file name)
         self.files = files    # (file name, text, subtype of text/*)
+        self.documents = documents or []  # (file name, bytes, subtype of application/*)
         self.message_id = make_msgid("marquee", domain=_sender_domain())
 
     def message(self) -> email.message.EmailMessage:
@@ -90,6 +94,8 @@ class OrderEmailMessage(DjangoEmailMessage):
         for filename, text, subtype in self.files:
             mime.add_attachment(text, subtype=subtype, filename=filename,
                                 params={"method": "PUBLISH"} if subtype == "calendar" else {})
+        for filename, data, subtype in self.documents:
+            mime.add_attachment(data, maintype="application", subtype=subtype, filename=filename)
         return mime
 
     def sent_id(self) -> str:
@@ -103,8 +109,10 @@ def order_message(*, email: OrderEmail, recipient: str,
     context = order_context(order)
     context["kind"] = email.kind
     template = TEMPLATES.get(email.kind, email.kind)
-    images, files = [], []
+    images, files, documents = [], [], []
     if email.kind in WITH_TICKETS:
+        documents.append((f"marquee-tickets-{str(order.pk)[:8]}.pdf",
+                          order_tickets_pdf(order=order, layout="a4"), "pdf"))
         for ticket in context["tickets"]:
             images.append((ticket["cid"], qr_png(ticket["code"]), f"ticket-{ticket['code']}.png"))
         files.append((f"marquee-{str(order.pk)[:8]}.ics", order_calendar(order, context, now),
@@ -113,7 +121,7 @@ def order_message(*, email: OrderEmail, recipient: str,
         subject=SUBJECTS[email.kind].format(show=context["show"]),
         text=render_to_string(f"notifications/email/{template}.txt", context),
         html=render_to_string(f"notifications/email/{template}.html", context),
-        to=[recipient], images=images, files=files,
+        to=[recipient], images=images, files=files, documents=documents,
         headers={"X-Marquee-Order": str(order.pk), "X-Marquee-Email": email.kind})
 
 

@@ -7,10 +7,17 @@ class PaymentsError(DomainError):
     pass
 
 
+BUSY_DETAIL = "Many people are paying right now; your seats are still held. " \
+              "Preparing your payment continues in a moment."
+
+
 class PaymentUnavailable(PaymentsError):
+    """Stripe cannot be reached, or its rate budget stayed spent while we waited. Never
+    raised by a reservation: the hold stands, and the payment step is tried again."""
+
     status, code, title = 503, "payment_unavailable", "Payment unavailable"
-    default_detail = "Card payments are unavailable right now; nothing was reserved. " \
-                     "Please try again shortly."
+    default_detail = "Card payments are unavailable right now; your seats are still " \
+                     "held. Please try again shortly."
     retry_after = 5
 
 

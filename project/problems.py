@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -55,6 +55,25 @@ def problem_response(status: int, **kwargs: Any) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+# A paused database (Aurora Serverless v2 at 0 ACU, profile small) resumes in about 15 s,
+# 30 s after a long pause; a connection attempt starts the resume. The attempt gives up
+# after connect_timeout (3 s in production), well inside API Gateway's 29 s, and the
+# client is asked to come back (the SPA says "Waking up the box office…" and retries).
+RESUME_RETRY_AFTER = 5
+
+
+def database_resuming(exc: Exception) -> bool:
+    """`exc` is a failure to connect (no connection was made) to a database that pauses."""
+    return (getattr(settings, "DATABASE_PAUSES", False)
+            and isinstance(exc, OperationalError) and connection.connection is None)
+
+
+def resuming_problem() -> dict[str, Any]:
+    return problem(503, code="database_resuming", title="Waking up",
+                   detail="The box office is waking up; try again in a few seconds.",
+                   retry_after=RESUME_RETRY_AFTER)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     status, body, headers = _describe(exc)
     if status is None:
@@ -74,6 +93,8 @@ def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, OperationalError | InterfaceError):
+        if database_resuming(exc):
+            return 503, resuming_problem(), {"Retry-After": str(RESUME_RETRY_AFTER)}
         # Connection lost, server gone, lock timeout: retryable. (IntegrityError and other
         # DatabaseErrors are bugs: they stay 500s.)
         logger.exception("database unavailable")

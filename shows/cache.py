@@ -2,10 +2,11 @@
 
 Each cached page is stored with the generation it was computed in. A staff edit (show,
 performance, venue) bumps the generation after commit, so every cached page is stale at
-once and the next read sees the edit. A reservation changes only seat counts: it deletes
-the pages of its own show and performance. TTLs bound what time alone changes (a
-performance starting) and the seat counts a racing reader may have cached just before a
-reservation's delete ("a few seconds").
+once and the next read sees the edit. Reservations, expiries and cancellations change
+only seat counts and leave the pages alone: CloudFront keeps the same pages for seconds
+anyway (DEPLOY.md, "Public pages at the edge"), so counts refresh by their TTLs, which
+also bound what time alone changes (a performance starting). A waiting list starting or
+emptying (sold out while someone waits) deletes its show's pages (`invalidate_seats`).
 
 A read is one cache round trip: the generation and the page come together (`page_keys`),
 in one `get_many`, or with the request's throttles (shows.views.CachedPageApi).

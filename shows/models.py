@@ -123,6 +123,13 @@ class Performance(models.Model):
     refund_policy = models.ForeignKey(
         RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty: the show's policy.")
+    # An announced on-sale: visitors queue and are admitted at WAITING_ROOM_RATE a second
+    # (waitingroom/). On by this switch, or by itself from `on_sale_at` for
+    # WAITING_ROOM_AUTO_MINUTES (when WAITING_ROOM_AT_ON_SALE).
+    waiting_room = models.BooleanField(
+        "waiting room", default=False,
+        help_text="Queue visitors first come, first served and admit them at the "
+                  "configured rate (for an announced on-sale).")
 
     class Meta:
         ordering = ["starts_at"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -63,14 +64,27 @@ def with_csp(policy: str) -> Callable:
     return decorate
 
 
-def staff_json(site: AdminSite, view: Callable) -> Callable:
-    """Staff only (a 403 problem otherwise), CSRF-protected, never cached; domain errors
-    become problem responses."""
+def requires(permission: str, view: Callable) -> Callable:
+    """A staff page for the roles that hold `permission`: anyone else gets a 403 page."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied(f"Your role does not include: {permission}.")
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def staff_json(site: AdminSite, view: Callable, permission: str) -> Callable:
+    """Staff whose role holds `permission` only (a 403 problem otherwise), CSRF-protected,
+    never cached; domain errors become problem responses."""
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not site.has_permission(request):
             return problem_response(403, code="not_staff",
                                     detail="Sign in to the admin as staff.")
+        if not request.user.has_perm(permission):
+            return problem_response(403, code="forbidden",
+                                    detail="Your role does not allow this.")
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:

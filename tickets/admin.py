@@ -12,8 +12,9 @@ from django.http import HttpRequest
 
 from notifications.admin import OrderEmailInline, resend_tickets
 from payments.models import PaymentStatus
-from project.admin_mixins import ReadOnlyAdminMixin
+from project.admin_mixins import ActionPermissionMixin, ReadOnlyAdminMixin
 from shows.admin import money
+from staff import roles
 
 from . import errors, services
 from .models import Order, Ticket, WaitlistEntry
@@ -32,7 +33,7 @@ class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ActionPermissionMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["short_id", "customer_email", "performance", "quantity", "total",
                     "status", "payment_status", "amount_paid", "amount_refunded",
                     "created_at"]
@@ -88,8 +89,11 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         return f"{payment.refund_id or 'owed'} ({payment.refund_reason or 'refund'})"
 
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.REFUND_ANY_ORDER)
+
     @admin.action(description="Cancel and refund selected orders (releases their seats)",
-                  permissions=["view"])
+                  permissions=["refund"])
     def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         cancelled = 0
         for order_id in queryset.values_list("pk", flat=True):
@@ -112,7 +116,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TicketAdmin(ActionPermissionMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The door: search a code (exact), select it, "Check in"."""
 
     list_display = ["code", "performance", "customer_email", "order_status", "checked_in_at"]
@@ -137,7 +141,10 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def order_status(self, obj: Ticket) -> str:
         return obj.order.status
 
-    @admin.action(description="Check in selected tickets", permissions=["view"])
+    def has_check_in_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CHECK_IN)
+
+    @admin.action(description="Check in selected tickets", permissions=["check_in"])
     def check_in(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         done = 0
         for code in queryset.values_list("code", flat=True):

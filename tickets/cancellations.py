@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from notifications.models import EmailKind, OrderEmail
 from payments.models import PaymentStatus
+from project import pending_work
 from shows import cache as shows_cache
 from shows.models import Performance
 
@@ -61,6 +62,8 @@ def performance_cancel(*, performance_id: int, by: AbstractBaseUser | None = Non
                       "reason": reason or "the performance is cancelled"})
         shows_cache.invalidate_seats(slug=performance.show.slug,
                                      performance_id=performance_id)
+        # The per-minute job has work from now on (it keeps the database awake for it).
+        pending_work.announce((pending_work.HOLDS, now))
     return cancellation
 
 

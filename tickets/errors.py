@@ -141,3 +141,13 @@ class CategoryNotFound(TicketsError):
 class CancellationClosed(TicketsError):
     code, title = "cancellation_closed", "Cancellation closed"
     default_detail = "This order can no longer be cancelled by the customer."
+
+
+class OrderNotPrintable(TicketsError):
+    code, title = "not_printable", "Not printable"
+    default_detail = "Only a confirmed order's tickets can be printed."
+
+
+class InvalidLayout(TicketsError):
+    status, code, title = 422, "invalid", "Invalid request"
+    default_detail = "layout must be a4 or thermal."

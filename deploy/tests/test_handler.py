@@ -301,7 +301,9 @@ def checkout(stripe_local, lambda_env, make_performance, bearer):
                                                     "quantity": quantity}, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["status"] == "pending"
-        return response.json()
+        step = client.post(f"/api/v1/tickets/{response.json()['id']}/payment/")
+        assert step.status_code == 200, step.content  # the payment step, as the SPA's
+        return step.json()
 
     reserve.performance = performance
     return reserve
@@ -415,6 +417,32 @@ result = {{"intent": [intent.status, read.id == intent.id, cancelled.status],
     assert result["http"] == "RequestsClient"
     assert result["loaded_from_package"] and result["trimmed_loaded"] == []
     assert Path(result["ca_bundle"]).is_file()
+
+
+def test_tickets_print_from_the_package(invoke):
+    """What the trimmed package keeps of reportlab and Pillow (deploy/package.py
+    UNUSED_PARTS, UNUSED_FILES) draws printable tickets; none of it is imported at init."""
+    code = """
+import sys
+init_modules = {m.split(".")[0] for m in sys.modules}
+from tickets.pdf import PrintedTicket, Printout, tickets_pdf
+import PIL, reportlab
+pdfs = {layout: tickets_pdf(printout=Printout(
+            show="Le Misanthrope", starts_at="Saturday 5 December 2026, 20:00",
+            venue="Main Hall", address="1 rue Volta, Lyon", order_ref="1a2b3c4d",
+            tickets=(PrintedTicket("AAAABBBBCCCCDDDD", ("Seat: B 12",)),
+                     PrintedTicket("EEEEFFFFGGGGHHHH"))), layout=layout).hex()
+        for layout in ("a4", "thermal")}
+result = {"pdfs": pdfs, "at_init": sorted(init_modules & {"reportlab", "PIL"}),
+          "from_package": [m.__file__.startswith(sys.path[0]) for m in (PIL, reportlab)]}
+"""
+    from tickets.tests.pdf_reading import pdf_pages_qr_codes
+
+    result = invoke([{"exec": code}])["steps"][0]
+    assert result["at_init"] == [] and result["from_package"] == [True, True]
+    for data in result["pdfs"].values():
+        assert pdf_pages_qr_codes(bytes.fromhex(data)) == [["AAAABBBBCCCCDDDD"],
+                                                           ["EEEEFFFFGGGGHHHH"]]
 
 
 def test_openapi_document_is_served_without_libyaml(invoke):

@@ -101,6 +101,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/performances/{performance_id}/waiting-room/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Where the visitor stands: position and estimate, or their admission. */
+        get: operations["waiting_room_retrieve"];
+        put?: never;
+        /**
+         * @description Join the waiting room (again: the same place), first come, first served. While
+         *     the room is off, or fewer arrive than it admits, the admission comes at once.
+         */
+        post: operations["waiting_room_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performances/{performance_id}/waitlist/": {
         parameters: {
             query?: never;
@@ -163,7 +184,8 @@ export interface paths {
         put?: never;
         /**
          * @description Reserve seats: a confirmed order for a free performance; for a paid one a hold
-         *     (`pending` until `expires_at`) with the `payment` the browser completes.
+         *     (`pending` until `expires_at`, `payment` null) that the payment step
+         *     (`POST /tickets/{id}/payment/`) prepares for the browser to complete.
          */
         post: operations["tickets_create"];
         delete?: never;
@@ -214,6 +236,45 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["tickets_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{order_id}/payment/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The payment step: the held order with its `payment` (client secrets for
+         *     stripe.js), made now if it has none. Idempotent: a reload or a retry gets the same
+         *     payment. 503 `payment_unavailable` (Retry-After): Stripe could not be reached in
+         *     time; the seats are still held, try again. 409 `hold_expired`: the hold ended.
+         */
+        post: operations["tickets_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{order_id}/tickets.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The order's tickets as a PDF, one ticket per page (confirmed orders only). */
+        get: operations["tickets_pdf"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -304,7 +365,7 @@ export interface components {
         Health: {
             /** @description Always `ok` with a 200. */
             status: string;
-            /** @description `ok` with a 200. */
+            /** @description `ok`; with `wake=false`, `paused` when this process holds no open connection to a database that pauses (it was not woken to find out). */
             database: string;
             /** @description `ok` or `unavailable` (reads still served). */
             cache: string;
@@ -552,6 +613,17 @@ export interface components {
             slug: string;
             title: string;
         };
+        Standing: {
+            performance: number;
+            number: number | null;
+            position: number;
+            estimate_seconds: number;
+            readonly admitted: boolean;
+            admission: string | null;
+            /** Format: date-time */
+            admission_expires_at: string | null;
+            retry_after_seconds: number;
+        };
         Ticket: {
             readonly code: string;
             category: components["schemas"]["CategoryRef"];
@@ -608,7 +680,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     health: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `false`: a monitor's probe that must not wake a paused database (answers `paused` instead of connecting). */
+                wake?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -621,6 +696,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -847,6 +931,102 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiting_room_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standing"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiting_room_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standing"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1208,6 +1388,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The waiting room's admission (POST /performances/{id}/waiting-room/), required while the performance's room is on: 403 admission_required, admission_invalid or admission_expired otherwise. */
+                Admission?: string;
                 /** @description Makes a retry safe: the same key and body return the first response. */
                 "Idempotency-Key"?: string;
             };
@@ -1239,6 +1421,15 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1504,6 +1695,141 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_pdf: {
+        parameters: {
+            query?: {
+                /** @description a4: print at home; thermal: an 80 mm ticket printer. */
+                layout?: "a4" | "thermal";
+            };
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

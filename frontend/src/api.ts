@@ -5,11 +5,15 @@
  * `npm run gen:api`; they are looked up by path, as the contract (API.md) names them.
  * Failures are thrown as `ApiError`: an RFC 9457 problem (`code` is the stable key the
  * views switch on), or the synthetic codes `network` (no answer) and `session_expired`.
+ * A 503 `database_resuming` (a paused database waking up) is not a failure: the request
+ * is sent again after its `Retry-After`, while the shell says "Waking up the box office…"
+ * (waking.ts). Nothing was done by the refused request, so sending it again is safe.
  */
 
 import type { paths } from "./api-types";
 import { API_BASE } from "./config";
 import { getAccessToken, clearSession } from "./auth";
+import { WAKING_GIVE_UP_MS, pause, retryAfterMs, startWaiting } from "./waking";
 
 type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
 type Ok<Op> = Op extends { responses: infer R }
@@ -51,6 +55,8 @@ export type WaitlistEntry = Ok<WaitlistPath["get"]>;
 export type WaitlistStatus = WaitlistEntry["status"];
 export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
 export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+/** Where a visitor stands in a performance's waiting room (`position` 0 = admitted). */
+export type WaitingRoomStanding = Ok<paths["/api/v1/performances/{performance_id}/waiting-room/"]["post"]>;
 
 export interface Problem {
   type?: string;
@@ -110,8 +116,28 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Sends one request; resolves with the raw successful response, throws `ApiError`. */
+/** Sends one request; resolves with the raw successful response, throws `ApiError`.
+ *  While the box office wakes up (503 `database_resuming`) it waits and sends it again. */
 export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const started = Date.now();
+  let done: (() => void) | undefined;
+  try {
+    for (;;) {
+      try {
+        return await sendOnce(path, options);
+      } catch (error) {
+        const waking = error instanceof ApiError && error.code === "database_resuming";
+        if (!waking || Date.now() - started > WAKING_GIVE_UP_MS) throw error;
+        done ??= startWaiting();
+        await pause(Number(error.problem.retryAfterMs) || 5000, options.signal);
+      }
+    }
+  } finally {
+    done?.();
+  }
+}
+
+async function sendOnce(path: string, options: RequestOptions): Promise<Response> {
   const url = new URL(API_BASE + path, location.origin);
   for (const [name, value] of Object.entries(options.query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
@@ -131,8 +157,11 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   let response: Response;
   try {
+    // "no-cache": the browser always asks again (the edge answers public pages): the
+    // stale-while-revalidate the server gives CloudFront must not let the browser show a
+    // count it already knows is old (DEPLOY.md, "Public pages at the edge").
     response = await fetch(url.toString(), { method: options.method || "GET", headers, body,
-                                            signal: options.signal });
+                                            signal: options.signal, cache: "no-cache" });
   } catch (error) {
     if ((error as Error)?.name === "AbortError") throw error;
     throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
@@ -140,6 +169,9 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   if (!response.ok) {
     const problem = await toProblem(response);
+    if (problem.code === "database_resuming") {
+      problem.retryAfterMs = retryAfterMs(response.headers.get("Retry-After"));
+    }
     if (response.status === 401 && options.auth) {
       // The token expired or was revoked: forget it, the view offers to sign in again.
       clearSession();
@@ -157,6 +189,7 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
 
 const enc = encodeURIComponent;
 const waitlistPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waitlist/`;
+const waitingRoomPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waiting-room/`;
 
 export type ShowQuery = NonNullable<paths["/api/v1/shows/"]["get"]["parameters"]["query"]>
   & { page?: number };
@@ -179,11 +212,26 @@ export const api = {
    * Body `{performance, lines: [{category, quantity}]}`. Refusals: 409 `category_sold_out`
    * (`category`, `seats_left`), `sold_out`, `sales_not_open` (`on_sale_at`), `sales_closed`,
    * `limit_exceeded` (a category's per-order maximum, with `category`; or 10 in all);
-   * 404 `not_found` (a category no longer on sale).
+   * 404 `not_found` (a category no longer on sale); `admission_required` and the like (the
+   * performance's waiting room).
    */
-  reserve: (body: ReserveBody, idempotencyKey: string) =>
+  reserve: (body: ReserveBody, idempotencyKey: string, admission?: string | null) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
-                                      headers: { "Idempotency-Key": idempotencyKey } }),
+                                      headers: { "Idempotency-Key": idempotencyKey,
+                                                 ...(admission ? { Admission: admission } : {}) } }),
+  /**
+   * The payment step: the held order with its `payment`, made now if it has none (idempotent:
+   * a reload never makes a second one). Refusals: 503 `payment_unavailable` (Stripe busy or
+   * unreachable; the seats are still held: ask again), 409 `hold_expired`.
+   */
+  preparePayment: (id: string, signal?: AbortSignal) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/payment/`, { method: "POST", auth: true, signal }),
+  /** Joins a performance's waiting room (again: the same place) and says where one stands. */
+  joinWaitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { method: "POST", auth: true, signal }),
+  /** Where one stands in the waiting room now (404 `not_found`: never joined). */
+  waitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { auth: true, signal }),
   orders: (page?: number, signal?: AbortSignal) =>
     json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
   order: (id: string, signal?: AbortSignal) =>
@@ -196,7 +244,7 @@ export const api = {
    * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
    * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.
    * Refusals: 402 `card_declined` (detail: the bank's words; the hold stays), 409
-   * `hold_expired`, 503 `payment_unavailable`.
+   * `hold_expired`, 503 `payment_unavailable` (the seats are still held).
    */
   pay: (id: string, paymentMethod: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,
@@ -228,6 +276,12 @@ export const api = {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,
                                 { auth: true, signal, headers: { Accept: "image/svg+xml, */*" } });
     return svgBlob(await response.text());
+  },
+  /** The order's tickets as a PDF (one per page): fetched with the bearer token, a blob. */
+  ticketsPdf: async (id: string, layout: "a4" | "thermal" = "a4"): Promise<Blob> => {
+    const response = await send(`/api/v1/tickets/${enc(id)}/tickets.pdf`,
+                                { auth: true, query: { layout }, headers: { Accept: "application/pdf, */*" } });
+    return response.blob();
   },
 };
 

@@ -9,6 +9,7 @@ import { NotFound } from "./views/NotFound";
 import { ShowDetail } from "./views/ShowDetail";
 import { ShowList } from "./views/ShowList";
 import { MyTickets, OrderPage } from "./views/Tickets";
+import { useWaking } from "./waking";
 
 // project/spa.py's CLIENT_ROUTES lists these paths too (other paths get a 404 status);
 // test/routes.test.tsx keeps the two in step.
@@ -56,11 +57,22 @@ function Header() {
   );
 }
 
+/** Shown while a request waits for a paused database to resume (waking.ts). */
+function WakingUp() {
+  const waking = useWaking();
+  return (
+    <div class="waking" role="status" aria-live="polite">
+      {waking && <p class="wrap">Waking up the box office… one moment, we will carry on by ourselves.</p>}
+    </div>
+  );
+}
+
 export function App() {
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>
       <Header />
+      <WakingUp />
       <main id="main" class="wrap" tabIndex={-1}>
         <Route />
       </main>

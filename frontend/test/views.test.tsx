@@ -232,6 +232,34 @@ describe("my tickets", () => {
     expect(root.querySelector("a[href='/shows/the-tempest']")).toBeTruthy();
   });
 
+  it("downloads the order's tickets as a PDF with the bearer token", async () => {
+    signedIn();
+    const calls = mockFetch((url) => {
+      if (url.pathname.endsWith("qr.svg")) return new Response("<svg/>", { headers: { "Content-Type": "image/svg+xml" } });
+      if (url.pathname.endsWith("/tickets.pdf")) return new Response("%PDF-1.4", { headers: { "Content-Type": "application/pdf" } });
+      if (url.pathname === "/api/v1/waitlist/") return ok([]);
+      return ok(page([order()]));
+    });
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const root = await visit("/tickets");
+    await waitFor(() => text(root).includes("Download tickets (PDF)"));
+    const link = [...root.querySelectorAll("a")].find((a) => a.textContent === "Download tickets (PDF)")!;
+    await act(() => { link.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true })); });
+    await waitFor(() => clicked.mock.calls.length === 1);
+    const pdf = calls.find((c) => c.url.includes("/tickets.pdf"))!;
+    expect(pdf.url).toContain(`/api/v1/tickets/${order().id}/tickets.pdf?layout=a4`);
+    expect((pdf.init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+    clicked.mockRestore();
+  });
+
+  it("offers no PDF for a cancelled order", async () => {
+    signedIn();
+    mockFetch((url) => (url.pathname === "/api/v1/waitlist/" ? ok([]) : ok(page([order("cancelled")]))));
+    const root = await visit("/tickets");
+    await waitFor(() => text(root).includes("This order is cancelled"));
+    expect(text(root)).not.toContain("Download tickets (PDF)");
+  });
+
   it("says when there are no tickets yet", async () => {
     signedIn();
     mockFetch((url) => (url.pathname === "/api/v1/waitlist/" ? ok([]) : ok(page([]))));

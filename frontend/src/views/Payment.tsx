@@ -2,6 +2,9 @@
  * The payment step of a pending order (issue 12): what is being bought, the hold's countdown,
  * Stripe's card element, and "Pay". The flow, which real Stripe and localstripe both accept:
  *
+ *   0. a hold comes without its payment (the reservation makes no Stripe call): the step asks
+ *      the server to make it (`api.preparePayment`, idempotent) and shows "Preparing payment…",
+ *      asking again with backoff while Stripe is busy — the seats are held all along (issue 20);
  *   1. stripe.js from `payment.js_url`; the card element is mounted in the form;
  *   2. `confirmCardSetup(setup_client_secret, {payment_method: {card}})` → a payment method
  *      (a refusal here is shown and the customer tries again on the same hold);
@@ -30,6 +33,14 @@ export const checkoutTiming = {
   slowAfterMs: 20_000,
   /** After this long, stop polling and offer to check again. */
   giveUpAfterMs: 5 * 60_000,
+};
+
+/** How the payment is asked for again while Stripe is busy (jittered, doubling, capped). */
+export const prepareTiming = {
+  retryMs: 1000,
+  retryMaxMs: 8000,
+  /** After this many refusals, say that it takes longer than usual (and keep asking). */
+  slowAfter: 3,
 };
 
 const RETRY = "Try again, or use another card.";
@@ -62,6 +73,8 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
   const lapsed = !paying && !waiting && msUntil(order.expires_at, now) === 0;
   const p = order.performance;
   const amount = payment ? money(payment.amount_cents, payment.currency) : money(order.total_cents, order.currency);
+  const preparing = order.status === "pending" && !payment && !lapsed;
+  const [preparingSlow, setPreparingSlow] = useState(false);
 
   // stripe.js and the card element, once per page (and again after "Try again").
   useEffect(() => {
@@ -92,6 +105,39 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
       update(await api.order(latest.current.id));
     } catch { /* the next attempt will say what is wrong */ }
   }, [update]);
+
+  // The payment step: the server makes the hold's payment now (once, however often asked).
+  useEffect(() => {
+    if (!preparing) return;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let refusals = 0;
+    const ask = async () => {
+      try {
+        const prepared = await api.preparePayment(latest.current.id, controller.signal);
+        if (!controller.signal.aborted) update(prepared);
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        const code = e instanceof ApiError ? e.code : "";
+        if (["hold_expired", "not_found", "session_expired", "order_not_pending"].includes(code)) {
+          setError(e);
+          void refresh();
+          return;
+        }
+        // Stripe busy or unreachable, or a network blip: the seats are still held, ask again.
+        refusals++;
+        if (refusals >= prepareTiming.slowAfter) setPreparingSlow(true);
+        const t = prepareTiming;
+        const delay = Math.min(t.retryMaxMs, t.retryMs * 2 ** (refusals - 1));
+        timer = setTimeout(ask, delay / 2 + Math.random() * (delay / 2));
+      }
+    };
+    void ask();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [preparing, refresh, update]);
 
   const fail = (reason: unknown) => {
     setError(reason);
@@ -234,8 +280,14 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
       ) : (
         <Countdown expiresAt={order.expires_at} now={now} announce />
       )}
+      {preparing && (
+        <div class="notice notice-preparing" role="status">
+          <p><span class="spinner" aria-hidden="true" />Preparing payment…</p>
+          {preparingSlow && <p>Many people are paying right now. Your seats are held for you; this takes a moment longer than usual.</p>}
+        </div>
+      )}
 
-      <form class="pay" ref={formRef} onSubmit={pay} hidden={lapsed || waiting} aria-describedby="card-help">
+      <form class="pay" ref={formRef} onSubmit={pay} hidden={lapsed || waiting || preparing} aria-describedby="card-help">
         <p id="card-label" class="label">Card details</p>
         <div id="card-element" class="card-field" ref={mountRef} role="group" aria-labelledby="card-label"
              aria-describedby={cardError ? "card-error" : undefined} />

@@ -2,9 +2,9 @@
  * quantity per price category), a countdown when it is not on sale yet, or the waiting list
  * when it is sold out. */
 
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Category, type Order, type Performance,
-         type PerformanceStatus } from "../api";
+         type PerformanceStatus, type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
 import { dateTime, money, plural } from "../format";
 import { navigate } from "../router";
@@ -19,6 +19,18 @@ import { refundRule } from "./refundRule";
 import { WaitlistPanel } from "./Waitlist";
 
 export { MAX_PER_ORDER } from "./basket";
+
+/** Refusals of a reservation that send the visitor to the performance's waiting room. */
+const ADMISSION_CODES = ["admission_required", "admission_expired", "admission_invalid"];
+/** Tests shrink the room's delays. */
+export const waitingRoomTiming = { scale: 1 };
+
+/** "less than a minute", "about 3 minutes". */
+export function waitEstimate(seconds: number): string {
+  if (seconds < 60) return "less than a minute";
+  const minutes = Math.round(seconds / 60);
+  return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
 
 export const STATUS_LABELS: Record<PerformanceStatus, string> = {
   on_sale: "On sale",
@@ -157,7 +169,9 @@ const RELOAD_AFTER = ["sold_out", "category_sold_out", "sales_closed", "sales_no
  * The reserve form: a stepper per visible category (name, price, description, "only N left",
  * sold out), the running total, the refund rule, and "Reserve". A reserve intent has one
  * Idempotency-Key: a double click or a retry after a network error sends the same key, so
- * the server reserves once. A changed basket is a new intent.
+ * the server reserves once. A changed basket is a new intent. An announced on-sale may put
+ * the customer in its waiting room first (admission_required): their place is shown until
+ * their turn, then the basket is reserved at once with the admission.
  */
 export function ReserveForm({ performance: p, onChange, onError }:
     { performance: Performance; onChange: () => void; onError: (error: unknown, quantity: number) => void }) {
@@ -171,11 +185,33 @@ export function ReserveForm({ performance: p, onChange, onError }:
   const [empty, setEmpty] = useState(false);
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
+  const admission = useRef<string | null>(null);
+  const roomJoins = useRef(0); // per submit: a refused admission rejoins once, not forever
+  const [standing, setStanding] = useState<WaitingRoomStanding | null>(null);
   const id = `qty-${p.id}`;
   const seats = seatsIn(basket);
   const total = totalCents(basket, categories);
   const cents = (n: number) => money(n, p.currency);
   const setError = (error: unknown) => { setFailed(error !== null); onError(error, seats); };
+
+  // In the waiting room: ask where one stands when the room says to, until admitted.
+  useEffect(() => {
+    if (!standing || standing.admission) return;
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      try {
+        admitted(await api.waitingRoom(p.id, controller.signal));
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        setStanding({ ...standing }); // a blip: ask again after the same delay
+      }
+    }, Math.max(standing.retry_after_seconds, 1) * 1000 * waitingRoomTiming.scale);
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [standing]);
 
   if (!session) {
     return (
@@ -197,22 +233,30 @@ export function ReserveForm({ performance: p, onChange, onError }:
     return next[category.id] ?? 0;
   };
 
-  const onSubmit = async (event: Event) => {
-    event.preventDefault();
+  /** Reserves with the intent's key (and the waiting room's admission, once given). */
+  const reserve = async () => {
     if (inFlight.current) return; // a double click joins the request already sent
-    if (seats === 0) { setEmpty(true); return; }
     intent.current ??= newIdempotencyKey();
     setBusy(true);
     setError(null);
-    const request = api.reserve({ performance: p.id, lines: linesOf(basket, categories) }, intent.current);
+    const request = api.reserve({ performance: p.id, lines: linesOf(basket, categories) }, intent.current,
+                                admission.current);
     inFlight.current = request;
     try {
       const order = await request;
       intent.current = null;
       navigate(`/tickets/${order.id}?reserved=1`);
     } catch (e) {
-      setError(e);
       const code = e instanceof ApiError ? e.code : "";
+      if (ADMISSION_CODES.includes(code) && roomJoins.current < 2) {
+        // An announced on-sale: take a place in its waiting room (the same place if taken).
+        admission.current = null;
+        inFlight.current = null;
+        setBusy(false);
+        void joinRoom();
+        return;
+      }
+      setError(e);
       // Keep the key only where a retry must be recognised as the same intent.
       if (!["network", "idempotency_in_progress", "unavailable", "throttled", "session_expired"].includes(code)) {
         intent.current = null;
@@ -224,6 +268,41 @@ export function ReserveForm({ performance: p, onChange, onError }:
       setBusy(false);
     }
   };
+
+  const admitted = (next: WaitingRoomStanding) => {
+    setStanding(next);
+    if (next.admission) {
+      admission.current = next.admission;
+      setStanding(null);
+      void reserve(); // their turn: reserve at once, as they asked
+    }
+  };
+
+  const joinRoom = async () => {
+    roomJoins.current++;
+    try {
+      admitted(await api.joinWaitingRoom(p.id));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    if (seats === 0) { setEmpty(true); return; }
+    roomJoins.current = 0;
+    await reserve();
+  };
+
+  if (standing && !standing.admission) {
+    return (
+      <div class="notice waiting-room" role="status" aria-live="polite" data-position={standing.position}>
+        <p><span class="spinner" aria-hidden="true" />You are in the waiting room: <strong>number {standing.position}</strong> in line.</p>
+        <p>Estimated wait: {waitEstimate(standing.estimate_seconds)}. We reserve your {plural(seats, "ticket", "tickets")} as soon as it is your turn.</p>
+        <p class="meta">Keep this page open. Reloading keeps your place; it never moves you forward.</p>
+      </div>
+    );
+  }
 
   const rule = refundRule(p.refund_policy, cents);
   const describedBy = [failed && `${id}-error`, empty && `${id}-empty`, rule && `${id}-refund`]

@@ -195,6 +195,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
               </li>
             ))}
           </ul>
+          <PrintTickets orderId={order.id} />
         </>
       )}
       {canCancel && (
@@ -227,4 +228,37 @@ export function QrCode({ orderId, code, category }: { orderId: string; code: str
   if (failed) return <p class="qr qr-failed">QR code unavailable; give the code below at the door.</p>;
   if (!src) return <div class="qr qr-loading" role="status" aria-label="Loading QR code" />;
   return <img class="qr" src={src} alt={`QR code for ticket ${code}${category ? `, ${category}` : ""}`} width={200} height={200} />;
+}
+
+/** Downloads the order's tickets as a PDF (A4 to print at home); the request carries the
+ * bearer token, so it is fetched and saved from a blob rather than linked. */
+export function PrintTickets({ orderId }: { orderId: string }) {
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const download = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailed(false);
+    try {
+      const url = URL.createObjectURL(await api.ticketsPdf(orderId, "a4"));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `marquee-tickets-${orderId.slice(0, 8)}.pdf`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch {
+      setFailed(true);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <p class="print-tickets">
+      <a class="button" href={`/api/v1/tickets/${orderId}/tickets.pdf`} onClick={download}
+         aria-busy={busy}>Download tickets (PDF)</a>
+      {failed && <span role="alert"> The PDF could not be downloaded; please try again.</span>}
+    </p>
+  );
 }

@@ -192,7 +192,8 @@
     switch (answer.result) {
       case "valid":
         return { tone: "ok", result: "valid", title: "Valid",
-                 detail: order ? `${order.checked_in} of ${order.tickets} on this order` : "" };
+                 detail: [answer.detail, order ? `${order.checked_in} of ${order.tickets} on this order` : ""]
+                   .filter(Boolean).join(" · ") };
       case "already_checked_in":
         return { tone: "bad", result: answer.result, title: "Already checked in",
                  detail: answer.checked_in_at ? `at ${localTime(answer.checked_in_at)}` : "" };
