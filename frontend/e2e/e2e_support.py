@@ -40,6 +40,15 @@ def sign_in(page, email: str, back_to: str) -> None:
     page.wait_for_url(back_to)
 
 
+def choose_seats(item, category: str, quantity: int) -> None:
+    """On a performance's reserve form: `quantity` seats of `category`, typed into its
+    number field (a change is committed when the field loses focus)."""
+    field = item.get_by_label(category, exact=True)
+    field.fill(str(quantity))
+    field.blur()
+    item.page.wait_for_function("([f, n]) => f.value === n", arg=[field.element_handle(), str(quantity)])
+
+
 def sign_in_code(email: str, timeout: float = 10.0) -> str:
     """The newest code sent to `email` (devauth/codes.py writes it before answering)."""
     folder = Path(settings.EMAIL_FILE_PATH)

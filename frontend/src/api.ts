@@ -28,6 +28,12 @@ export type ShowSummary = ShowPage["results"][number];
 export type ShowDetail = Ok<paths["/api/v1/shows/{slug}/"]["get"]>;
 export type Performance = ShowDetail["performances"][number];
 export type PerformanceStatus = Performance["status"];
+/** A visible price category of a performance ("Full price", "Reduced"…). */
+export type Category = Performance["categories"][number];
+/** Until when, and for what fee, a customer may cancel (shown before paying). */
+export type RefundPolicy = Performance["refund_policy"];
+export type ServerTime = Ok<paths["/api/v1/time/"]["get"]>;
+export type PerformanceDetail = Ok<paths["/api/v1/performances/{performance_id}/"]["get"]>;
 export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
@@ -35,6 +41,9 @@ export type CustomerLanguage = Ok<paths["/api/v1/me/language/"]["put"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
 export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
+/** One category of an order: how many seats, at what price each. */
+export type OrderLine = Order["lines"][number];
+export type Ticket = Order["tickets"][number];
 /** Null for a free order; the client secrets only while the order is pending. */
 export type Payment = NonNullable<Order["payment"]>;
 export type OrderStatus = Order["status"];
@@ -194,6 +203,8 @@ export const api = {
     json<ShowPage>("/api/v1/shows/", { query: { ...query }, signal }),
   show: (slug: string, signal?: AbortSignal) =>
     json<ShowDetail>(`/api/v1/shows/${enc(slug)}/`, { signal }),
+  performance: (id: number, signal?: AbortSignal) =>
+    json<PerformanceDetail>(`/api/v1/performances/${enc(String(id))}/`, { signal }),
   infoPages: (signal?: AbortSignal) => json<InfoList>("/api/v1/info/", { signal }),
   infoPage: (slug: string, signal?: AbortSignal) =>
     json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
@@ -201,7 +212,16 @@ export const api = {
   /** Stores the language the customer chose on their account: their emails follow it. */
   setMyLanguage: (chosen: CustomerLanguage["language"]) =>
     json<CustomerLanguage>("/api/v1/me/language/", { method: "PUT", auth: true, body: { language: chosen } }),
-  /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
+  /** The server's clock (`now`, ISO with ms): countdowns to an on-sale time follow it. */
+  serverTime: (signal?: AbortSignal) => json<ServerTime>("/api/v1/time/", { signal }),
+  /**
+   * `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice.
+   * Body `{performance, lines: [{category, quantity}]}`. Refusals: 409 `category_sold_out`
+   * (`category`, `seats_left`), `sold_out`, `sales_not_open` (`on_sale_at`), `sales_closed`,
+   * `limit_exceeded` (a category's per-order maximum, with `category`; or 10 in all);
+   * 404 `not_found` (a category no longer on sale); `admission_required` and the like (the
+   * performance's waiting room).
+   */
   reserve: (body: ReserveBody, idempotencyKey: string, admission?: string | null) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
                                       headers: { "Idempotency-Key": idempotencyKey,
@@ -223,6 +243,8 @@ export const api = {
     json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
   order: (id: string, signal?: AbortSignal) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
+  /** The order, cancelled: `refund_cents` is what goes back, `fee_cents` what its refund rule
+   * kept. Refusals: 409 `cancellation_closed` (past the rule's deadline), `sales_closed`. */
   cancel: (id: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
   /**

@@ -3,7 +3,7 @@
  * 19:30" and "€65.00" in English (24-hour unless the venue says otherwise). */
 
 import { VENUE_24_HOUR } from "./config";
-import { language, locale, t } from "./i18n";
+import { language, locale, t, tn } from "./i18n";
 
 export function money(cents: number | null | undefined, currency: string | null | undefined): string {
   if (cents === null || cents === undefined) return "";
@@ -54,10 +54,28 @@ export function msUntil(iso: string | null | undefined, now: number): number {
   return Number.isNaN(at) ? Infinity : Math.max(0, at - now);
 }
 
-/** A countdown as m:ss (9:05), rounded up so it reaches 0:00 only at the deadline. */
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A countdown as m:ss (9:05), h:mm:ss (2:09:05) from an hour, "3 days 2:09:05" from a day;
+ * rounded up so it reaches 0:00 only at the deadline.
+ */
 export function clock(ms: number): string {
   const total = Math.ceil(Math.max(0, ms) / 1000);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+  if (total < 3600) return `${Math.floor(total / 60)}:${pad(total % 60)}`;
+  const days = Math.floor(total / 86_400);
+  const hms = `${Math.floor(total / 3600) % 24}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+  return days ? `${tn(days, "{n} day", "{n} days")} ${hms}` : hms;
+}
+
+/** A day and time close enough to name by its weekday: "Fri 12 Jun, 18:00" (the visitor's
+ * locale; `long`: "Friday 12 June at 10:00"). */
+export function dayAndTime(iso: string, long = false): string {
+  const width = long ? "long" : "short";
+  const date = new Date(iso);
+  const day = new Intl.DateTimeFormat(locale(), { weekday: width, day: "numeric", month: width })
+    .format(date);
+  return `${day}, ${time(date)}`;
 }
 
 /** The same as an ISO 8601 duration, for <time dateTime>. */

@@ -12,7 +12,7 @@ import { _resetStripeForTests } from "../src/stripe";
 import { checkoutTiming, prepareTiming } from "../src/views/Payment";
 import { waitingRoomTiming } from "../src/views/ShowDetail";
 import { installFakeStripe, type FakeStripe } from "./fakeStripe";
-import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call } from "./helpers";
+import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call, salesFields } from "./helpers";
 
 const ID = "5f0c7a9e-1111-4222-8333-444455556666";
 const JS_URL = "https://stripe.test/v3/";
@@ -350,7 +350,7 @@ describe("expired and refunded orders", () => {
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);
     expect(text(root)).toContain("Reserved: 2 tickets");
     await act(() => button(root, "Cancel order").click());
-    expect(text(root)).toContain("€70.00 is refunded to your card");
+    await waitFor(() => text(root).includes("€70.00 is refunded to your card"));
     await act(() => button(root, "Yes, cancel").click());
     await waitFor(() => text(root).includes("This order is cancelled"));
     expect(text(root)).not.toContain("Reserved: 2 tickets");
@@ -383,7 +383,8 @@ describe("my tickets", () => {
 
 describe("reserving", () => {
   const perf = { id: 1, starts_at: "2030-05-01T19:30:00Z", venue: { name: "Grand Théâtre", city: "Lyon" },
-                 capacity: 100, seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale" };
+                 capacity: 100, seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale",
+                 ...salesFields(1, "on_sale", 50) };
   const detail = { slug: "the-tempest", title: "The Tempest", summary: "", description: "", poster_url: null,
                    duration_minutes: 90, performances: [perf] };
 

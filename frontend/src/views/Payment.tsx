@@ -22,6 +22,7 @@ import { loadStripe, paymentMethodId, type CardElement, type StripeClient } from
 import { CancelOrder } from "./CancelOrder";
 import { errorMessage, useNow } from "./common";
 import { Countdown } from "./Countdown";
+import { LineRows } from "./OrderLines";
 import { paymentFailed, paymentInFlight } from "./orderState";
 
 /** How the confirmation is awaited: about once a second, backing off to 3 s. */
@@ -254,7 +255,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
       <dl class="summary">
         <div><dt>{t("Performance")}</dt><dd><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></dd></div>
         {p.venue && <div><dt>{t("Venue")}</dt><dd>{p.venue.name}, {p.venue.city}</dd></div>}
-        <div><dt>{t("Tickets")}</dt><dd>{order.quantity} × {money(Math.round(order.total_cents / order.quantity), order.currency)}</dd></div>
+        <LineRows order={order} />
         <div class="summary-total"><dt>{t("Total")}</dt><dd>{money(order.total_cents, order.currency)}</dd></div>
       </dl>
 

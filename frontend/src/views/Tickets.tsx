@@ -11,7 +11,8 @@ import { CancelOrder } from "./CancelOrder";
 import { Empty, ErrorState, Loading, PageTitle, useNow, useResource } from "./common";
 import { Countdown } from "./Countdown";
 import { NotFound } from "./NotFound";
-import { holdLapsed, paymentInFlight, refundSentence } from "./orderState";
+import { LineRows, linesInWords } from "./OrderLines";
+import { feeSentence, holdLapsed, paymentInFlight, refundSentence } from "./orderState";
 import { PaymentStep } from "./Payment";
 import { WaitingLists } from "./Waitlist";
 
@@ -94,19 +95,21 @@ export function OrderPage({ id, search }: { id: string; search: URLSearchParams 
   if (!order.data) return null;
   const data = order.data;
   const title = data.performance.show?.title || t("Your order");
+  const words = linesInWords(data);
+  const inWords = words ? ` (${words})` : "";
   return (
     <section aria-labelledby="page-title">
       <p class="crumbs"><a href="/tickets">{t("← My tickets")}</a></p>
       <PageTitle title={title}>{title}</PageTitle>
       {outcome === "confirmed" && data.status === "confirmed" ? (
         <p class="notice notice-success" role="status" ref={paidRef} tabIndex={-1}>
-          {tn(data.quantity, "Payment received: {n} ticket confirmed. Show the code below at the door.",
-              "Payment received: {n} tickets confirmed. Show the codes below at the door.")}
+          {tn(data.quantity, "Payment received: {n} ticket confirmed{detail}. Show the code below at the door.",
+              "Payment received: {n} tickets confirmed{detail}. Show the codes below at the door.", { detail: inWords })}
         </p>
       ) : search.get("reserved") && data.status === "confirmed" && (
         <p class="notice notice-success" role="status">
-          {tn(data.quantity, "Reserved: {n} ticket. Show the code below at the door.",
-              "Reserved: {n} tickets. Show the codes below at the door.")}
+          {tn(data.quantity, "Reserved: {n} ticket{detail}. Show the code below at the door.",
+              "Reserved: {n} tickets{detail}. Show the codes below at the door.", { detail: inWords })}
         </p>
       )}
       {data.status === "pending"
@@ -140,7 +143,8 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
     if ((cancelledHere || focusNotice) && (state === "cancelled" || state === "expired")) noticeRef.current?.focus();
   }, [cancelledHere, focusNotice, state]);
   const p = order.performance;
-  const refund = refundSentence(order.payment, money);
+  const refund = [refundSentence(order.payment, money, order.refund_cents), feeSentence(order, money)]
+    .filter(Boolean).join(" ") || null;
   // Before the start only; the server has the last word (409 sales_closed).
   const canCancel = (state === "confirmed" || state === "pending") && new Date(p.starts_at).getTime() > now;
   const headingId = `order-${order.id}`;
@@ -163,6 +167,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
         <span>{tn(order.quantity, "{n} ticket", "{n} tickets")}</span>
         <span>{t("Total {price}", { price: money(order.total_cents, order.currency) })}</span>
       </p>
+      {(order.lines?.length ?? 0) > 0 && <dl class="summary order-lines"><LineRows order={order} /></dl>}
       {state === "cancelled" ? (
         <div class="notice" role="status" ref={noticeRef} tabIndex={-1}>
           <p>{t("This order is cancelled; its seats were released.")}{refund && ` ${refund}`}{backToShow}</p>
@@ -185,8 +190,9 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
           {refund && <p class="notice">{refund}</p>}
           <ul class="tickets" role="list">
             {order.tickets.map((ticket) => (
-              <li class="ticket" key={ticket.code}>
-                <QrCode orderId={order.id} code={ticket.code} />
+              <li class="ticket" key={ticket.code} data-category={ticket.category?.id}>
+                {ticket.category && <p class="ticket-category">{ticket.category.name}</p>}
+                <QrCode orderId={order.id} code={ticket.code} category={ticket.category?.name} />
                 <p class="ticket-code"><span class="visually-hidden">{t("Ticket code")} </span><code>{ticket.code}</code></p>
                 {ticket.checked_in_at && <p class="meta">{t("Checked in {when}", { when: dateTime(ticket.checked_in_at) })}</p>}
               </li>
@@ -203,7 +209,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
 }
 
 /** Fetched with the bearer token, shown through an object URL, released on unmount. */
-export function QrCode({ orderId, code }: { orderId: string; code: string }) {
+export function QrCode({ orderId, code, category }: { orderId: string; code: string; category?: string }) {
   const [src, setSrc] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -224,7 +230,7 @@ export function QrCode({ orderId, code }: { orderId: string; code: string }) {
   }, [orderId, code]);
   if (failed) return <p class="qr qr-failed">{t("QR code unavailable; give the code below at the door.")}</p>;
   if (!src) return <div class="qr qr-loading" role="status" aria-label={t("Loading QR code")} />;
-  return <img class="qr" src={src} alt={t("QR code for ticket {code}", { code })} width={200} height={200} />;
+  return <img class="qr" src={src} alt={category ? t("QR code for ticket {code}, {category}", { code, category }) : t("QR code for ticket {code}", { code })} width={200} height={200} />;
 }
 
 /** Downloads the order's tickets as a PDF (A4 to print at home); the request carries the

@@ -29,18 +29,32 @@ const refundReasons = (): Record<string, string> => ({
 });
 
 /**
- * "€70.00 refunded to your card (reason).", or that a refund is on its way, or null when
+ * "€70.00 refunded to your card (reason).", or that a refund is on its way (`owed` less what
+ * was refunded already, else all that was paid), or null when
  * no money is to be returned.
  */
 export function refundSentence(payment: Payment | null | undefined,
-                               money: (cents: number, currency: string) => string): string | null {
+                               money: (cents: number, currency: string) => string,
+                               owed?: number): string | null {
   if (!payment) return null;
   const reason = payment.refund_reason ? refundReasons()[payment.refund_reason] ?? payment.refund_reason : "";
   const why = reason ? ` (${reason})` : "";
   if (payment.status === "refund_due" || payment.status === "refunding") {
+    // `owed`: the order's refund_cents (the paid amount less a cancellation fee), when known.
+    const due = owed ? owed - payment.refunded_cents : payment.amount_cents - payment.refunded_cents;
     return t("A refund of {amount} to your card is on its way{why}.",
-             { amount: money(payment.amount_cents - payment.refunded_cents, payment.currency), why });
+             { amount: money(due, payment.currency), why });
   }
   if (!payment.refunded_cents) return null;
   return t("{amount} refunded to your card{why}.", { amount: money(payment.refunded_cents, payment.currency), why });
+}
+
+/**
+ * "A cancellation fee of €2.00 was kept (refund rule)." for a cancelled order whose refund
+ * rule kept a fee, else null.
+ */
+export function feeSentence(order: Order,
+                            money: (cents: number, currency: string) => string): string | null {
+  if (order.status !== "cancelled" || !order.fee_cents) return null;
+  return `A cancellation fee of ${money(order.fee_cents, order.currency)} was kept, as its refund rule says.`;
 }
