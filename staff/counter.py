@@ -188,6 +188,11 @@ def customer_for_email(email: str) -> AbstractBaseUser:
         return user_model.objects.get(username=f"counter:{email}"[:150])
 
 
+def is_walk_in(user: AbstractBaseUser) -> bool:
+    """A venue's walk-in customer (no email address: nothing is sent to them)."""
+    return user.get_username().startswith(f"{WALK_IN_PREFIX}-")
+
+
 def walk_in_customer(performance: Performance, *, seats: int,
                      skip: set[int] = frozenset()) -> AbstractBaseUser:
     """The venue's walk-in customer for a sale without an email address.
