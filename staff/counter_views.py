@@ -151,6 +151,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "form": form, "problem": problem,
         "hold_until": form.get("hold_until") or latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_max": latest_hold.strftime(LOCAL_MINUTE),
+        "hold_until_latest": latest_hold,
         "seats_free": max(performance.capacity - performance.seats_sold, 0),
         "picker_url": reverse("admin:staff_counter_changelist"),
     }, status=status)
