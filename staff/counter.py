@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shows.models import Performance
@@ -34,6 +37,7 @@ PAY_LATER_LAST_HOLD = dt.timedelta(minutes=30)
 WALK_IN_PREFIX = "walk-in"
 # Walk-in customers tried before giving up (each holds at most MAX_SEATS_PER_PERSON).
 WALK_IN_ATTEMPTS = 5
+WALK_IN_BATCH = 50
 
 PERMISSION = {
     CounterMethod.CASH: roles.SELL_AT_COUNTER,
@@ -78,17 +82,16 @@ def counter_sell(*, staff: AbstractBaseUser, sale: Sale,
         raise errors.InvalidSale()
     if method == CounterMethod.COMP and sale.comp_reason not in CompReason.values:
         raise errors.CompNeedsReason()
-    performance = Performance.objects.filter(pk=sale.performance_id).first()
-    if performance is None:
-        raise errors.PerformanceNotFound()
-    if method == CounterMethod.PAY_LATER and (
-            sale.hold_until is None or sale.hold_until <= now
-            or sale.hold_until > performance.starts_at - PAY_LATER_LAST_HOLD):
+    if method == CounterMethod.PAY_LATER and (sale.hold_until is None
+                                              or sale.hold_until <= now):
         raise errors.HoldUntilInvalid()
     email = sale.customer_email.strip().lower()
     with transaction.atomic():
-        order = _reserve(performance, sale, email=email, now=now,
+        order = _reserve(sale, email=email, now=now,
                          pay_later=method == CounterMethod.PAY_LATER)
+        if method == CounterMethod.PAY_LATER and \
+                sale.hold_until > order.performance.starts_at - PAY_LATER_LAST_HOLD:
+            raise errors.HoldUntilInvalid()  # (rolls the reservation back)
         list_price = order.total_cents
         if method == CounterMethod.PAY_LATER and order.status != OrderStatus.PENDING:
             raise errors.InvalidSale(  # a free order is confirmed at once: nothing to pay
@@ -154,22 +157,46 @@ def _mark_paid(record: CounterSale, *, staff: AbstractBaseUser, method: CounterM
     record.amount_cents = amount
 
 
-def _reserve(performance: Performance, sale: Sale, *, email: str, now: dt.datetime,
-             pay_later: bool) -> Order:
-    kwargs = {"performance_id": performance.pk, "lines": sale.lines, "now": now,
+def _reserve(sale: Sale, *, email: str, now: dt.datetime, pay_later: bool) -> Order:
+    kwargs = {"performance_id": sale.performance_id, "lines": sale.lines, "now": now,
               "paid_at_box_office": not pay_later,
               "hold_until": sale.hold_until if pay_later else None}
     if email:
         return order_reserve(user=customer_for_email(email), **kwargs)
     seats = sum(line.quantity for line in sale.lines)
+    if seats > MAX_SEATS_PER_PERSON:
+        raise ticket_errors.LimitExceeded()
     tried: set[int] = set()
     for _attempt in range(WALK_IN_ATTEMPTS):
-        user = walk_in_customer(performance, seats=seats, skip=tried)
+        known = _walk_ins.get(sale.performance_id) if not tried else None
+        if known is None or known[1] + seats > MAX_SEATS_PER_PERSON:
+            known = walk_in_customer(sale.performance_id, seats=seats, skip=tried)
+        user, held = known
         try:
-            return order_reserve(user=user, **kwargs)
-        except ticket_errors.LimitExceeded:  # a parallel sale filled this one's cap
+            order = order_reserve(user=user, **kwargs)
+        except ticket_errors.LimitExceeded as exc:  # a parallel sale filled its cap: next
+            if "category" in exc.extra:  # a category's per-order maximum: not the cap
+                raise
             tried.add(user.pk)
+            _walk_ins.pop(sale.performance_id, None)
+            continue
+        # Once committed: a user created by a sale that is then rolled back never was.
+        transaction.on_commit(partial(_remember, sale.performance_id, user, held + seats))
+        return order
     raise ticket_errors.Busy()
+
+
+# Each performance's walk-in customer in this process and the seats it was last known to
+# hold: most sales need no look-up, and move on to the next walk-in before the cap refuses
+# (the reservation statement still does, for sales in other processes: then the next).
+_walk_ins: dict[int, tuple[AbstractBaseUser, int]] = {}
+_WALK_INS_KEPT = 512
+
+
+def _remember(performance_id: int, user: AbstractBaseUser, held: int) -> None:
+    if len(_walk_ins) >= _WALK_INS_KEPT:
+        _walk_ins.clear()
+    _walk_ins[performance_id] = (user, held)
 
 
 def customer_for_email(email: str) -> AbstractBaseUser:
@@ -193,31 +220,49 @@ def is_walk_in(user: AbstractBaseUser) -> bool:
     return user.get_username().startswith(f"{WALK_IN_PREFIX}-")
 
 
-def walk_in_customer(performance: Performance, *, seats: int,
-                     skip: set[int] = frozenset()) -> AbstractBaseUser:
-    """The venue's walk-in customer for a sale without an email address.
+def walk_in_customer(performance_id: int, *, seats: int,
+                     skip: set[int] = frozenset()) -> tuple[AbstractBaseUser, int]:
+    """The venue's walk-in customer for a sale without an email address, and the seats of
+    this performance it holds.
 
     A customer holds at most MAX_SEATS_PER_PERSON seats of a performance (the cap the
-    reservation statement enforces), so a venue has walk-in customers #1, #2, …: the first
-    with room for `seats` more of this performance's seats, created when none has.
+    reservation statement enforces), so a venue has walk-in customers #1, #2, …
+    (`walk-in-<venue>-<n>`): the first with room for `seats` more of this performance's
+    seats, created when none has. Looked up by exact usernames, WALK_IN_BATCH at a time
+    (the username index, never a scan of the customers).
     """
     user_model = get_user_model()
-    prefix = f"{WALK_IN_PREFIX}-{performance.venue_id}-"
-    walk_ins = list(user_model.objects.filter(username__startswith=prefix)
-                    .exclude(pk__in=skip).order_by("pk"))
-    held = dict(SeatHolding.objects.filter(performance=performance,
-                                           customer__in=walk_ins)
-                .values_list("customer_id", "seats"))
-    for user in walk_ins:
-        if held.get(user.pk, 0) + seats <= MAX_SEATS_PER_PERSON:
-            return user
-    number = user_model.objects.filter(username__startswith=prefix).count() + 1
+    venue_id = (Performance.objects.filter(pk=performance_id)
+                .values_list("venue_id", flat=True).first())
+    if venue_id is None:
+        raise ticket_errors.PerformanceNotFound()
+    held = SeatHolding.objects.filter(performance_id=performance_id, customer=OuterRef("pk"))
+    first = 1
+    while True:
+        names = [walk_in_username(venue_id, n) for n in range(first, first + WALK_IN_BATCH)]
+        found = list(user_model.objects.filter(username__in=names)
+                     .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
+                     .order_by("pk"))
+        for user in found:
+            if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip:
+                return user, user.held
+        if len(found) < WALK_IN_BATCH:
+            break
+        first += WALK_IN_BATCH
+    taken = {user.get_username() for user in found}
+    number = next(n for n in range(first, first + WALK_IN_BATCH + 1)
+                  if walk_in_username(venue_id, n) not in taken)
     while True:
         try:
             with transaction.atomic():
-                user = user_model(username=f"{prefix}{number}", first_name="Walk-in")
+                user = user_model(username=walk_in_username(venue_id, number),
+                                  first_name="Walk-in")
                 user.set_unusable_password()
                 user.save()
-                return user
+                return user, 0
         except IntegrityError:  # a parallel sale took this number
             number += 1
+
+
+def walk_in_username(venue_id: int, number: int) -> str:
+    return f"{WALK_IN_PREFIX}-{venue_id}-{number}"
