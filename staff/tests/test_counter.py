@@ -9,6 +9,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -243,3 +244,27 @@ def test_the_report_as_csv(box_office, manager, show_night):
     assert sum(float(r["amount"]) for r in rows[:-1]) == 110.0
     clerk_cash = next(r for r in rows if r["staff"] == "clerk" and r["payment_method"] == "cash")
     assert clerk_cash["cash_expected"] == "50.00"
+
+
+def test_a_walk_in_is_remembered_only_once_its_sale_is_committed(
+        box_office, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(errors.NotEnoughCash):  # rolled back: its walk-in never was
+            sell(box_office, show_night, CounterMethod.CASH, given_cents=1)
+    assert counter._walk_ins == {}
+    for _ in range(4):  # 3 + 3 + 3 + 3 seats: the fourth sale goes to the next walk-in
+        with django_capture_on_commit_callbacks(execute=True):
+            sell(box_office, show_night, CounterMethod.CARD, full=3)
+    user, held = counter._walk_ins[show_night.pk]
+    assert held == 3 and user.username.endswith("-2")
+    assert sorted(SeatHolding.objects.values_list("seats", flat=True)) == [3, 9]
+    assert_seats_exact(show_night)
+
+
+def test_a_category_maximum_is_no_reason_to_try_other_walk_ins(box_office, make_performance):
+    limited = make_performance(starts_at=timezone.now() + dt.timedelta(hours=5), categories=[
+        {"name": "Full price", "price_cents": 2500, "max_per_order": 2},
+        {"name": "Reduced", "price_cents": 1500}])
+    with pytest.raises(ticket_errors.LimitExceeded):
+        sell(box_office, limited, CounterMethod.CARD, full=3)
+    assert get_user_model().objects.filter(username__startswith="walk-in-").count() <= 1
