@@ -248,9 +248,9 @@ def test_the_report_as_csv(box_office, manager, show_night):
 
 def test_a_walk_in_is_remembered_only_once_its_sale_is_committed(
         box_office, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(errors.NotEnoughCash):  # rolled back: its walk-in never was
-            sell(box_office, show_night, CounterMethod.CASH, given_cents=1)
+    # Rolled back: its walk-in never was.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.NotEnoughCash):
+        sell(box_office, show_night, CounterMethod.CASH, given_cents=1)
     assert counter._walk_ins == {}
     for _ in range(4):  # 3 + 3 + 3 + 3 seats: the fourth sale goes to the next walk-in
         with django_capture_on_commit_callbacks(execute=True):
