@@ -35,6 +35,7 @@ from pathlib import Path
 from bench import (
     chart,
     checkout,
+    counter,
     http_load,
     importtime,
     languages,
@@ -285,6 +286,8 @@ def main() -> None:
     res_rows = reservation_rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("checkout: hold step, paid reservation queries, locks at Stripe calls (localstripe)")
     res_rows += checkout.rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    log("the box-office counter: a counter sale vs an online free reservation")
+    res_rows += counter.rows(2 if q else 5, 50 if q else 200)
     log("waiting list: the release path that offers seats vs today's cancel")
     res_rows += waitlist.rows(40 if q else 200)
     log("over HTTP: gunicorn (bench/http_load.py)")

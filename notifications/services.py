@@ -100,6 +100,10 @@ def order_email_send(*, email_id: uuid.UUID, now: dt.datetime | None = None) -> 
         return "skipped"
 
     recipient = order.customer.email
+    if not recipient and _walk_in(order.customer):  # sold at the counter with no address
+        mine.update(status=EmailStatus.SKIPPED,
+                    last_error="not sent: a walk-in customer has no email address")
+        return "skipped"
     try:
         if not recipient:
             raise ValueError("the customer has no email address yet")
@@ -145,3 +149,9 @@ def emails_retry_failed(*, now: dt.datetime | None = None, limit: int = 100) -> 
 def _backoff(attempts: int) -> dt.timedelta:
     """1, 2, 4 … minutes, at most an hour: eight attempts span about two hours."""
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _walk_in(user) -> bool:
+    from staff.counter import is_walk_in
+
+    return is_walk_in(user)

@@ -1,5 +1,6 @@
-"""Door mode and the sales dashboard in the admin: two entries on the admin index (proxy
-models with no table of their own), their pages under /admin/staff/…"""
+"""Door mode, the sales dashboard, the counter and the end-of-day report in the admin:
+entries on the admin index (proxy models with no table of their own), their pages under
+/admin/staff/…"""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
 
-from . import roles, views
-from .models import DoorMode, SalesDashboard
+from . import counter_views, roles, views
+from .models import Counter, DoorMode, EndOfDayReport, SalesDashboard
 
 
 class StaffToolAdmin(admin.ModelAdmin):
@@ -82,4 +83,40 @@ class SalesDashboardAdmin(StaffToolAdmin):
                  self.admin_site.admin_view(views.requires(roles.VIEW_REPORTS,
                                                            views.dashboard_check_in)),
                  name="staff_salesdashboard_checkin"),
+        ])
+
+
+@admin.register(Counter)
+class CounterAdmin(StaffToolAdmin):
+    permission = roles.SELL_AT_COUNTER
+
+    def get_urls(self):
+        def page(view, permission=roles.SELL_AT_COUNTER):
+            return self.admin_site.admin_view(views.requires(permission, update_wrapper(
+                partial(view, site=self.admin_site), view)))
+        return self.tool_urls([
+            path("", page(counter_views.counter_picker), name="staff_counter_changelist"),
+            path("<int:performance_id>/", page(counter_views.counter_page),
+                 name="staff_counter_sell"),
+            path("bookings/", page(counter_views.counter_bookings, roles.BOOK_PAY_LATER),
+                 name="staff_counter_bookings"),
+            path("sale/<uuid:order_id>/", page(counter_views.counter_sale),
+                 name="staff_counter_sale"),
+            path("sale/<uuid:order_id>/collect/",
+                 page(counter_views.counter_collect, roles.BOOK_PAY_LATER),
+                 name="staff_counter_collect"),
+            path("sale/<uuid:order_id>/tickets.pdf", self.admin_site.admin_view(
+                views.requires(roles.SELL_AT_COUNTER, counter_views.counter_tickets_pdf)),
+                 name="staff_counter_pdf"),
+        ])
+
+
+@admin.register(EndOfDayReport)
+class EndOfDayReportAdmin(StaffToolAdmin):
+    permission = roles.VIEW_REPORTS
+
+    def get_urls(self):
+        return self.tool_urls([
+            path("", self.page(counter_views.end_of_day, opts=self.model._meta),
+                 name="staff_endofdayreport_changelist"),
         ])

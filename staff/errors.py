@@ -1,4 +1,4 @@
-"""Domain errors of door mode (the sales dashboard only reads, and raises none)."""
+"""Domain errors of door mode and the counter (the dashboard and the report only read)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +22,34 @@ class ScanIdReused(StaffError):
 class PerformanceNotFound(StaffError):
     status, code, title = 404, "not_found", _("Not found")
     default_detail = _("No such performance.")
+
+
+class Forbidden(StaffError):
+    status, code, title = 403, "forbidden", _("Forbidden")
+    default_detail = _("Your role does not allow this.")
+
+
+class InvalidSale(StaffError):
+    status, code, title = 422, "invalid", _("Invalid request")
+    default_detail = _("This sale is not complete.")
+
+
+class NotEnoughCash(StaffError):
+    status, code, title = 422, "not_enough_cash", _("Not enough cash")
+    default_detail = _("The amount given is less than the price.")
+
+
+class CompNeedsReason(StaffError):
+    status, code, title = 422, "comp_needs_reason", _("A reason is needed")
+    default_detail = _("A complimentary ticket needs a reason: press, artist or staff.")
+
+
+class HoldUntilInvalid(StaffError):
+    status, code, title = 422, "hold_until_invalid", _("Hold time not allowed")
+    default_detail = _("A phone booking is held until a time in the future, at the latest "
+                       "30 minutes before the start.")
+
+
+class BookingNotPending(StaffError):
+    status, code, title = 409, "booking_not_pending", _("Not a pending booking")
+    default_detail = _("This booking is no longer waiting for payment.")

@@ -94,3 +94,87 @@ class StaffPermissions(models.Model):
 
     def __str__(self) -> str:
         return "staff permissions"
+
+
+class CounterMethod(models.TextChoices):
+    """How a counter sale is paid (a pay-later booking says how once it is paid)."""
+
+    CASH = "cash"
+    CARD = "card"            # the card terminal said yes (the terminal is outside Marquee)
+    COMP = "comp"            # complimentary: price 0, with a reason
+    PAY_LATER = "pay_later"  # a phone booking: a hold until `hold_until`, paid at the counter
+
+
+class CompReason(models.TextChoices):
+    PRESS = "press"
+    ARTIST = "artist"
+    STAFF = "staff"
+
+
+class CounterSale(models.Model):
+    """An order sold at the box-office counter: who sold it, how it was (or will be) paid.
+
+    The order itself is the online one's (tickets.services.order_reserve, the same
+    statement); this row says what the counter adds. A pay-later booking is `pay_later`
+    until paid: then `paid_method` (cash or card), `paid_by` and `paid_at` say so. A sale
+    paid at once has them set at the sale. The end-of-day report (staff/reports.py) counts
+    money on the day and for the staff member who took it.
+    """
+
+    order = models.OneToOneField("tickets.Order", on_delete=models.PROTECT, primary_key=True,
+                                 related_name="counter_sale")
+    sold_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    sold_at = models.DateTimeField(db_index=True)
+    method = models.CharField(max_length=10, choices=CounterMethod.choices)
+    # What the tickets cost at their categories' prices (a comp's order total is 0).
+    list_price_cents = models.PositiveIntegerField()
+    comp_reason = models.CharField(max_length=10, choices=CompReason.choices, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True)
+    # Once paid (at the sale, or later for a pay-later booking): how, by whom, when.
+    paid_method = models.CharField(max_length=10, choices=CounterMethod.choices, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    amount_cents = models.PositiveIntegerField(default=0)  # what was paid
+    given_cents = models.PositiveIntegerField(null=True, blank=True)  # cash handed over
+    change_cents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sold_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(method__in=CounterMethod.values),
+                                   name="countersale_method_known"),
+            models.CheckConstraint(
+                condition=~models.Q(method="comp") | ~models.Q(comp_reason=""),
+                name="countersale_comp_has_reason"),
+            models.CheckConstraint(
+                condition=models.Q(paid_method__in=["", "cash", "card", "comp"]),
+                name="countersale_paid_method_known"),
+            models.CheckConstraint(
+                condition=models.Q(given_cents__isnull=True)
+                | models.Q(given_cents=models.F("amount_cents") + models.F("change_cents")),
+                name="countersale_change_is_given_less_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Counter sale {str(self.order_id)[:8]} ({self.method})"
+
+
+class Counter(Performance):
+    """The admin's entry for the box-office counter (no table: a proxy of Performance)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "box-office counter"
+        verbose_name_plural = "box-office counter"
+
+
+class EndOfDayReport(Performance):
+    """The admin's entry for the end-of-day report (no table: a proxy of Performance)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "end-of-day report"
+        verbose_name_plural = "end-of-day report"

@@ -70,6 +70,7 @@ def order_reserve(
     paid_at_box_office: bool = False,
     admission: str | None = None,
     now: dt.datetime | None = None,
+    hold_until: dt.datetime | None = None,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError.
@@ -80,7 +81,8 @@ def order_reserve(
     its Stripe payment is made when the customer reaches the payment step
     (holds.order_payment_prepare). With `idempotency`, a retry gets the stored first
     response (raises Replay). While the performance's waiting room is on, `admission` must
-    be the customer's (waitingroom/).
+    be the customer's (waitingroom/). `hold_until`: a paid order's hold lapses then rather
+    than HOLD_MINUTES from now (a phone booking staff took, staff/counter.py).
     """
     now = now or timezone.now()
     if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -90,7 +92,7 @@ def order_reserve(
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
-    if not paid_at_box_office:  # an announced on-sale's waiting room
+    if not paid_at_box_office and hold_until is None:  # an announced on-sale's waiting room
         admission_check(performance=performance, user=user, admission=admission, now=now)
     if lines is None:
         category = default_category(performance)
@@ -109,8 +111,8 @@ def order_reserve(
                   total_cents=total, currency=performance.currency, created_at=now,
                   updated_at=now,
                   status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
-                  expires_at=now + dt.timedelta(minutes=settings.HOLD_MINUTES) if paid
-                  else None, confirmed_at=None if paid else now)
+                  expires_at=(hold_until or now + dt.timedelta(minutes=settings.HOLD_MINUTES))
+                  if paid else None, confirmed_at=None if paid else now)
     for line in order_lines:
         line.order = order
     # Built whole before anything is written, so that its response can be rendered (and

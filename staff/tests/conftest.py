@@ -14,6 +14,17 @@ from django.utils import timezone
 from . import browser as support
 
 
+@pytest.fixture(autouse=True)
+def _forget_walk_ins():
+    """The counter remembers each performance's walk-in customer per process: not from
+    one test's database into the next."""
+    from staff import counter
+
+    counter._walk_ins.clear()
+    yield
+    counter._walk_ins.clear()
+
+
 @pytest.fixture
 def staff_user(make_staff):
     """A manager: the door and the dashboard are theirs (test_roles.py tests each role)."""
