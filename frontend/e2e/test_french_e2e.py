@@ -17,6 +17,7 @@ from e2e_support import (
     assert_accessible,
     fill_card,
     qr_codes_loaded,
+    choose_seats,
     read_email,
     shoot,
     sign_in,
@@ -49,8 +50,9 @@ def tempest(make_show, make_performance):
                      description="Doors at 7.",
                      translations={"fr": {"title": "La Tempête", "summary": "Une île, un orage.",
                                           "description": "Ouverture des portes à 19 h."}})
-    performance = make_performance(show=show, starts_at=EVENING, capacity=10,
-                                   price_cents=3250, currency="EUR")
+    performance = make_performance(show=show, starts_at=EVENING, capacity=10, currency="EUR",
+                                   categories=[{"name": "Full price", "price_cents": 3250,
+                                                "translations": {"fr": {"name": "Plein tarif"}}}])
     return show, performance
 
 
@@ -80,7 +82,7 @@ def test_buy_in_french_then_switch_to_english(checkout, french_page, tempest, em
     item = page.locator(f"[data-performance='{performance.id}']")
     item.get_by_role("button", name="Connectez-vous pour réserver").click()
     sign_in(page, "lea@example.com", f"{base}/shows/{show.slug}")
-    item.get_by_label("Billets").select_option("2")
+    choose_seats(item, "Plein tarif", 2)
     item.get_by_role("button", name=re.compile(rf"^Réserver · 65,00{MONEY_SPACE}€$")).click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))
     order_id = page.url.split("/tickets/")[1].split("?")[0]
