@@ -141,3 +141,25 @@ class CategoryNotFound(TicketsError):
 class CancellationClosed(TicketsError):
     code, title = "cancellation_closed", "Cancellation closed"
     default_detail = "This order can no longer be cancelled by the customer."
+
+
+class SeatTaken(TicketsError):
+    code, title = "seat_taken", "Seat taken"
+    default_detail = "Someone else took one of these seats meanwhile; please choose again."
+
+
+class SeatsInvalid(TicketsError):
+    status, code, title = 422, "invalid", "Invalid request"
+    default_detail = "These seats are not seats of this performance's seat map."
+
+
+class SeatsRequired(TicketsError):
+    status, code, title = 422, "seats_required", "Seats required"
+    default_detail = ("This performance is sold seat by seat: send `seats`, or `lines` with "
+                      "`best_available`.")
+
+
+class NoAdjacentSeats(TicketsError):
+    code, title = "no_adjacent_seats", "No seats together"
+    default_detail = ("No seats side by side are left for this group; choose seats on the "
+                      "map, or accept seats apart (`split`).")

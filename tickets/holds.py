@@ -26,6 +26,7 @@ from shows import cache as shows_cache
 from .lines import tickets_for
 from .models import Order, OrderStatus, Ticket, WaitlistStatus
 from .reservation_sql import take_seats_again
+from .seating import seats_of_order
 from .waitlist import offer_ended, seats_released
 
 logger = logging.getLogger(__name__)
@@ -148,7 +149,8 @@ def order_payment_ensure(*, order_id: uuid.UUID, now: dt.datetime | None = None)
 def _confirm(order: Order, now: dt.datetime) -> None:
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CONFIRMED, confirmed_at=now,
                                              updated_at=now)
-    Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all())))
+    Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all()),
+                                           seats_of_order(order=order)))
     offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
     shows_cache.invalidate_seats(slug=order.performance.show.slug,

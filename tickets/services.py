@@ -26,7 +26,7 @@ from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 
-from . import errors
+from . import errors, seating
 from .holds import order_expire, order_payment_ensure, order_payment_succeeded, orders_locked
 from .idempotency import idempotency_exists, replay_or_reused
 from .lines import LineRequest, default_category, lines_build, lines_short, tickets_for
@@ -63,6 +63,11 @@ def order_reserve(
     idempotency: Idempotency | None = None,
     paid_at_box_office: bool = False,
     now: dt.datetime | None = None,
+    seats: list[int] | None = None,
+    best_available: bool = False,
+    split: bool = False,
+    wheelchair: bool = False,
+    attempt: int = 1,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError (or PaymentUnavailable).
@@ -72,15 +77,25 @@ def order_reserve(
     A paid one's is a hold (pending until `expires_at`) with a Stripe payment to complete;
     if Stripe cannot be reached, the hold is released before this raises, and nothing is
     left behind. With `idempotency`, a retry gets the stored first response (raises Replay).
+
+    A seated performance sells `seats` (ids; each in its zone's category), or, with
+    `best_available`, seats the server chooses for `lines` (or `quantity` in any zone):
+    see tickets.seating.seats_best for `split` and `wheelchair`. A seat taken meanwhile:
+    409 seat_taken listing which (best available chooses again first).
     """
     now = now or timezone.now()
-    if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
+    if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
     performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
+    picks, asked = None, (lines, quantity)
+    if seats is not None or best_available:
+        picks, lines = seating.seats_wanted(
+            performance_id=performance.pk, seats=seats, best_available=best_available,
+            lines=lines, quantity=quantity, split=split, wheelchair=wheelchair)
     if lines is None:
         category = default_category(performance)
         if category is None:
@@ -104,15 +119,26 @@ def order_reserve(
         line.order = order
     # Built whole before anything is written, so that its response can be rendered (and
     # stored with the idempotency key) without reading it back. A hold has no tickets yet.
-    tickets = [] if paid else tickets_for(order, order_lines)
+    tickets = [] if paid else tickets_for(order, order_lines, picks)
     order.issued_tickets, order.issued_lines = tickets, order_lines
+    order.issued_seats = [pick.seat for pick in picks or []]
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
 
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
-                                key=key, email_id=email_id)
+                                key=key, email_id=email_id,
+                                seats=[pick.seat.pk for pick in picks] if picks else None)
+    if failure is Failure.SEAT_TAKEN and best_available and not (
+            idempotency and idempotency_exists(user=user, key=idempotency.key)) \
+            and attempt < seating.BEST_AVAILABLE_ATTEMPTS:
+        # Chosen from a read that someone's sale overtook: choose again from a fresh one.
+        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
+                             quantity=asked[1], idempotency=idempotency,
+                             paid_at_box_office=paid_at_box_office, now=now,
+                             best_available=True, split=split, wheelchair=wheelchair,
+                             attempt=attempt + 1)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -122,6 +148,11 @@ def order_reserve(
         # A retry: even when the first request took the last seats, it gets its replay.
         raise replay_or_reused(user=user, key=idempotency.key,
                                fingerprint=idempotency.fingerprint)
+    if failure is Failure.SEAT_TAKEN:
+        raise errors.SeatTaken(seats=seating.seats_taken_among(
+            performance_id=performance.pk, seat_ids=[pick.seat.pk for pick in picks or []]))
+    if failure is Failure.SEATS_REQUIRED:
+        raise errors.SeatsRequired()
     if failure is not None:
         raise _why_not_sold(performance.pk, lines, failure, now)
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)

@@ -18,11 +18,12 @@ from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 
-from . import errors, holds, qr, selectors, services, waitlist
+from . import errors, holds, qr, seating, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
 from .serializers import (
     MeSerializer,
     OrderSerializer,
+    PerformanceSeatsSerializer,
     ReservationInputSerializer,
     ReservationRequestSchema,
     WaitlistEntrySerializer,
@@ -32,6 +33,8 @@ from .serializers import (
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
+
+SEATS_MAX_AGE = 3  # seconds: an on-sale rush reads availability from caches, briefly
 
 IdempotencyKeyHeader = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -75,7 +78,8 @@ class OrderListApi(SignedInApi):
             if not IDEMPOTENCY_KEY.match(key):
                 raise errors.InvalidIdempotencyKey()
             idempotency = services.Idempotency(
-                key=key, fingerprint=request_fingerprint(dict(data)),
+                key=key, fingerprint=request_fingerprint(
+                    {k: v for k, v in data.items() if v is not False}),
                 render=lambda order, tickets: (201, order_body(order, tickets)))
         try:
             lines = [services.LineRequest(category_id=line["category"],
@@ -83,7 +87,9 @@ class OrderListApi(SignedInApi):
                      for line in data["lines"]] if "lines" in data else None
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
                                            lines=lines, quantity=data.get("quantity"),
-                                           idempotency=idempotency)
+                                           idempotency=idempotency, seats=data.get("seats"),
+                                           best_available=data["best_available"],
+                                           split=data["split"], wheelchair=data["wheelchair"])
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:
@@ -203,3 +209,17 @@ class MyWaitlistApi(SignedInApi):
         """The waiting lists the customer is on (waiting, or holding an offer)."""
         entries = selectors.waitlist_entries_for_user(user=request.user)
         return Response(self.get_serializer(entries, many=True).data)
+
+
+class PerformanceSeatsApi(GenericAPIView):
+    """Public: which seats of a seated performance are taken, and the zones' prices."""
+
+    serializer_class = PerformanceSeatsSerializer
+
+    @extend_schema(operation_id="performance_seats",
+                   responses={200: PerformanceSeatsSerializer, **problems(404, 429)})
+    def get(self, request: Request, performance_id: int) -> Response:
+        body = seating.performance_seats(performance_id=performance_id)
+        if body is None:
+            raise errors.PerformanceNotFound("No seated performance has this id.")
+        return Response(body, headers={"Cache-Control": f"public, max-age={SEATS_MAX_AGE}"})
