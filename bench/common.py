@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "marquee_bench"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "marquee_bench")  # another name: runs apart
 PG = "postgres://postgres@127.0.0.1:5432"
 
 

@@ -14,8 +14,8 @@ import base64
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
 
 from seating.models import PerformanceLayout, Seat, Section, Zone, seat_label
 from shows import cache as shows_cache
@@ -42,20 +42,46 @@ def _seat(pk: int, section: str, row: str, number: str) -> Seat:
     return seat
 
 
+# The seats asked for with their categories: hand-written, as the reservation's other read
+# (shows.selectors.performance_for_sale): the ORM's compilation would cost as much as the
+# query on this hot path.
+_REQUESTED_SQL = """
+SELECT s.id, sec.name, s.row, s.number, z.category_id
+FROM seating_seat s JOIN seating_section sec ON sec.id = s.section_id
+JOIN seating_performancelayout pl ON pl.layout_id = s.layout_id AND pl.performance_id = %s
+JOIN seating_zone z ON z.performance_id = pl.performance_id AND z.zone = s.zone
+WHERE s.id IN ({ids})
+"""
+
+
 def seats_requested(*, performance_id: int, seat_ids: list[int]) -> list[Pick]:
     """The seats asked for, each in its zone's category, or 422 when one is not a seat of
     this performance's layout (or its zone is not on sale). One query."""
     wanted = list(dict.fromkeys(seat_ids))
-    rows = (Seat.objects.filter(pk__in=wanted,
-                                layout__performances__performance_id=performance_id)
-            .annotate(category=_category(performance_id))
-            .values_list("id", "section__name", "row", "number", "category"))
+    with connection.cursor() as cursor:
+        cursor.execute(_REQUESTED_SQL.format(ids=", ".join(["%s"] * len(wanted))),
+                       [performance_id, *wanted])
+        rows = cursor.fetchall()
     picks = {pk: Pick(_seat(pk, section, row, number), category)
-             for pk, section, row, number, category in rows if category is not None}
+             for pk, section, row, number, category in rows}
     missing = [pk for pk in wanted if pk not in picks]
     if missing:
         raise errors.SeatsInvalid(seats=missing)
     return [picks[pk] for pk in wanted]
+
+
+# Every seat of the performance's layout with its category (NULL: zone not on sale) and
+# whether it is taken: what best available chooses from.
+_LAYOUT_SQL = """
+SELECT s.id, s.section_id, sec.name, s.row, s.number, s.position, s.row_rank, s.x,
+       z.category_id, t.id IS NOT NULL, s.wheelchair, s.companion, s.restricted_view
+FROM seating_performancelayout pl JOIN seating_seat s ON s.layout_id = pl.layout_id
+JOIN seating_section sec ON sec.id = s.section_id
+LEFT JOIN seating_zone z ON z.performance_id = pl.performance_id AND z.zone = s.zone
+LEFT JOIN tickets_takenseat t ON t.performance_id = pl.performance_id AND t.seat_id = s.id
+                              AND t.active
+WHERE pl.performance_id = %s
+"""
 
 
 def seats_best(*, performance_id: int, lines: list[tuple[int | None, int]],
@@ -66,13 +92,9 @@ def seats_best(*, performance_id: int, lines: list[tuple[int | None, int]],
     seats) only when asked for, and then the group includes one. A group is never split
     unless `split`: then the best seats apart. One query, whatever the layout's size."""
     categories = {c for c, _ in lines if c is not None}
-    seats = (Seat.objects.filter(layout__performances__performance_id=performance_id)
-             .annotate(category=_category(performance_id),
-                       taken=Exists(TakenSeat.objects.filter(
-                           performance_id=performance_id, seat=OuterRef("pk"), active=True)))
-             .values_list("id", "section_id", "section__name", "row", "number", "position",
-                          "row_rank", "x", "category", "taken", "wheelchair", "companion",
-                          "restricted_view"))
+    with connection.cursor() as cursor:
+        cursor.execute(_LAYOUT_SQL, [performance_id])
+        seats = cursor.fetchall()
     centres: dict[tuple, list[int]] = defaultdict(list)
     free = []
     for seat in seats:

@@ -77,7 +77,7 @@ def test_a_hundred_buyers_on_fifty_seats(make_seated, bearer, in_parallel):
     assert len(sold) >= 30, (len(sold), statuses)
     print("seats sold", len(sold), dict(statuses),
           Counter(b["code"] for s, b in results if s == 409))
-    for status, body in results:
+    for _, body in results:
         if body.get("code") == "seat_taken":
             assert body["seats"]  # says which
 
