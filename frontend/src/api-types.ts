@@ -512,6 +512,7 @@ export interface components {
             sales_end_at: string;
             readonly categories: components["schemas"]["Category"][];
             readonly refund_policy: components["schemas"]["RefundPolicy"];
+            readonly layout: number | null;
         };
         PerformanceDetail: {
             readonly id: number;
@@ -530,6 +531,7 @@ export interface components {
             sales_end_at: string;
             readonly categories: components["schemas"]["Category"][];
             readonly refund_policy: components["schemas"]["RefundPolicy"];
+            readonly layout: number | null;
             show: components["schemas"]["ShowRef"];
         };
         /** @description Availability of a seated performance (short-lived; the layout is fetched apart). */

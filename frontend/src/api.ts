@@ -42,6 +42,9 @@ export type WaitlistEntry = Ok<WaitlistPath["get"]>;
 export type WaitlistStatus = WaitlistEntry["status"];
 export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
 export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+export type Layout = Ok<paths["/api/v1/layouts/{layout_id}/"]["get"]>;
+export type SeatAvailability = Ok<paths["/api/v1/performances/{performance_id}/seats/"]["get"]>;
+export type SeatRef = NonNullable<Order["tickets"][number]["seat"]>;
 
 export interface Problem {
   type?: string;
@@ -202,6 +205,12 @@ export const api = {
   },
   /** The waiting lists the customer is on (waiting, or holding an offer); not paginated. */
   myWaitlists: (signal?: AbortSignal) => json<MyWaitlists>("/api/v1/waitlist/", { auth: true, signal }),
+  /** A seat map (static: cached for long; `version` from the availability busts it). */
+  layout: (id: number, version: number, signal?: AbortSignal) =>
+    json<Layout>(`/api/v1/layouts/${enc(String(id))}/`, { query: { v: version }, signal }),
+  /** Which seats of a seated performance are taken (short-lived), and the zones' prices. */
+  seats: (performanceId: number, signal?: AbortSignal) =>
+    json<SeatAvailability>(`/api/v1/performances/${enc(String(performanceId))}/seats/`, { signal }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

@@ -9,6 +9,7 @@ import { navigate } from "../router";
 import { useSession } from "../session";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
 import { NotFound } from "./NotFound";
+import { SeatMap } from "./SeatMap";
 import { WaitlistPanel } from "./Waitlist";
 
 export const MAX_PER_ORDER = 10;
@@ -18,6 +19,7 @@ export const STATUS_LABELS: Record<PerformanceStatus, string> = {
   sold_out: "Sold out",
   sales_closed: "Sales closed",
   cancelled: "Cancelled",
+  not_yet_on_sale: "Not on sale yet",
 };
 
 export function ShowDetail({ slug }: { slug: string }) {
@@ -88,8 +90,9 @@ function PerformanceItem({ performance: p, onChange }: { performance: Performanc
       </div>
       <div class="performance-action">
         <span class={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>
-        {status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
+        {status === "on_sale" && !p.layout && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
       </div>
+      {status === "on_sale" && p.layout && <SeatMap performance={p} onChange={onChange} />}
       {error !== null && (
         <div id={`qty-${p.id}-error`} class="inline-error" role="alert">
           <p>{errorMessage(error)}</p>

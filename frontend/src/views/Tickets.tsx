@@ -170,6 +170,9 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
         </div>
       ) : state === "pending" ? (
         <div class="order-pending">
+          {(order.seats ?? []).length > 0 && (
+            <p class="order-seats">Seats held: {order.seats.map((seat) => seat.label).join("; ")}</p>
+          )}
           <Countdown expiresAt={order.expires_at} now={now} />
           <a class="button" href={`/tickets/${order.id}`}>
             Complete payment<span class="visually-hidden"> for {p.show?.title || "this order"}</span>
@@ -184,6 +187,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
             {order.tickets.map((t) => (
               <li class="ticket" key={t.code}>
                 <QrCode orderId={order.id} code={t.code} />
+                {t.seat && <p class="ticket-seat">{t.seat.label}</p>}
                 <p class="ticket-code"><span class="visually-hidden">Ticket code </span><code>{t.code}</code></p>
                 {t.checked_in_at && <p class="meta">Checked in {dateTime(t.checked_in_at)}</p>}
               </li>
