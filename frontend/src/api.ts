@@ -208,9 +208,13 @@ export const api = {
   /** A seat map (static: cached for long; `version` from the availability busts it). */
   layout: (id: number, version: number, signal?: AbortSignal) =>
     json<Layout>(`/api/v1/layouts/${enc(String(id))}/`, { query: { v: version }, signal }),
-  /** Which seats of a seated performance are taken (short-lived), and the zones' prices. */
-  seats: (performanceId: number, signal?: AbortSignal) =>
-    json<SeatAvailability>(`/api/v1/performances/${enc(String(performanceId))}/seats/`, { signal }),
+  /**
+   * Which seats of a seated performance are taken (cached a few seconds), and the zones'
+   * prices. `fresh`: after a seat was taken meanwhile, past every cache (`?at=`).
+   */
+  seats: (performanceId: number, signal?: AbortSignal, fresh = false) =>
+    json<SeatAvailability>(`/api/v1/performances/${enc(String(performanceId))}/seats/`,
+                           { signal, query: { at: fresh ? Date.now() : undefined } }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

@@ -69,15 +69,17 @@ export function neighbour(seats: SeatInfo[], from: SeatInfo, key: string): SeatI
 
 export function SeatMap({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
   // `reload` keeps the map (and the picker's selection and message) while it refreshes.
+  const fresh = useRef(false);
   const [data, reload] = useResource(async (signal) => {
-    const availability = await api.seats(p.id, signal);
+    const availability = await api.seats(p.id, signal, fresh.current);
+    fresh.current = false;
     const layout = await api.layout(availability.layout, availability.layout_version, signal);
     return { availability, layout };
   }, [p.id]);
   if (data.state === "loading") return <Loading label="Loading the seat map…" />;
   if (data.state === "error") return <ErrorState error={data.error} retry={reload} />;
   return <Picker performance={p} layout={data.data.layout} availability={data.data.availability}
-                 refresh={() => { reload(); onChange(); }} />;
+                 refresh={() => { fresh.current = true; reload(); onChange(); }} />;
 }
 
 function Picker({ performance: p, layout, availability, refresh }:
@@ -244,8 +246,12 @@ function Picker({ performance: p, layout, availability, refresh }:
                     cx={seat.x} cy={seat.y} r={R}
                     fill={isTaken ? "#9a9a9a" : zones.get(seat.zone)?.colour}
                     role="option" aria-selected={isSelected} aria-disabled={isTaken}
-                    aria-label={describe(seat)} tabIndex={seat.index === focus ? 0 : -1}
-                    onClick={() => { if (!drag.current?.moved) toggle(seat); }} />
+                    aria-label={describe(seat)} tabindex={seat.index === focus ? 0 : -1}
+                    onClick={(event) => {
+                      if (drag.current?.moved) return;
+                      (event.currentTarget as SVGElement).focus(); // arrow keys go on from here
+                      toggle(seat);
+                    }} />
           );
         })}
       </svg>
