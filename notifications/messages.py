@@ -125,8 +125,9 @@ def order_context(order: Any) -> dict[str, Any]:
     refund_cents = 0
     if payment is not None and payment.status in {"refund_due", "refunding", "refunded"}:
         refund_cents = payment.refunded_cents or payment.amount_cents
-    tickets = [{"code": t.code, "cid": f"qr-{t.code.lower()}@marquee"}
-               for t in order.tickets.all()]
+    tickets = [{"code": t.code, "cid": f"qr-{t.code.lower()}@marquee",
+                "seat": str(t.seat) if t.seat_id else ""}
+               for t in order.tickets.select_related("seat__section")]
     return {
         "order_id": str(order.pk), "short_id": str(order.pk)[:8], "status": order.status,
         "show": performance.show.title,

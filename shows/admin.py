@@ -135,13 +135,14 @@ class PerformanceAdmin(admin.ModelAdmin):
             f'attachment; filename="attendees-{timezone.now():%Y%m%d-%H%M}.csv"')
         writer = csv.writer(response)
         writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "order_id",
-                         "customer_email", "checked_in_at"])
+                         "customer_email", "checked_in_at", "seat"])
         for performance in queryset.select_related("show"):
             for ticket in attendee_list(performance_id=performance.pk):
                 writer.writerow([
                     performance.pk, performance.show.title, performance.starts_at.isoformat(),
                     ticket.code, ticket.order_id, ticket.order.customer.email,
                     ticket.checked_in_at.isoformat() if ticket.checked_in_at else "",
+                    str(ticket.seat) if ticket.seat_id else "",
                 ])
         return response
 

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from project.errors import DomainError
 from project.problems import problem_response
 from shows.admin import money
+from tickets.seating import ticket_seat_label
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -130,6 +131,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
     outcome = services.door_scan(scan_id=scan_id, code=code, performance_id=performance_id,
                                  staff=request.user)
     counts = selectors.check_in_progress(performance_id=performance_id)
+    seat = ticket_seat_label(code=outcome.code) if outcome.ok else None
     return JsonResponse({
         "scan_id": str(outcome.scan_id), "code": outcome.code, "result": outcome.result.value,
         "ok": outcome.ok, "title": TITLES[outcome.result], "detail": outcome.detail,
@@ -137,6 +139,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
         "order": {"checked_in": outcome.order_checked_in, "tickets": outcome.order_tickets}
         if outcome.order_tickets else None,
         "replayed": outcome.replayed, "counts": _counts(counts),
+        **({"seat": seat} if seat else {}),  # a seated performance's: shown big
     })
 
 

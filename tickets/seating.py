@@ -22,7 +22,7 @@ from shows import cache as shows_cache
 from shows.models import Performance
 
 from . import errors
-from .models import SEAT_TAKEN_CONSTRAINT, Order, TakenSeat
+from .models import SEAT_TAKEN_CONSTRAINT, Order, TakenSeat, Ticket
 
 BEST_AVAILABLE_ATTEMPTS = 4  # a fresh choice after each seat taken meanwhile
 
@@ -281,3 +281,10 @@ def performance_seats(*, performance_id: int) -> dict | None:
         "zones": [{"zone": z.zone, "category": {"id": z.category_id, "name": z.category.name},
                    "price_cents": z.category.price_cents} for z in zones],
     }
+
+
+def ticket_seat_label(*, code: str) -> str | None:
+    """The seat of the ticket with this code, as door mode shows it; None if unseated."""
+    ticket = (Ticket.objects.select_related("seat__section").filter(code=code.strip().upper())
+              .first())
+    return str(ticket.seat) if ticket is not None and ticket.seat_id else None

@@ -191,7 +191,7 @@
     const order = answer.order;
     switch (answer.result) {
       case "valid":
-        return { tone: "ok", result: "valid", title: "Valid",
+        return { tone: "ok", result: "valid", title: "Valid", seat: answer.seat || "",
                  detail: order ? `${order.checked_in} of ${order.tickets} on this order` : "" };
       case "already_checked_in":
         return { tone: "bad", result: answer.result, title: "Already checked in",
@@ -229,8 +229,9 @@
     $("result-title").textContent = view.title;
     $("result-detail").textContent = view.detail;
     $("result-code").textContent = item.code;
+    $("result-seat").textContent = view.seat || "";
     box.hidden = false;
-    announce(`${view.title}. ${view.detail}`);
+    announce(`${view.title}. ${view.seat ? `${view.seat}. ` : ""}${view.detail}`);
     feedback(view.tone);
     clearTimeout(hideTimer);
     hideTimer = setTimeout(hideResult, SHOW_MS[view.tone]);

@@ -1,0 +1,56 @@
+"""The seat on what staff and customers read: the confirmation email, the attendee CSV,
+door mode's answer."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import uuid
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import seat_ids
+from tickets.services import order_reserve
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def sold(make_seated, make_user, django_capture_on_commit_callbacks):
+    performance = make_seated("[Stalls]\nF: a a a a a a a a a a a a\n",
+                              starts_at=timezone.now() + dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_reserve(user=make_user(email="ann@example.com"),
+                              performance_id=performance.pk,
+                              seats=seat_ids(performance, "F-12"))
+    return performance, order
+
+
+def test_the_confirmation_email_names_the_seat(sold):
+    assert "Stalls, row F, seat 12" in mail.outbox[-1].body
+    html = next(part.get_payload(decode=True).decode() for part in
+                mail.outbox[-1].message().walk() if part.get_content_type() == "text/html")
+    assert "Stalls, row F, seat 12" in html
+
+
+def test_the_attendee_csv_has_the_seat(sold, staff_client):
+    performance, _ = sold
+    response = staff_client.post(reverse("admin:shows_performance_changelist"), {
+        "action": "export_attendees", "_selected_action": [performance.pk]})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["seat"] for r in rows] == ["Stalls, row F, seat 12"]
+
+
+def test_door_mode_shows_the_seat(sold, staff_client):
+    performance, order = sold
+    response = staff_client.post(
+        reverse("admin:staff_doormode_scan", args=[performance.pk]),
+        json.dumps({"scan_id": str(uuid.uuid4()), "code": order.tickets.get().code}),
+        content_type="application/json")
+    assert response.json()["result"] == "valid"
+    assert response.json()["seat"] == "Stalls, row F, seat 12"
