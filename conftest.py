@@ -171,15 +171,6 @@ def make_seated(make_performance):
     return make
 
 
-def seat_ids(performance, *labels):
-    """Seat ids of a seated performance by "ROW-NUMBER" labels ("A-3")."""
-    from seating.models import Seat
-
-    by_label = {f"{s.row}-{s.number}": s.pk for s in Seat.objects.filter(
-        layout__performances__performance=performance)}
-    return [by_label[label] for label in labels]
-
-
 @pytest.fixture
 def staff_client(client, django_user_model):
     """The test client signed in to the admin as a superuser ("boss"). The staff tools'

@@ -15,15 +15,8 @@ import pytest
 from django.utils import timezone
 from e2e_support import CARD_OK, assert_accessible, fill_card, pay, shoot, sign_in
 
+from seating.tests.helpers import seat_ids
 
-def seat_ids(performance, *labels):
-    from seating.models import Seat
-
-    by_label = {f"{s.row}-{s.number}": s.pk for s in Seat.objects.filter(
-        layout__performances__performance=performance)}
-    return [by_label[label] for label in labels]
-
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 HALL = """
 [Stalls]

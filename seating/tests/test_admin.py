@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import seat_ids
 from seating.models import Layout, PerformanceLayout, Seat
+from seating.tests.helpers import seat_ids
 from shows.models import Venue
 
 pytestmark = [pytest.mark.django_db]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from conftest import seat_ids
+from seating.tests.helpers import seat_ids
 from tickets.models import Order, OrderStatus, TakenSeat, WaitlistEntry
 from tickets.reservation_sql import release_seats, take_seats_again
 from tickets.services import order_cancel, order_reserve

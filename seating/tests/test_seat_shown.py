@@ -14,7 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import seat_ids
+from seating.tests.helpers import seat_ids
 from tickets.services import order_reserve
 
 pytestmark = [pytest.mark.django_db]

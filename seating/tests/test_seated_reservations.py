@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import seat_ids
 from seating.models import Seat
+from seating.tests.helpers import seat_ids
 from tickets.models import Order, TakenSeat
 from tickets.seating import seats_block, seats_unblock
 from tickets.services import order_cancel

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import seat_ids
+from seating.tests.helpers import seat_ids
 from tickets.models import Order, SeatHolding, TakenSeat, Ticket
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
