@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from project.errors import DomainError
 from project.problems import problem_response
 from shows.admin import money
-from tickets.seating import ticket_seat_label
+from tickets.seating import house_map, ticket_seat_label
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -196,6 +196,7 @@ def dashboard(request: HttpRequest, performance_id: int, *, site: AdminSite,
         "check_in_bar": _check_in_bar(sales.check_in),
         "check_in_url": reverse("admin:staff_salesdashboard_checkin", args=[performance.pk]),
         "door_url": reverse("admin:staff_doormode_door", args=[performance.pk]),
+        "house": house_map(performance_id=performance.pk),  # a seated performance's
     })
 
 

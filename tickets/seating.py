@@ -288,3 +288,39 @@ def ticket_seat_label(*, code: str) -> str | None:
     ticket = (Ticket.objects.select_related("seat__section").filter(code=code.strip().upper())
               .first())
     return str(ticket.seat) if ticket is not None and ticket.seat_id else None
+
+
+_HOUSE_SQL = """
+SELECT s.id, sec.name, s.row, s.number, s.x, s.y,
+       CASE WHEN t.id IS NULL THEN 'free'
+            WHEN t.order_id IS NULL THEN 'blocked'
+            WHEN o.status = 'pending' THEN 'held'
+            WHEN EXISTS (SELECT 1 FROM tickets_ticket k WHERE k.order_id = o.id
+                         AND k.seat_id = s.id AND k.checked_in_at IS NOT NULL)
+                 THEN 'checked_in'
+            ELSE 'sold' END
+FROM seating_performancelayout pl JOIN seating_seat s ON s.layout_id = pl.layout_id
+JOIN seating_section sec ON sec.id = s.section_id
+LEFT JOIN tickets_takenseat t ON t.performance_id = pl.performance_id AND t.seat_id = s.id
+                              AND t.active
+LEFT JOIN tickets_order o ON o.id = t.order_id
+WHERE pl.performance_id = %s ORDER BY s.id
+"""
+HOUSE_STATES = ("sold", "held", "free", "blocked", "checked_in")
+
+
+def house_map(*, performance_id: int) -> dict | None:
+    """The house as staff see it on the dashboard: every seat with its state (sold, held,
+    free, blocked, checked in), a viewBox to draw them and the count of each. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HOUSE_SQL, [performance_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    seats = [{"label": seat_label(section, row, number), "x": x, "y": y, "state": state}
+             for _, section, row, number, x, y, state in rows]
+    xs, ys = [s["x"] for s in seats], [s["y"] for s in seats]
+    counts = {state: sum(1 for s in seats if s["state"] == state) for state in HOUSE_STATES}
+    return {"seats": seats, "counts": counts,
+            "view_box": f"{min(xs) - 8} {min(ys) - 8} {max(xs) - min(xs) + 16} "
+                        f"{max(ys) - min(ys) + 16}"}

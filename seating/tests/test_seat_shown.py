@@ -54,3 +54,19 @@ def test_door_mode_shows_the_seat(sold, staff_client):
         content_type="application/json")
     assert response.json()["result"] == "valid"
     assert response.json()["seat"] == "Stalls, row F, seat 12"
+
+
+def test_the_dashboard_draws_the_house(sold, staff_client, make_user):
+    from tickets.seating import seats_block
+    from tickets.services import ticket_check_in
+
+    performance, order = sold
+    seats_block(performance_id=performance.pk, seat_ids=seat_ids(performance, "F-1"))
+    ticket_check_in(code=order.tickets.get().code)
+    html = staff_client.get(reverse("admin:staff_salesdashboard_detail",
+                                    args=[performance.pk])).content.decode()
+    assert 'class="house-map"' in html
+    assert html.count('data-state="checked_in"') == 1
+    assert html.count('data-state="blocked"') == 1
+    assert html.count('data-state="free"') == 10
+    assert "Stalls, row F, seat 12: checked_in" in html
