@@ -177,7 +177,8 @@ def _refusal(exc: IntegrityError, *, keyed: bool) -> Failure:
         return Failure.LIMIT
     if constraint == CATEGORY_QUOTA_CONSTRAINT or CATEGORY_QUOTA_CONSTRAINT in str(exc):
         return Failure.CATEGORY_SOLD_OUT
-    if constraint == SEAT_TAKEN_CONSTRAINT or SEAT_TAKEN_CONSTRAINT in str(exc):
+    if constraint == SEAT_TAKEN_CONSTRAINT or SEAT_TAKEN_CONSTRAINT in str(exc) or (
+            f"{_TAKEN}.seat_id" in str(exc)):  # SQLite names the columns
         return Failure.SEAT_TAKEN
     if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
             keyed and "idempotencyrecord" in str(exc)):
@@ -303,7 +304,9 @@ _MOVE_CATEGORIES = (f"UPDATE {_CATEGORY} SET seats_sold = {_CATEGORY}.seats_sold
 def _categories_move(order: Order, sign: int) -> None:
     """Count (+1) or give back (-1) the order's seats in its lines' categories."""
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_CATEGORIES, {"sign": sign, "order": order.pk})
+        # The uuid as the backend stores it (SQLite: 32 hex digits, and no uuid adapter).
+        cursor.execute(_MOVE_CATEGORIES, {"sign": sign, "order": Order._meta.pk.get_db_prep_value(
+            order.pk, connection)})
 
 
 def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:

@@ -189,7 +189,7 @@ def seats_block(*, performance_id: int, seat_ids: list[int]) -> int:
             Performance.objects.filter(pk=performance_id).update(
                 capacity=F("capacity") - len(wanted))
     except IntegrityError as exc:
-        if SEAT_TAKEN_CONSTRAINT not in str(exc):
+        if SEAT_TAKEN_CONSTRAINT not in str(exc) and "takenseat.seat_id" not in str(exc):
             raise
         raise errors.SeatTaken(seats=seats_taken_among(performance_id=performance_id,
                                                        seat_ids=wanted)) from None
