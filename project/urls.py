@@ -26,6 +26,8 @@ api_v1 = [
     path("", include("seating.urls")),
     path("", include("info.urls")),
     path("", include("payments.urls")),
+    path("", include("waitingroom.urls")),
+    path("", include("languages.urls")),
 ]
 
 urlpatterns = [

@@ -1,5 +1,7 @@
 """Domain errors of seat maps."""
 
+from django.utils.translation import gettext_lazy as _
+
 from project.errors import DomainError
 
 
@@ -8,21 +10,21 @@ class SeatingError(DomainError):
 
 
 class LayoutInvalid(SeatingError):
-    status, code, title = 422, "invalid", "Invalid layout"
-    default_detail = "This layout cannot be read."
+    status, code, title = 422, "invalid", _("Invalid layout")
+    default_detail = _("This layout cannot be read.")
 
 
 class LayoutFrozen(SeatingError):
-    code, title = "layout_frozen", "Layout in use"
-    default_detail = ("A performance using this layout has sold seats: it can no longer "
-                      "change. Copy it and change the copy.")
+    code, title = "layout_frozen", _("Layout in use")
+    default_detail = _("A performance using this layout has sold seats: it can no longer "
+                       "change. Copy it and change the copy.")
 
 
 class LayoutNotFound(SeatingError):
-    status, code, title = 404, "not_found", "Not found"
-    default_detail = "No such layout."
+    status, code, title = 404, "not_found", _("Not found")
+    default_detail = _("No such layout.")
 
 
 class ZoneUnmapped(SeatingError):
-    status, code, title = 422, "invalid", "Invalid request"
-    default_detail = "Every zone of the layout needs a price category of the performance."
+    status, code, title = 422, "invalid", _("Invalid request")
+    default_detail = _("Every zone of the layout needs a price category of the performance.")

@@ -19,7 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.utils.translation import gettext as _
+
 from .errors import LayoutInvalid
+from .models import seat_label
 
 FLAGS = {"wheelchair", "companion", "restricted_view"}
 _FLAG_ALIASES = {"wheelchair": "wheelchair", "w": "wheelchair", "companion": "companion",
@@ -54,12 +57,13 @@ def parse_csv(text: str) -> list[SeatSpec]:
         if n == 1 and cells[0].lower() == "section":
             continue
         if len(cells) not in (6, 7):
-            raise LayoutInvalid(f"Line {n}: expected section,row,seat,x,y,zone,flags.")
+            raise LayoutInvalid(
+                _("Line {n}: expected section,row,seat,x,y,zone,flags.").format(n=n))
         section, row, number, x, y, zone = cells[:6]
         try:
             xy = int(float(x)), int(float(y))
         except ValueError:
-            raise LayoutInvalid(f"Line {n}: x and y must be numbers.") from None
+            raise LayoutInvalid(_("Line {n}: x and y must be numbers.").format(n=n)) from None
         specs.append(SeatSpec(section, row, number, *xy, zone,
                               _flags(cells[6] if len(cells) == 7 else "", n)))
     return _finish(specs)
@@ -77,7 +81,7 @@ def parse_grid(text: str) -> list[SeatSpec]:
             continue
         row, sep, rest = line.partition(":")
         if not sep or not row.strip():
-            raise LayoutInvalid(f"Line {n}: expected `ROW: a a a . b b`.")
+            raise LayoutInvalid(_("Line {n}: expected `ROW: a a a . b b`.").format(n=n))
         number = 0
         for column, token in enumerate(rest.split()):
             if token == ".":  # noqa: S105 (a gap, not a secret)
@@ -87,7 +91,7 @@ def parse_grid(text: str) -> list[SeatSpec]:
                 flags.add(_GRID_FLAGS[token[-1]])
                 token = token[:-1]
             if not token:
-                raise LayoutInvalid(f"Line {n}: a seat needs a zone letter.")
+                raise LayoutInvalid(_("Line {n}: a seat needs a zone letter.").format(n=n))
             number += 1
             specs.append(SeatSpec(section, row.strip(), str(number), column * GRID_PITCH, y,
                                   token, flags))
@@ -100,8 +104,8 @@ def _flags(cell: str, n: int) -> set[str]:
     for word in cell.replace("|", " ").replace(";", " ").split():
         flag = _FLAG_ALIASES.get(word.lower())
         if flag is None:
-            raise LayoutInvalid(f"Line {n}: unknown flag {word!r} (wheelchair, companion, "
-                                "restricted).")
+            raise LayoutInvalid(_("Line {n}: unknown flag {flag} (wheelchair, companion, "
+                                  "restricted).").format(n=n, flag=repr(word)))
         flags.add(flag)
     return flags
 
@@ -109,18 +113,18 @@ def _flags(cell: str, n: int) -> set[str]:
 def _finish(specs: list[SeatSpec]) -> list[SeatSpec]:
     """Check labels are unique, then give each seat its position and its row's rank."""
     if not specs:
-        raise LayoutInvalid("The layout has no seats.")
+        raise LayoutInvalid(_("The layout has no seats."))
     if len(specs) > MAX_SEATS:
-        raise LayoutInvalid(f"At most {MAX_SEATS} seats per layout.")
+        raise LayoutInvalid(_("At most {n} seats per layout.").format(n=MAX_SEATS))
     seen = set()
     rows: dict[tuple[str, str], list[SeatSpec]] = defaultdict(list)
     for spec in specs:
         label = (spec.section, spec.row, spec.number)
         if not all(label) or not spec.zone:
-            raise LayoutInvalid("Every seat needs a section, row, seat and zone.")
+            raise LayoutInvalid(_("Every seat needs a section, row, seat and zone."))
         if label in seen:
-            raise LayoutInvalid(f"Seat {spec.section}, row {spec.row}, seat {spec.number} "
-                                "is listed twice.")
+            raise LayoutInvalid(_("{seat} is listed twice.").format(
+                seat=seat_label(spec.section, spec.row, spec.number)))
         seen.add(label)
         rows[(spec.section, spec.row)].append(spec)
     for seats in rows.values():

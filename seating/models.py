@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from shows.models import Performance, PriceCategory, Venue
 
@@ -86,7 +87,8 @@ class Seat(models.Model):
 def seat_label(section: str, row: str, number: str) -> str:
     """How a seat is written everywhere (tickets, emails, door mode): "Stalls, row F,
     seat 12"."""
-    return f"{section}, row {row}, seat {number}"
+    return _("{section}, row {row}, seat {number}").format(section=section, row=row,
+                                                            number=number)
 
 
 class PerformanceLayout(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shows import cache as shows_cache
 from shows.models import Performance, PriceCategory, Venue
@@ -61,8 +62,8 @@ def performance_seat(*, performance: Performance, layout: Layout,
     with transaction.atomic():
         locked = Performance.objects.select_for_update().get(pk=performance.pk)
         if locked.seats_sold:
-            raise errors.LayoutFrozen("This performance has sold seats already: it cannot "
-                                      "change its seat map.")
+            raise errors.LayoutFrozen(gettext("This performance has sold seats already: it "
+                                              "cannot change its seat map."))
         seated, _ = PerformanceLayout.objects.update_or_create(
             performance=performance, defaults={"layout": layout})
         Zone.objects.filter(performance=performance).delete()

@@ -44,7 +44,7 @@ def attendee_list(*, performance_id: int) -> QuerySet[Ticket]:
     """Valid tickets (of confirmed orders) for a performance, for the door list."""
     return (Ticket.objects.filter(order__performance_id=performance_id,
                                   order__status=OrderStatus.CONFIRMED)
-            .select_related("order__customer", "seat__section")
+            .select_related("order__customer", "category", "seat__section")
             .order_by("order__created_at", "id"))
 
 

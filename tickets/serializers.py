@@ -92,7 +92,12 @@ ReservationRequestSchema = PolymorphicProxySerializer(
 
 class CategoryRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, category) -> str:
+        """In the request's language (languages/content.py)."""
+        return str(category.translated("name"))
 
 
 class OrderLineSerializer(serializers.Serializer):
@@ -144,6 +149,10 @@ class OrderSerializer(serializers.ModelSerializer):
     performance = OrderPerformanceSerializer()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     total_cents = serializers.IntegerField(min_value=0)
+    refund_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: what was refunded (the total less the fee).")
+    fee_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: the fee its refund rule kept.")
     lines = serializers.SerializerMethodField()
     seats = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
@@ -152,7 +161,8 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["id", "status", "performance", "quantity", "lines", "seats", "total_cents",
-                  "currency", "created_at", "expires_at", "tickets", "payment"]
+                  "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
+                  "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
 
     @extend_schema_field(OrderLineSerializer(many=True))
@@ -207,7 +217,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
     lines = getattr(order, "issued_lines", None)
     if lines is None:
         lines = order.lines.all()
-    names = {line.category_id: str(line.category.name) for line in lines}
+    names = {line.category_id: str(line.category.translated("name")) for line in lines}
     payment = getattr(order, "payment", None)  # None: free, or not started yet
     return {
         "id": str(order.id),
@@ -222,10 +232,12 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
         "expires_at": _datetime(order.expires_at),
+        "refund_cents": int(order.refund_cents),
+        "fee_cents": int(order.fee_cents),
         "tickets": [{"code": str(ticket.code),
                      "category": {"id": int(ticket.category_id),
                                   "name": names.get(ticket.category_id)
-                                  or str(ticket.category.name)},
+                                  or str(ticket.category.translated("name"))},
                      "seat": _seat_body(ticket.seat if ticket.seat_id else None),
                      "checked_in_at": _datetime(ticket.checked_in_at)}
                     for ticket in tickets],
@@ -239,7 +251,7 @@ def _performance_body(performance: Performance) -> dict[str, Any]:
     return {
         "id": int(performance.id),
         "starts_at": _datetime(performance.starts_at),
-        "show": {"slug": str(show.slug), "title": str(show.title)},
+        "show": {"slug": str(show.slug), "title": str(show.translated("title"))},
         "venue": {"name": str(venue.name), "city": str(venue.city)},
     }
 

@@ -87,3 +87,33 @@ def test_a_bad_csv_is_refused_with_the_line(staff_client):
     assert response.status_code == 200
     assert "Line 1: x and y must be numbers." in response.content.decode()
     assert not Layout.objects.filter(name="Bad").exists()
+
+
+@pytest.mark.parametrize("role, allowed", [("Door", False), ("Box office", False),
+                                           ("Manager", True), (None, False)])
+def test_only_a_manager_edits_layouts_and_blocks_seats(make_staff, make_seated, role, allowed):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_staff(role))
+    performance = make_seated("A: a a a a\n")
+    layout = performance.layout
+    assert client.get("/admin/seating/layout/add/").status_code == (200 if allowed else 403)
+    # Copying a layout is an action that declares the add permission: a 403 page without it.
+    copy = client.post("/admin/seating/layout/", {"action": "copy_layouts",
+                                                  "_selected_action": [layout.pk]})
+    assert copy.status_code == (302 if allowed else 403)
+    assert Layout.objects.count() == (2 if allowed else 1)
+    block = client.post(f"/admin/seating/performancelayout/{performance.pk}/change/",
+                        {"performance": performance.pk, "layout": layout.pk, "zones": "",
+                         "block": "A-1", "release": ""})
+    assert block.status_code == (302 if allowed else 403)
+    performance.refresh_from_db()
+    assert performance.capacity == (3 if allowed else 4)
+
+
+def test_a_seated_performances_capacity_is_not_edited_in_the_admin(staff_client, make_seated):
+    performance = make_seated("A: a a a a\n")
+    page = staff_client.get(f"/admin/shows/performance/{performance.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="capacity"' not in page.content

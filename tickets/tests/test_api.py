@@ -23,7 +23,8 @@ def test_reserve_returns_the_order(api, bearer, performance):
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"id", "status", "performance", "quantity", "lines", "seats", "total_cents",
-                         "currency", "created_at", "expires_at", "tickets", "payment"}
+                         "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
+                         "tickets", "payment"}
     category = performance.categories.get()
     assert body["lines"] == [{"category": {"id": category.pk, "name": "Full price"},
                               "quantity": 2, "unit_price_cents": 0}]

@@ -8,7 +8,8 @@
 import { useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Layout, type Performance, type SeatAvailability } from "../api";
 import { signIn } from "../auth";
-import { money, plural } from "../format";
+import { money } from "../format";
+import { t, tn } from "../i18n";
 import { navigate } from "../router";
 import { useSession } from "../session";
 import { ErrorState, Loading, errorMessage, useResource } from "./common";
@@ -76,7 +77,7 @@ export function SeatMap({ performance: p, onChange }: { performance: Performance
     const layout = await api.layout(availability.layout, availability.layout_version, signal);
     return { availability, layout };
   }, [p.id]);
-  if (data.state === "loading") return <Loading label="Loading the seat map…" />;
+  if (data.state === "loading") return <Loading label={t("Loading the seat map…")} />;
   if (data.state === "error") return <ErrorState error={data.error} retry={reload} />;
   return <Picker performance={p} layout={data.data.layout} availability={data.data.availability}
                  refresh={() => { fresh.current = true; reload(); onChange(); }} />;
@@ -117,33 +118,36 @@ function Picker({ performance: p, layout, availability, refresh }:
     x: Math.min(Math.max(x, 0), width - viewW), y: Math.min(Math.max(y, 0), height - viewH) });
   const view = clampPan(pan.x, pan.y);
   const total = selected.reduce((sum, i) => sum + (zones.get(seats[i].zone)?.price ?? 0), 0);
-  const summary = `${plural(selected.length, "seat", "seats")} selected, ${money(total, availability.currency)}`;
+  const summary = tn(selected.length, "{n} seat selected, {total}", "{n} seats selected, {total}",
+                     { total: money(total, availability.currency) });
 
   const describe = (seat: SeatInfo) => {
     const zone = zones.get(seat.zone);
-    const state = taken.has(seat.index) ? "taken" : selected.includes(seat.index) ? "selected" : "free";
-    const flags = [seat.flags & 1 ? "wheelchair space" : "", seat.flags & 2 ? "companion seat" : "",
-                   seat.flags & 4 ? "restricted view" : ""].filter(Boolean).join(", ");
+    const state = taken.has(seat.index) ? t("taken") : selected.includes(seat.index) ? t("selected") : t("free");
+    const flags = [seat.flags & 1 ? t("wheelchair space") : "", seat.flags & 2 ? t("companion seat") : "",
+                   seat.flags & 4 ? t("restricted view") : ""].filter(Boolean).join(", ");
     return `${seat.label}, ${zone?.name ?? seat.zone} ${money(zone?.price, availability.currency)}` +
       `${flags ? `, ${flags}` : ""}, ${state}`;
   };
 
   const toggle = (seat: SeatInfo) => {
     setFocus(seat.index);
-    if (taken.has(seat.index)) { setAnnounce(`${seat.label} is taken.`); return; }
+    if (taken.has(seat.index)) { setAnnounce(t("{seat} is taken.", { seat: seat.label })); return; }
     intent.current = null;
     setError(null);
     setTakenMessage("");
     if (selected.includes(seat.index)) {
       const next = selected.filter((i) => i !== seat.index);
       setSelected(next);
-      setAnnounce(`${seat.label} unselected. ${plural(next.length, "seat", "seats")} selected.`);
+      setAnnounce(tn(next.length, "{seat} unselected. {n} seat selected.", "{seat} unselected. {n} seats selected.",
+                     { seat: seat.label }));
     } else if (selected.length >= MAX_SEATS) {
-      setAnnounce(`At most ${MAX_SEATS} seats per order.`);
+      setAnnounce(t("At most {n} seats per order.", { n: MAX_SEATS }));
     } else {
       const next = [...selected, seat.index];
       setSelected(next);
-      setAnnounce(`${seat.label} selected. ${plural(next.length, "seat", "seats")} selected.`);
+      setAnnounce(tn(next.length, "{seat} selected. {n} seat selected.", "{seat} selected. {n} seats selected.",
+                     { seat: seat.label }));
     }
   };
 
@@ -204,8 +208,8 @@ function Picker({ performance: p, layout, availability, refresh }:
         const gone = new Set((e.problem.seats as number[] | undefined) ?? []);
         const names = seats.filter((s) => gone.has(s.id)).map((s) => s.label);
         setSelected(selected.filter((i) => !gone.has(seats[i].id)));
-        const message = `${names.join("; ") || "A seat you chose"} was just taken by someone else. ` +
-          "The map is updated: please choose another seat.";
+        const message = t("{seats} was just taken by someone else. The map is updated: please choose another seat.",
+                          { seats: names.join("; ") || t("A seat you chose") });
         setTakenMessage(message);
         setAnnounce(message);
         refresh();
@@ -219,21 +223,21 @@ function Picker({ performance: p, layout, availability, refresh }:
 
   return (
     <div class="seat-picker">
-      <ul class="seat-legend" aria-label="Price zones">
+      <ul class="seat-legend" aria-label={t("Price zones")}>
         {[...zones.entries()].map(([zone, z]) => (
           <li key={zone}><span class="swatch" style={{ background: z.colour }} aria-hidden="true" />
             {z.name} · {money(z.price, availability.currency)}</li>
         ))}
-        <li><span class="swatch swatch-taken" aria-hidden="true" />Taken</li>
-        <li><span class="swatch swatch-selected" aria-hidden="true" />Selected</li>
+        <li><span class="swatch swatch-taken" aria-hidden="true" />{t("Taken")}</li>
+        <li><span class="swatch swatch-selected" aria-hidden="true" />{t("Selected")}</li>
       </ul>
-      <div class="seat-zoom" role="group" aria-label="Zoom">
-        <button type="button" class="button button-secondary" onClick={() => zoomBy(1.5)}>Zoom in</button>
-        <button type="button" class="button button-secondary" onClick={() => zoomBy(1 / 1.5)} disabled={zoom === 1}>Zoom out</button>
+      <div class="seat-zoom" role="group" aria-label={t("Zoom")}>
+        <button type="button" class="button button-secondary" onClick={() => zoomBy(1.5)}>{t("Zoom in")}</button>
+        <button type="button" class="button button-secondary" onClick={() => zoomBy(1 / 1.5)} disabled={zoom === 1}>{t("Zoom out")}</button>
       </div>
-      <p id={`seatmap-help-${p.id}`} class="hint">Arrow keys move between seats; Enter selects.</p>
+      <p id={`seatmap-help-${p.id}`} class="hint">{t("Arrow keys move between seats; Enter selects.")}</p>
       <svg ref={svg} class="seat-map" viewBox={`${minX + view.x} ${minY + view.y} ${viewW} ${viewH}`}
-           role="listbox" aria-multiselectable="true" aria-label={`Seat map, ${summary}`}
+           role="listbox" aria-multiselectable="true" aria-label={t("Seat map, {summary}", { summary })}
            aria-describedby={`seatmap-help-${p.id}`} onKeyDown={onKeyDown}
            onPointerDown={onPointerDown} onPointerMove={onPointerMove}
            onPointerUp={() => { drag.current = null; }} onPointerLeave={() => { drag.current = null; }}>
@@ -257,7 +261,7 @@ function Picker({ performance: p, layout, availability, refresh }:
       </svg>
       <p class="visually-hidden" aria-live="polite">{announce}</p>
       <p class="seat-summary">
-        {selected.length === 0 ? "Choose your seats on the map." :
+        {selected.length === 0 ? t("Choose your seats on the map.") :
           selected.map((i) => seats[i].label).join("; ")}
       </p>
       {takenMessage && <div class="inline-error seat-taken-message" role="alert"><p>{takenMessage}</p></div>}
@@ -265,10 +269,10 @@ function Picker({ performance: p, layout, availability, refresh }:
       {session ? (
         <button type="button" class="button" disabled={busy || selected.length === 0} aria-busy={busy}
                 onClick={() => void reserve()}>
-          {busy ? "Reserving…" : `Reserve ${summary}`}
+          {busy ? t("Reserving…") : t("Reserve {summary}", { summary })}
         </button>
       ) : (
-        <button type="button" class="button" onClick={() => void signIn()}>Sign in to reserve</button>
+        <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in to reserve")}</button>
       )}
     </div>
   );
