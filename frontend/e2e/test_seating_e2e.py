@@ -58,7 +58,7 @@ def test_two_seats_by_mouse_and_keyboard_paid_and_shown(checkout, page, seated_s
     page.keyboard.press("ArrowRight")  # the keyboard, from the seat just chosen
     page.keyboard.press("Enter")
     assert item.locator(f"[data-seat='{second}']").get_attribute("aria-selected") == "true"
-    assert "seat 4 selected. 2 seats selected." in item.locator("[aria-live]").inner_text()
+    assert "seat 4 selected. 2 seats selected." in item.locator(".seat-picker [aria-live]").inner_text()
     assert_accessible(page, f"the seat map at {width} px")
     item.get_by_role("button", name="Zoom in").click()  # zooms, and back
     item.get_by_role("button", name="Zoom out").click()
