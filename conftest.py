@@ -158,6 +158,31 @@ def make_performance(make_show):
 
 
 @pytest.fixture
+def make_seated(make_performance):
+    """`make_seated(grid, zones={"a": ("Stalls", 2500)}, **performance fields)`: a
+    performance seated on a layout drawn from a text grid (seating.layouts), each zone
+    sold in its own category (default: "Zone <letter>", free)."""
+    from seating.layouts import parse_grid
+    from seating.services import layout_create, performance_seat
+
+    def make(grid, zones=None, **fields):
+        specs = parse_grid(grid)
+        zones = zones or {z: (f"Zone {z}", 0) for z in sorted({s.zone for s in specs})}
+        performance = make_performance(
+            categories=[{"name": name, "price_cents": price} for name, price in zones.values()],
+            **fields)
+        layout = layout_create(venue=performance.venue, name=f"Layout {next(_counter)}",
+                               seats=specs)
+        categories = {c.name: c for c in performance.categories.all()}
+        performance_seat(performance=performance, layout=layout,
+                         zones={z: categories[name] for z, (name, _) in zones.items()})
+        performance.refresh_from_db()
+        performance.layout = layout
+        return performance
+    return make
+
+
+@pytest.fixture
 def staff_client(client, django_user_model):
     """The test client signed in to the admin as a superuser ("boss"). The staff tools'
     tests (staff/tests/conftest.py) sign in a plain staff user instead."""

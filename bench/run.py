@@ -13,6 +13,8 @@
 7. over HTTP (bench/http_load.py): gunicorn, 4 workers, production-like settings, 8
    clients: POST /api/v1/tickets/ vs a bare view running the reservation statement, the
    cached GET /api/v1/shows/ vs a plain view, and the oversold check;
+8. seating (bench/seating.py): a seated reservation of 4 vs general admission of 4, best
+   available of 4, the seats endpoint's queries and gzipped size at 2,000 seats;
 then the ten costliest packages of the handler's init (`python -X importtime`).
 
     python -m bench.run [--quick]
@@ -41,6 +43,7 @@ from bench import (
     languages,
     queries,
     reservations,
+    seating,
     sizes,
     waitlist,
 )
@@ -290,6 +293,8 @@ def main() -> None:
     res_rows += counter.rows(2 if q else 5, 50 if q else 200)
     log("waiting list: the release path that offers seats vs today's cancel")
     res_rows += waitlist.rows(40 if q else 200)
+    log("seating: seated vs general-admission reservations, the seats endpoint")
+    res_rows += seating.rows(40 if q else 150)
     log("over HTTP: gunicorn (bench/http_load.py)")
     http_rows, http_notes = http_load.measure(1 if q else 3, 1.0 if q else 3.0)
     size_rows = sizes.rows(PACKAGE)

@@ -16,9 +16,33 @@ from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
-APPS = ("shows", "tickets", "info", "payments", "notifications", "staff", "languages")
+APPS = ("shows", "tickets", "info", "payments", "notifications", "staff", "languages",
+        "seating")
 
 LABELS = (
+    # Seat maps (issue 22)
+    gettext_noop("taken seat"),
+    gettext_noop("taken seats"),
+    gettext_noop("active"),
+    gettext_noop("layout"),
+    gettext_noop("layouts"),
+    gettext_noop("copied from"),
+    gettext_noop("section"),
+    gettext_noop("sections"),
+    gettext_noop("row"),
+    gettext_noop("number"),
+    gettext_noop("row rank"),
+    gettext_noop("x"),
+    gettext_noop("y"),
+    gettext_noop("zone"),
+    gettext_noop("wheelchair"),
+    gettext_noop("A wheelchair space."),
+    gettext_noop("companion"),
+    gettext_noop("A companion seat beside a wheelchair space."),
+    gettext_noop("restricted view"),
+    gettext_noop("seated performance"),
+    gettext_noop("seated performances"),
+    gettext_noop("zones"),
     gettext_noop("refund policy"),
     gettext_noop("refund policies"),
     gettext_noop("customer may cancel"),

@@ -148,8 +148,9 @@ def order_context(order: Any) -> dict[str, Any]:
         refund_cents = (order.refund_cents or payment.refund_due_cents
                         or payment.refunded_cents or payment.amount_cents)
     tickets = [{"code": t.code, "cid": f"qr-{t.code.lower()}@marquee",
-                "category": t.category.translated("name")}
-               for t in order.tickets.select_related("category")]
+                "category": t.category.translated("name"),
+                "seat": str(t.seat) if t.seat_id else ""}
+               for t in order.tickets.select_related("category", "seat__section")]
     lines = [{"category": line.category.translated("name"), "quantity": line.quantity,
               "price": formats.money(line.unit_price_cents, order.currency)}
              for line in order.lines.select_related("category")]

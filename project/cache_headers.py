@@ -23,6 +23,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 PUBLIC_PATHS = ("/api/v1/shows/", "/api/v1/performances/", "/api/v1/info/")
+# Answered the same to everyone and never changing under an id (a sold seat map is frozen;
+# editing it makes a copy with a new id): the view's own long `public` header is kept.
+LONG_PUBLIC_PATHS = ("/api/v1/layouts/",)
 GUARDED_PATHS = ("/api/", "/admin/")
 
 
@@ -46,6 +49,10 @@ class CacheHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not request.path_info.startswith(GUARDED_PATHS):
+            return response
+        if (request.path_info.startswith(LONG_PUBLIC_PATHS) and request.method in ("GET", "HEAD")
+                and response.status_code == 200 and "HTTP_AUTHORIZATION" not in request.META
+                and response.get("Cache-Control", "").startswith("public")):
             return response
         if is_public(request, response):
             response["Cache-Control"] = public_cache_control()

@@ -23,6 +23,7 @@ api_v1 = [
     path("schema/", lazy_view("drf_spectacular.views.SpectacularAPIView"), name="schema"),
     path("", include("shows.urls")),
     path("", include("tickets.urls")),
+    path("", include("seating.urls")),
     path("", include("info.urls")),
     path("", include("payments.urls")),
     path("", include("waitingroom.urls")),

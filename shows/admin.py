@@ -149,6 +149,15 @@ class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.Mode
     def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
         return performances_with_sales(super().get_queryset(request))
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        from seating.models import PerformanceLayout
+
+        if obj is not None and "capacity" not in fields and \
+                PerformanceLayout.objects.filter(performance=obj).exists():
+            fields.append("capacity")  # a seated performance's is its seat count (seating)
+        return fields
+
     def save_model(self, request: HttpRequest, obj: Performance, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and {"capacity", "waitlist_enabled"} & set(form.changed_data):
@@ -211,7 +220,7 @@ class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.Mode
             f'attachment; filename="attendees-{timezone.now():%Y%m%d-%H%M}.csv"')
         writer = csv.writer(response)
         writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "category",
-                         "order_id", "customer_email", "checked_in_at"])
+                         "order_id", "customer_email", "checked_in_at", "seat"])
         for performance in queryset.select_related("show"):
             for ticket in attendee_list(performance_id=performance.pk):
                 writer.writerow([
@@ -219,6 +228,7 @@ class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.Mode
                     ticket.code, ticket.category.name, ticket.order_id,
                     ticket.order.customer.email,
                     ticket.checked_in_at.isoformat() if ticket.checked_in_at else "",
+                    str(ticket.seat) if ticket.seat_id else "",
                 ])
         return response
 

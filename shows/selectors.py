@@ -52,7 +52,8 @@ def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
     """A published show with its performances that have not started yet."""
     now = now or timezone.now()
     upcoming = (Performance.objects.filter(starts_at__gt=now)
-                .select_related("venue", "refund_policy").prefetch_related("categories")
+                .select_related("venue", "refund_policy", "seated")
+                .prefetch_related("categories")
                 .annotate(someone_waits=_someone_waits()).order_by("starts_at", "pk"))
     return (Show.objects.filter(published=True, slug=slug).select_related("refund_policy")
             .prefetch_related(Prefetch("performances", queryset=upcoming)).first())
@@ -61,7 +62,7 @@ def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
 def performance_get(*, performance_id: int) -> Performance | None:
     """A performance of a published show, whatever its status."""
     return (Performance.objects.filter(pk=performance_id, show__published=True)
-            .select_related("show__refund_policy", "venue", "refund_policy")
+            .select_related("show__refund_policy", "venue", "refund_policy", "seated")
             .prefetch_related("categories")
             .annotate(someone_waits=_someone_waits()).first())
 

@@ -92,12 +92,20 @@ class PerformanceSerializer(serializers.ModelSerializer):
     sales_end_at = serializers.DateTimeField(source="sales_end")
     categories = serializers.SerializerMethodField()
     refund_policy = serializers.SerializerMethodField()
+    layout = serializers.SerializerMethodField()
 
     class Meta:
         model = Performance
         fields = ["id", "starts_at", "venue", "capacity", "seats_left", "price_cents",
                   "currency", "status", "on_sale_at", "sales_end_at", "categories",
-                  "refund_policy"]
+                  "refund_policy", "layout"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_layout(self, obj: Performance) -> int | None:
+        """A seated performance's seat map (GET /api/v1/layouts/{id}/, its availability at
+        GET /api/v1/performances/{id}/seats/); null for general admission."""
+        seated = getattr(obj, "seated", None)  # the seating app's; joined by the selectors
+        return seated.layout_id if seated is not None else None
 
     @extend_schema_field(serializers.ChoiceField(choices=PerformanceStatus.choices))
     def get_status(self, obj: Performance) -> str:

@@ -31,7 +31,10 @@ _MANAGER = sorted({*_DOOR, *_BOX_OFFICE, GIVE_COMPS, REFUND_ANY_ORDER, CANCEL_PE
                    CHANGE_PRICES, VIEW_REPORTS, "payments.view_payment",
                    "notifications.view_orderemail", "tickets.view_waitlistentry",
                    *(f"shows.{action}_{model}" for action in ("add", "change", "view")
-                     for model in ("show", "performance", "venue"))})
+                     for model in ("show", "performance", "venue")),
+                   # Seat maps (issue 22): layouts, seating a performance, blocking seats.
+                   *(f"seating.{action}_{model}" for action in ("add", "change", "view")
+                     for model in ("layout", "performancelayout"))})
 
 ROLES: dict[str, list[str]] = {DOOR: _DOOR, BOX_OFFICE: _BOX_OFFICE, MANAGER: _MANAGER}
 

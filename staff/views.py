@@ -31,6 +31,7 @@ from project.errors import DomainError
 from project.problems import problem_response
 from shows.admin import money
 from tickets.cancellations import cancellation_progress
+from tickets.seating import house_map, ticket_seat_label
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -173,6 +174,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
     outcome = services.door_scan(scan_id=scan_id, code=code, performance_id=performance_id,
                                  staff=request.user)
     counts = selectors.check_in_progress(performance_id=performance_id)
+    seat = ticket_seat_label(code=outcome.code) if outcome.ok else None
     return JsonResponse({
         "scan_id": str(outcome.scan_id), "code": outcome.code, "result": outcome.result.value,
         "ok": outcome.ok, "title": str(TITLES[outcome.result]), "detail": outcome.detail,
@@ -180,6 +182,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
         "order": {"checked_in": outcome.order_checked_in, "tickets": outcome.order_tickets}
         if outcome.order_tickets else None,
         "replayed": outcome.replayed, "counts": _counts(counts),
+        **({"seat": seat} if seat else {}),  # a seated performance's: shown big
     })
 
 
@@ -236,6 +239,7 @@ def dashboard(request: HttpRequest, performance_id: int, *, site: AdminSite,
         "check_in_bar": _check_in_bar(sales.check_in),
         "check_in_url": reverse("admin:staff_salesdashboard_checkin", args=[performance.pk]),
         "door_url": reverse("admin:staff_doormode_door", args=[performance.pk]),
+        "house": house_map(performance_id=performance.pk),  # a seated performance's
         "categories": [{"name": c.name, "price": money(c.price_cents, performance.currency),
                         "quota": c.quota, "sold": c.sold, "held": c.held,
                         "revenue": money(c.revenue_cents, performance.currency)}

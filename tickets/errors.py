@@ -153,3 +153,25 @@ class OrderNotPrintable(TicketsError):
 class InvalidLayout(TicketsError):
     status, code, title = 422, "invalid", _("Invalid request")
     default_detail = _("layout must be a4 or thermal.")
+
+
+class SeatTaken(TicketsError):
+    code, title = "seat_taken", _("Seat taken")
+    default_detail = _("Someone else took one of these seats meanwhile; please choose again.")
+
+
+class SeatsInvalid(TicketsError):
+    status, code, title = 422, "invalid", _("Invalid request")
+    default_detail = _("These seats are not seats of this performance's seat map.")
+
+
+class SeatsRequired(TicketsError):
+    status, code, title = 422, "seats_required", _("Seats required")
+    default_detail = _("This performance is sold seat by seat: send `seats`, or `lines` with "
+                       "`best_available`.")
+
+
+class NoAdjacentSeats(TicketsError):
+    code, title = "no_adjacent_seats", _("No seats together")
+    default_detail = _("No seats side by side are left for this group; choose seats on the "
+                       "map, or accept seats apart (`split`).")

@@ -28,6 +28,7 @@ from . import errors
 from .lines import tickets_for
 from .models import Order, OrderStatus, Ticket, WaitlistStatus
 from .reservation_sql import take_seats_again
+from .seating import seats_of_order
 from .waitlist import offer_ended, seats_released
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,8 @@ def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
 def _confirm(order: Order, now: dt.datetime) -> None:
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CONFIRMED, confirmed_at=now,
                                              updated_at=now)
-    Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all())))
+    Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all()),
+                                           seats_of_order(order=order)))
     offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
     order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)

@@ -69,8 +69,13 @@ def lines_short(performance: Performance, lines: list[OrderLine],
     return None
 
 
-def tickets_for(order: Order, lines: list[OrderLine]) -> list[Ticket]:
-    """One ticket per seat, each knowing its category."""
+def tickets_for(order: Order, lines: list[OrderLine], seats: list | None = None
+                ) -> list[Ticket]:
+    """One ticket per seat, each knowing its category; at a seated performance (`seats`:
+    tickets.seating.Pick), each its seat too."""
+    if seats:
+        return [Ticket(order=order, category_id=pick.category_id, seat=pick.seat)
+                for pick in seats]
     return [Ticket(order=order, category_id=line.category_id)
             for line in lines for _ in range(line.quantity)]
 

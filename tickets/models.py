@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from seating.models import Seat
 from shows.models import Performance, PriceCategory
 
 # A person holds at most this many seats of one performance (and so per order too).
@@ -112,6 +113,9 @@ class OrderLine(models.Model):
 class Ticket(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
     category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="+")
+    # Its seat, at a seated performance (seating); null for general admission.
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
     code = models.CharField(max_length=32, unique=True, default=new_ticket_code,
                             editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +125,35 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+# The UNIQUE index that sells a seat of a performance at most once (tickets.seating).
+SEAT_TAKEN_CONSTRAINT = "takenseat_once_per_performance"
+
+
+class TakenSeat(models.Model):
+    """A seat of a seated performance that is sold or held (by `order`) or blocked by
+    staff (no order). At most one active row per performance and seat: a UNIQUE index,
+    written by the reservation statement beside the seat counts, so a seat taken meanwhile
+    aborts the whole reservation. Releasing the order's seats (expiry, cancellation, an
+    offer that lapsed) clears `active`, in the same transaction as the counts; the row
+    stays, so a late payment can take the same seats again (reservation_sql)."""
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="+")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="taken_seats")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["performance", "seat"]
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "seat"], condition=Q(active=True),
+                                    name=SEAT_TAKEN_CONSTRAINT),
+        ]
+
+    def __str__(self) -> str:
+        return f"seat {self.seat_id} of {self.performance_id}"
 
 
 class SeatHolding(models.Model):

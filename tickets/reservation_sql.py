@@ -31,10 +31,12 @@ from notifications.models import EmailKind, OrderEmail
 from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
 
 from .models import (
+    SEAT_TAKEN_CONSTRAINT,
     IdempotencyRecord,
     Order,
     OrderLine,
     SeatHolding,
+    TakenSeat,
     Ticket,
     WaitlistEntry,
     WaitlistStatus,
@@ -53,6 +55,8 @@ class Failure(enum.Enum):
     CATEGORY_SOLD_OUT = "category_sold_out"  # a category's quota would be passed
     LINES_CHANGED = "lines_changed"  # a category's price or rules changed meanwhile
     BUSY = "busy"            # the database's lock_timeout expired (another request holds it)
+    SEAT_TAKEN = "seat_taken"  # a seat asked for is sold, held or blocked (seated)
+    SEATS_REQUIRED = "seats_required"  # a seated performance's sale without its seats
 
 
 # Databases that take the single-statement writer (data-modifying CTEs).
@@ -67,6 +71,8 @@ _ORDER = Order._meta.db_table
 _TICKET = Ticket._meta.db_table
 _KEY = IdempotencyRecord._meta.db_table
 _WAITLIST = WaitlistEntry._meta.db_table
+_TAKEN = TakenSeat._meta.db_table
+_SEATED = "seating_performancelayout"
 
 # Seats go to the waiting list before general sale: while someone waits (and the list is
 # on), only an offer to them (%(offer)s) may take freed seats (tickets/waitlist.py).
@@ -107,16 +113,23 @@ o AS (
     RETURNING id),
 ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents)
        SELECT o.id, l.category, l.n, l.price FROM o, {_LINES} RETURNING 1),
-t AS (INSERT INTO {_TICKET} (order_id, code, category_id)
-      SELECT o.id, tc.code, tc.category
-      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[]) AS tc(code, category)
+t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
+      SELECT o.id, tc.code, tc.category, tc.seat
+      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[],
+                     %(ticket_seats)s::bigint[]) AS tc(code, category, seat)
       RETURNING 1),
+st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
+       SELECT %(performance)s, x.seat, o.id, true FROM o, unnest(%(seats)s::bigint[]) AS x(seat)
+       RETURNING 1),
 k AS ({{key_step}}),
 e AS ({{email_step}})
 SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
-            THEN marquee_refuse('lines_changed') END
+            THEN marquee_refuse('lines_changed') END,
+       CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM st) <> %(n)s
+                 AND EXISTS (SELECT 1 FROM {_SEATED} WHERE performance_id = %(performance)s)
+            THEN marquee_refuse('seats_required') END
 """  # noqa: S608  # nosec B608
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
@@ -128,15 +141,16 @@ _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, 
 
 def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Ticket],
                       now: dt.datetime, key: Key | None, offer: bool = False,
-                      reveal: bool = False, email_id: uuid.UUID | None = None
-                      ) -> Failure | None:
+                      reveal: bool = False, email_id: uuid.UUID | None = None,
+                      seats: list[int] | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `lines`: one per category, their
     quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
     waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
     may be sold (a voucher revealed them). `email_id`: also write the confirmation email's
-    row, with this id (a confirmed order)."""
+    row, with this id (a confirmed order). `seats`: the seats it takes (a seated
+    performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED)."""
     params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
-              "email": email_id}
+              "email": email_id, "seats": list(seats or [])}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
@@ -150,6 +164,8 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
         return _refusal(exc, keyed=key is not None)
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
+            if "seats_required" in str(exc):
+                return Failure.SEATS_REQUIRED
             return Failure.LINES_CHANGED
         raise
 
@@ -161,6 +177,9 @@ def _refusal(exc: IntegrityError, *, keyed: bool) -> Failure:
         return Failure.LIMIT
     if constraint == CATEGORY_QUOTA_CONSTRAINT or CATEGORY_QUOTA_CONSTRAINT in str(exc):
         return Failure.CATEGORY_SOLD_OUT
+    if constraint == SEAT_TAKEN_CONSTRAINT or SEAT_TAKEN_CONSTRAINT in str(exc) or (
+            f"{_TAKEN}.seat_id" in str(exc)):  # SQLite names the columns
+        return Failure.SEAT_TAKEN
     if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
             keyed and "idempotencyrecord" in str(exc)):
         return Failure.KEY_TAKEN
@@ -179,6 +198,7 @@ def _params(order: Order, lines: list[OrderLine], tickets: list[Ticket], now: dt
         "prices": [line.unit_price_cents for line in lines], "lines": len(lines),
         "codes": [t.code for t in tickets],
         "ticket_categories": [t.category_id for t in tickets],
+        "ticket_seats": [t.seat_id for t in tickets],
     }
     if key is not None:
         value, fingerprint, (status, body) = key
@@ -197,7 +217,7 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
     with scope, connection.cursor() as cursor:
         cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step)
                        .replace("{email_step}", email_step), params)
-        sold, held, issued, stored, owed, lined, _ = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _, _ = cursor.fetchone()
     if not sold:
         return Failure.NOT_SOLD
     if not (held and issued == seats and stored and owed
@@ -233,6 +253,12 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
             order.save(force_insert=True)
             OrderLine.objects.bulk_create(lines)
             Ticket.objects.bulk_create(tickets)
+            with transaction.atomic():  # a seat taken: only this savepoint is poisoned
+                TakenSeat.objects.bulk_create([
+                    TakenSeat(performance_id=order.performance_id, seat_id=seat, order=order)
+                    for seat in params["seats"]])
+            if len(params["seats"]) != order.quantity and _is_seated(order.performance_id):
+                raise _RollBack(Failure.SEATS_REQUIRED)
             if keyed:
                 _execute(_KEY_INSERT.format(source=""), params)
             if params["email"]:
@@ -258,10 +284,13 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
                                                "performance": order.performance_id,
                                                "n": order.quantity})
+            # Its seats, if seated: taken again only if nobody took them meanwhile.
+            TakenSeat.objects.filter(order=order, active=False).update(active=True)
     except _RollBack:
         return False
     except IntegrityError as exc:
-        if _refusal(exc, keyed=False) in (Failure.LIMIT, Failure.CATEGORY_SOLD_OUT):
+        if _refusal(exc, keyed=False) in (Failure.LIMIT, Failure.CATEGORY_SOLD_OUT,
+                                          Failure.SEAT_TAKEN):
             return False
         raise
     return True
@@ -275,7 +304,9 @@ _MOVE_CATEGORIES = (f"UPDATE {_CATEGORY} SET seats_sold = {_CATEGORY}.seats_sold
 def _categories_move(order: Order, sign: int) -> None:
     """Count (+1) or give back (-1) the order's seats in its lines' categories."""
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE_CATEGORIES, {"sign": sign, "order": order.pk})
+        # The uuid as the backend stores it (SQLite: 32 hex digits, and no uuid adapter).
+        cursor.execute(_MOVE_CATEGORIES, {"sign": sign, "order": Order._meta.pk.get_db_prep_value(
+            order.pk, connection)})
 
 
 def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
@@ -301,6 +332,14 @@ def release_seats(*, order: Order) -> None:
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
+    TakenSeat.objects.filter(order=order, active=True).update(active=False)
+
+
+def _is_seated(performance_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {_SEATED} WHERE performance_id = %s",  # noqa: S608  # nosec B608
+                       [performance_id])
+        return cursor.fetchone() is not None
 
 
 def _execute(sql: str, params: dict[str, Any]) -> None:

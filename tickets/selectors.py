@@ -9,14 +9,25 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from payments.models import Payment
 
-from .models import ACTIVE_WAITLIST, Order, OrderLine, OrderStatus, Ticket, WaitlistEntry
+from .models import (
+    ACTIVE_WAITLIST,
+    Order,
+    OrderLine,
+    OrderStatus,
+    TakenSeat,
+    Ticket,
+    WaitlistEntry,
+)
 
 
 def order_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Order]:
     return (Order.objects.filter(customer=user)
             .select_related("performance__show", "performance__venue", "payment")
             .prefetch_related(Prefetch("lines", OrderLine.objects.select_related("category")),
-                              Prefetch("tickets", Ticket.objects.select_related("category")))
+                              Prefetch("tickets", Ticket.objects.select_related(
+                                  "category", "seat__section")),
+                              Prefetch("taken_seats", TakenSeat.objects.filter(active=True)
+                                       .select_related("seat__section")))
             .order_by("-created_at", "id"))
 
 
@@ -33,7 +44,7 @@ def attendee_list(*, performance_id: int) -> QuerySet[Ticket]:
     """Valid tickets (of confirmed orders) for a performance, for the door list."""
     return (Ticket.objects.filter(order__performance_id=performance_id,
                                   order__status=OrderStatus.CONFIRMED)
-            .select_related("order__customer", "category")
+            .select_related("order__customer", "category", "seat__section")
             .order_by("order__created_at", "id"))
 
 

@@ -30,8 +30,21 @@ class ReservationInputSerializer(serializers.Serializer):
                                   max_length=MAX_SEATS_PER_PERSON)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON,
                                         required=False)
+    # A seated performance: these seats, or best available for `lines`/`quantity`.
+    seats = serializers.ListField(child=serializers.IntegerField(min_value=1,
+                                                                 max_value=2**63 - 1),
+                                  required=False, min_length=1,
+                                  max_length=MAX_SEATS_PER_PERSON)
+    best_available = serializers.BooleanField(required=False, default=False)
+    split = serializers.BooleanField(required=False, default=False)
+    wheelchair = serializers.BooleanField(required=False, default=False)
 
     def validate(self, data: dict) -> dict:
+        if "seats" in data:
+            if "lines" in data or "quantity" in data or data["best_available"]:
+                raise serializers.ValidationError(
+                    {"seats": ["Give `seats` alone: each seat's zone is its category."]})
+            return data
         if "lines" not in data and "quantity" not in data:
             raise serializers.ValidationError({"quantity": ["Give `quantity` or `lines`."]})
         if "lines" in data and "quantity" in data:
@@ -46,6 +59,20 @@ class ReservationByLinesSerializer(serializers.Serializer):
     performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     lines = serializers.ListField(child=LineInputSerializer(), min_length=1,
                                   max_length=MAX_SEATS_PER_PERSON)
+    # A seated performance: the server chooses adjacent seats, in the lines' zones.
+    best_available = serializers.BooleanField(required=False, default=False)
+    split = serializers.BooleanField(required=False, default=False,
+                                     help_text="Accept seats apart if none are together.")
+    wheelchair = serializers.BooleanField(required=False, default=False,
+                                          help_text="The group includes a wheelchair space.")
+
+
+class ReservationBySeatsSerializer(serializers.Serializer):
+    """The schema's third form: these seats of a seated performance."""
+
+    performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    seats = serializers.ListField(child=serializers.IntegerField(min_value=1),
+                                  min_length=1, max_length=MAX_SEATS_PER_PERSON)
 
 
 class ReservationByQuantitySerializer(serializers.Serializer):
@@ -58,7 +85,8 @@ class ReservationByQuantitySerializer(serializers.Serializer):
 # What the schema documents: exactly one of the two forms (validated by the above).
 ReservationRequestSchema = PolymorphicProxySerializer(
     component_name="Reservation",
-    serializers=[ReservationByLinesSerializer, ReservationByQuantitySerializer],
+    serializers=[ReservationByLinesSerializer, ReservationByQuantitySerializer,
+                 ReservationBySeatsSerializer],
     resource_type_field_name=None)
 
 
@@ -85,12 +113,36 @@ class OrderPerformanceSerializer(serializers.Serializer):
     venue = VenueSerializer()
 
 
+class SeatRefSerializer(serializers.Serializer):
+    """A seat as shown on tickets: `label` is "Stalls, row F, seat 12"."""
+
+    id = serializers.IntegerField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+    number = serializers.CharField()
+    label = serializers.CharField()
+
+
+def _seat_body(seat: Any) -> dict[str, Any] | None:
+    if seat is None:
+        return None
+    from .seating import describe
+
+    return describe(seat)
+
+
 class TicketSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer()
+    seat = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
-        fields = ["code", "category", "checked_in_at"]
+        fields = ["code", "category", "seat", "checked_in_at"]
+
+    @extend_schema_field(SeatRefSerializer(allow_null=True))
+    def get_seat(self, ticket: Ticket) -> dict | None:
+        """Its seat at a seated performance; null for general admission."""
+        return _seat_body(ticket.seat if ticket.seat_id else None)
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -102,12 +154,13 @@ class OrderSerializer(serializers.ModelSerializer):
     fee_cents = serializers.IntegerField(
         min_value=0, help_text="Once cancelled: the fee its refund rule kept.")
     lines = serializers.SerializerMethodField()
+    seats = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
-        fields = ["id", "status", "performance", "quantity", "lines", "total_cents",
+        fields = ["id", "status", "performance", "quantity", "lines", "seats", "total_cents",
                   "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
                   "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
@@ -117,6 +170,11 @@ class OrderSerializer(serializers.ModelSerializer):
         lines = getattr(order, "issued_lines", None)
         return OrderLineSerializer(order.lines.all() if lines is None else lines,
                                    many=True).data
+
+    @extend_schema_field(SeatRefSerializer(many=True))
+    def get_seats(self, order: Order) -> list:
+        """The seats it holds or bought (a seated performance); empty otherwise."""
+        return [_seat_body(seat) for seat in _order_seats(order)]
 
     @extend_schema_field(TicketSerializer(many=True))
     def get_tickets(self, order: Order) -> list:
@@ -137,6 +195,13 @@ _DATETIME = serializers.DateTimeField()  # the serializers' format: ISO 8601, UT
 
 def _datetime(value: dt.datetime | None) -> str | None:
     return _DATETIME.to_representation(value)
+
+
+def _order_seats(order: Order) -> list:
+    seats = getattr(order, "issued_seats", None)
+    if seats is None:
+        seats = [taken.seat for taken in order.taken_seats.all() if taken.active]
+    return seats
 
 
 def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, Any]:
@@ -162,6 +227,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "lines": [{"category": {"id": int(line.category_id), "name": names[line.category_id]},
                    "quantity": int(line.quantity),
                    "unit_price_cents": int(line.unit_price_cents)} for line in lines],
+        "seats": [_seat_body(seat) for seat in _order_seats(order)],
         "total_cents": int(order.total_cents),
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
@@ -172,6 +238,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
                      "category": {"id": int(ticket.category_id),
                                   "name": names.get(ticket.category_id)
                                   or str(ticket.category.translated("name"))},
+                     "seat": _seat_body(ticket.seat if ticket.seat_id else None),
                      "checked_in_at": _datetime(ticket.checked_in_at)}
                     for ticket in tickets],
         "payment": PaymentSerializer(payment).data if payment is not None else None,
@@ -234,3 +301,25 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         from .waitlist import waitlist_position
 
         return waitlist_position(entry)
+
+
+class ZonePriceSerializer(serializers.Serializer):
+    zone = serializers.CharField()
+    category = CategoryRefSerializer()
+    price_cents = serializers.IntegerField(min_value=0)
+
+
+class PerformanceSeatsSerializer(serializers.Serializer):
+    """Availability of a seated performance (short-lived; the layout is fetched apart)."""
+
+    performance = serializers.IntegerField()
+    layout = serializers.IntegerField()
+    layout_version = serializers.IntegerField(
+        help_text="Changes when the layout's seats change: fetch the layout with `?v=`.")
+    seats = serializers.IntegerField(help_text="Seats in the layout (bits in `taken`).")
+    taken = serializers.CharField(
+        help_text="Base64 bitmap, one bit per seat in the layout's order (ids ascending), "
+                  "most significant bit first: 1 = sold, held or blocked.")
+    seats_left = serializers.IntegerField(min_value=0)
+    currency = serializers.CharField()
+    zones = ZonePriceSerializer(many=True)

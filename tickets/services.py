@@ -27,7 +27,7 @@ from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from waitingroom.services import admission_check
 
-from . import errors
+from . import errors, seating
 from .holds import (
     order_expire,
     order_payment_prepare,
@@ -71,6 +71,11 @@ def order_reserve(
     admission: str | None = None,
     now: dt.datetime | None = None,
     hold_until: dt.datetime | None = None,
+    seats: list[int] | None = None,
+    best_available: bool = False,
+    split: bool = False,
+    wheelchair: bool = False,
+    attempt: int = 1,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError.
@@ -83,9 +88,14 @@ def order_reserve(
     response (raises Replay). While the performance's waiting room is on, `admission` must
     be the customer's (waitingroom/). `hold_until`: a paid order's hold lapses then rather
     than HOLD_MINUTES from now (a phone booking staff took, staff/counter.py).
+
+    A seated performance sells `seats` (ids; each in its zone's category), or, with
+    `best_available`, seats the server chooses for `lines` (or `quantity` in any zone):
+    see tickets.seating.seats_best for `split` and `wheelchair`. A seat taken meanwhile:
+    409 seat_taken listing which (best available chooses again first).
     """
     now = now or timezone.now()
-    if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
+    if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
     performance = performance_for_sale(performance_id=performance_id)
     if performance is None:
@@ -94,6 +104,11 @@ def order_reserve(
         raise errors.SalesClosed()       # does not look at the show)
     if not paid_at_box_office and hold_until is None:  # an announced on-sale's waiting room
         admission_check(performance=performance, user=user, admission=admission, now=now)
+    picks, asked = None, (lines, quantity)
+    if seats is not None or best_available:
+        picks, lines = seating.seats_wanted(
+            performance_id=performance.pk, seats=seats, best_available=best_available,
+            lines=lines, quantity=quantity, split=split, wheelchair=wheelchair)
     if lines is None:
         category = default_category(performance)
         if category is None:
@@ -117,8 +132,9 @@ def order_reserve(
         line.order = order
     # Built whole before anything is written, so that its response can be rendered (and
     # stored with the idempotency key) without reading it back. A hold has no tickets yet.
-    tickets = [] if paid else tickets_for(order, order_lines)
+    tickets = [] if paid else tickets_for(order, order_lines, picks)
     order.issued_tickets, order.issued_lines = tickets, order_lines
+    order.issued_seats = [pick.seat for pick in picks or []]
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
@@ -126,7 +142,17 @@ def order_reserve(
 
     _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
-                                key=key, email_id=email_id)
+                                key=key, email_id=email_id,
+                                seats=[pick.seat.pk for pick in picks] if picks else None)
+    if failure is Failure.SEAT_TAKEN and best_available and not (
+            idempotency and idempotency_exists(user=user, key=idempotency.key)) \
+            and attempt < seating.BEST_AVAILABLE_ATTEMPTS:
+        # Chosen from a read that someone's sale overtook: choose again from a fresh one.
+        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
+                             quantity=asked[1], idempotency=idempotency,
+                             paid_at_box_office=paid_at_box_office, admission=admission,
+                             hold_until=hold_until, now=now, best_available=True, split=split,
+                             wheelchair=wheelchair, attempt=attempt + 1)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -136,6 +162,11 @@ def order_reserve(
         # A retry: even when the first request took the last seats, it gets its replay.
         raise replay_or_reused(user=user, key=idempotency.key,
                                fingerprint=idempotency.fingerprint)
+    if failure is Failure.SEAT_TAKEN:
+        raise errors.SeatTaken(seats=seating.seats_taken_among(
+            performance_id=performance.pk, seat_ids=[pick.seat.pk for pick in picks or []]))
+    if failure is Failure.SEATS_REQUIRED:
+        raise errors.SeatsRequired()
     if failure is not None:
         raise _why_not_sold(performance.pk, lines, failure, now)
     # Known to have no payment: rendering must not query to find out (assigning None to a

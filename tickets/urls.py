@@ -11,6 +11,8 @@ urlpatterns = [
     path("tickets/<uuid:order_id>/pay/", views.OrderPayApi.as_view(), name="order-pay"),
     path("tickets/<uuid:order_id>/cancel/", views.OrderCancelApi.as_view(), name="order-cancel"),
     path("waitlist/", views.MyWaitlistApi.as_view(), name="waitlist-list"),
+    path("performances/<int:performance_id>/seats/", views.PerformanceSeatsApi.as_view(),
+         name="performance-seats"),
     path("performances/<int:performance_id>/waitlist/", views.PerformanceWaitlistApi.as_view(),
          name="performance-waitlist"),
     path("tickets/<uuid:order_id>/tickets.pdf", views.OrderTicketsPdfApi.as_view(),

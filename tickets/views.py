@@ -18,11 +18,12 @@ from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 
-from . import errors, holds, printouts, qr, selectors, services, waitlist
+from . import errors, holds, printouts, qr, seating, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
 from .serializers import (
     MeSerializer,
     OrderSerializer,
+    PerformanceSeatsSerializer,
     ReservationInputSerializer,
     ReservationRequestSchema,
     WaitlistEntrySerializer,
@@ -82,7 +83,8 @@ class OrderListApi(SignedInApi):
             if not IDEMPOTENCY_KEY.match(key):
                 raise errors.InvalidIdempotencyKey()
             idempotency = services.Idempotency(
-                key=key, fingerprint=request_fingerprint(dict(data)),
+                key=key, fingerprint=request_fingerprint(
+                    {k: v for k, v in data.items() if v is not False}),
                 render=lambda order, tickets: (201, order_body(order, tickets)))
         try:
             lines = [services.LineRequest(category_id=line["category"],
@@ -91,7 +93,10 @@ class OrderListApi(SignedInApi):
             order = services.order_reserve(user=request.user, performance_id=data["performance"],
                                            lines=lines, quantity=data.get("quantity"),
                                            idempotency=idempotency,
-                                           admission=request.headers.get("Admission"))
+                                           admission=request.headers.get("Admission"),
+                                           seats=data.get("seats"),
+                                           best_available=data["best_available"],
+                                           split=data["split"], wheelchair=data["wheelchair"])
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:
@@ -251,3 +256,19 @@ class MyWaitlistApi(SignedInApi):
         """The waiting lists the customer is on (waiting, or holding an offer)."""
         entries = selectors.waitlist_entries_for_user(user=request.user)
         return Response(self.get_serializer(entries, many=True).data)
+
+
+class PerformanceSeatsApi(GenericAPIView):
+    """Public: which seats of a seated performance are taken, and the zones' prices."""
+
+    serializer_class = PerformanceSeatsSerializer
+
+    @extend_schema(operation_id="performance_seats",
+                   responses={200: PerformanceSeatsSerializer, **problems(404, 429)})
+    def get(self, request: Request, performance_id: int) -> Response:
+        body = seating.performance_seats(performance_id=performance_id)
+        if body is None:
+            raise errors.PerformanceNotFound("No seated performance has this id.")
+        # Cache-Control: the public short edge lifetime (project.cache_headers), like every
+        # public GET: an on-sale rush reads availability from the edge, a few seconds old.
+        return Response(body)

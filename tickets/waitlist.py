@@ -36,6 +36,7 @@ from .models import (
     WaitlistStatus,
 )
 from .reservation_sql import Failure, release_seats, write_reservation
+from .seating import performance_is_seated, seats_best
 
 
 def waitlist_join(*, user: AbstractBaseUser, performance_id: int, seats: int,
@@ -174,7 +175,8 @@ def offers_make_after_commit(*, performance_id: int) -> None:
 
 def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
            now: dt.datetime) -> Order | None:
-
+    if performance_is_seated(performance_id=performance.pk):
+        return _offer_seated(performance, entry, seats, now)
     category = default_category(performance, seats=seats)
     if category is None:  # no visible category has that many seats left
         return None
@@ -188,9 +190,42 @@ def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
                   confirmed_at=now if free else None)
     lines = [OrderLine(order=order, category=category, quantity=seats,
                        unit_price_cents=category.price_cents)]
-    tickets = tickets_for(order, lines) if free else []
+    return _offer_write(order, lines, entry, now)
+
+
+def _offer_seated(performance: Performance, entry: WaitlistEntry, seats: int,
+                  now: dt.datetime) -> Order | None:
+    """At a seated performance the offer holds the best seats free, together if they can
+    be (the person waiting takes what came free, so apart if need be)."""
+    try:
+        picks = seats_best(performance_id=performance.pk, lines=[(None, seats)], split=True)
+    except errors.TicketsError:
+        return None
+    prices = {c.pk: c for c in performance.categories.all()}
+    quantities: dict[int, int] = {}
+    for pick in picks:
+        quantities[pick.category_id] = quantities.get(pick.category_id, 0) + 1
+    total = sum(prices[c].price_cents * n for c, n in quantities.items())
+    free = total == 0
+    order = Order(id=uuid.uuid4(), customer_id=entry.customer_id, performance=performance,
+                  quantity=seats, total_cents=total, currency=performance.currency,
+                  created_at=now, updated_at=now,
+                  status=OrderStatus.CONFIRMED if free else OrderStatus.PENDING,
+                  expires_at=None if free else now + dt.timedelta(
+                      minutes=settings.OFFER_MINUTES),
+                  confirmed_at=now if free else None)
+    lines = [OrderLine(order=order, category=prices[c], quantity=n,
+                       unit_price_cents=prices[c].price_cents) for c, n in quantities.items()]
+    picks.sort(key=lambda p: list(quantities).index(p.category_id))
+    return _offer_write(order, lines, entry, now, picks)
+
+
+def _offer_write(order: Order, lines: list[OrderLine], entry: WaitlistEntry,
+                 now: dt.datetime, picks: list | None = None) -> Order | None:
+    free = order.status == OrderStatus.CONFIRMED
+    tickets = tickets_for(order, lines, picks) if free else []
     failure = write_reservation(order=order, lines=lines, tickets=tickets, now=now, key=None,
-                                offer=True)
+                                offer=True, seats=[p.seat.pk for p in picks or []])
     if failure is Failure.LIMIT:
         return None
     if failure is not None:  # cannot happen under the performance lock

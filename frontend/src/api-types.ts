@@ -52,6 +52,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/layouts/{layout_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["layouts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/": {
         parameters: {
             query?: never;
@@ -109,6 +125,23 @@ export interface paths {
             cookie?: never;
         };
         get: operations["performances_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/performances/{performance_id}/seats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Public: which seats of a seated performance are taken, and the zones' prices. */
+        get: operations["performance_seats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -411,6 +444,28 @@ export interface components {
          * @enum {string}
          */
         LanguageEnum: "fr" | "en";
+        Layout: {
+            id: number;
+            name: string;
+            venue: components["schemas"]["Venue"];
+            sections: string[];
+            zones: string[];
+            seats: components["schemas"]["LayoutSeats"];
+        };
+        /** @description One array per attribute; seat i is `id[i]`, `section[i]`… (ids ascending). */
+        LayoutSeats: {
+            id: number[];
+            /** @description Index into `sections`. */
+            section: number[];
+            row: string[];
+            number: string[];
+            x: number[];
+            y: number[];
+            /** @description Index into `zones`. */
+            zone: number[];
+            /** @description Bits: 1 wheelchair space, 2 companion seat, 4 restricted view. */
+            flags: number[];
+        };
         LineInputRequest: {
             category: number;
             quantity: number;
@@ -426,6 +481,7 @@ export interface components {
             performance: components["schemas"]["OrderPerformance"];
             quantity: number;
             readonly lines: components["schemas"]["OrderLine"][];
+            readonly seats: components["schemas"]["SeatRef"][];
             total_cents: number;
             readonly currency: string;
             /** Format: date-time */
@@ -549,6 +605,7 @@ export interface components {
             sales_end_at: string;
             readonly categories: components["schemas"]["Category"][];
             readonly refund_policy: components["schemas"]["RefundPolicy"];
+            readonly layout: number | null;
         };
         PerformanceDetail: {
             readonly id: number;
@@ -567,7 +624,22 @@ export interface components {
             sales_end_at: string;
             readonly categories: components["schemas"]["Category"][];
             readonly refund_policy: components["schemas"]["RefundPolicy"];
+            readonly layout: number | null;
             show: components["schemas"]["ShowRef"];
+        };
+        /** @description Availability of a seated performance (short-lived; the layout is fetched apart). */
+        PerformanceSeats: {
+            performance: number;
+            layout: number;
+            /** @description Changes when the layout's seats change: fetch the layout with `?v=`. */
+            layout_version: number;
+            /** @description Seats in the layout (bits in `taken`). */
+            seats: number;
+            /** @description Base64 bitmap, one bit per seat in the layout's order (ids ascending), most significant bit first: 1 = sold, held or blocked. */
+            taken: string;
+            seats_left: number;
+            currency: string;
+            zones: components["schemas"]["ZonePrice"][];
         };
         /**
          * @description * `on_sale` - On Sale
@@ -602,13 +674,38 @@ export interface components {
         ReservationByLinesRequest: {
             performance: number;
             lines: components["schemas"]["LineInputRequest"][];
+            /** @default false */
+            best_available: boolean;
+            /**
+             * @description Accept seats apart if none are together.
+             * @default false
+             */
+            split: boolean;
+            /**
+             * @description The group includes a wheelchair space.
+             * @default false
+             */
+            wheelchair: boolean;
         };
         /** @description The schema's second form: seats of the lowest-priced visible category. */
         ReservationByQuantityRequest: {
             performance: number;
             quantity: number;
         };
-        ReservationRequest: components["schemas"]["ReservationByLinesRequest"] | components["schemas"]["ReservationByQuantityRequest"];
+        /** @description The schema's third form: these seats of a seated performance. */
+        ReservationBySeatsRequest: {
+            performance: number;
+            seats: number[];
+        };
+        ReservationRequest: components["schemas"]["ReservationByLinesRequest"] | components["schemas"]["ReservationByQuantityRequest"] | components["schemas"]["ReservationBySeatsRequest"];
+        /** @description A seat as shown on tickets: `label` is "Stalls, row F, seat 12". */
+        SeatRef: {
+            id: number;
+            section: string;
+            row: string;
+            number: string;
+            label: string;
+        };
         ServerTime: {
             /**
              * Format: date-time
@@ -655,6 +752,7 @@ export interface components {
         Ticket: {
             readonly code: string;
             category: components["schemas"]["CategoryRef"];
+            readonly seat: components["schemas"]["SeatRef"] | null;
             /** Format: date-time */
             checked_in_at?: string | null;
         };
@@ -696,6 +794,11 @@ export interface components {
         WebhookReceipt: {
             received: boolean;
             duplicate: boolean;
+        };
+        ZonePrice: {
+            zone: string;
+            category: components["schemas"]["CategoryRef"];
+            price_cents: number;
         };
     };
     responses: never;
@@ -809,6 +912,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InfoPageDetail"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    layouts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layout_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Layout"];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -1055,6 +1206,45 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    performance_seats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceSeats"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

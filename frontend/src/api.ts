@@ -38,7 +38,11 @@ export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
 export type CustomerLanguage = Ok<paths["/api/v1/me/language/"]["put"]>;
-export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
+/** The server defaults these to false; the generated type marks defaulted fields required. */
+type Defaulted = "best_available" | "split" | "wheelchair";
+type Loosen<T> = T extends unknown
+  ? Omit<T, Extract<keyof T, Defaulted>> & Partial<Pick<T, Extract<keyof T, Defaulted>>> : never;
+export type ReserveBody = Loosen<Body<paths["/api/v1/tickets/"]["post"]>>;
 
 export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
 /** One category of an order: how many seats, at what price each. */
@@ -57,6 +61,9 @@ export type WaitlistEntry = Ok<WaitlistPath["get"]>;
 export type WaitlistStatus = WaitlistEntry["status"];
 export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
 export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+export type Layout = Ok<paths["/api/v1/layouts/{layout_id}/"]["get"]>;
+export type SeatAvailability = Ok<paths["/api/v1/performances/{performance_id}/seats/"]["get"]>;
+export type SeatRef = NonNullable<Order["tickets"][number]["seat"]>;
 /** Where a visitor stands in a performance's waiting room (`position` 0 = admitted). */
 export type WaitingRoomStanding = Ok<paths["/api/v1/performances/{performance_id}/waiting-room/"]["post"]>;
 
@@ -278,6 +285,16 @@ export const api = {
   },
   /** The waiting lists the customer is on (waiting, or holding an offer); not paginated. */
   myWaitlists: (signal?: AbortSignal) => json<MyWaitlists>("/api/v1/waitlist/", { auth: true, signal }),
+  /** A seat map (static: cached for long; `version` from the availability busts it). */
+  layout: (id: number, version: number, signal?: AbortSignal) =>
+    json<Layout>(`/api/v1/layouts/${enc(String(id))}/`, { query: { v: version }, signal }),
+  /**
+   * Which seats of a seated performance are taken (cached a few seconds), and the zones'
+   * prices. `fresh`: after a seat was taken meanwhile, past every cache (`?at=`).
+   */
+  seats: (performanceId: number, signal?: AbortSignal, fresh = false) =>
+    json<SeatAvailability>(`/api/v1/performances/${enc(String(performanceId))}/seats/`,
+                           { signal, query: { at: fresh ? Date.now() : undefined } }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

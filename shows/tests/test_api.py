@@ -112,7 +112,7 @@ def test_show_detail(api, make_performance, make_show, make_user, now):
     assert first["venue"] == {"name": "Main Hall", "city": "Lyon"}
     assert set(first) == {"id", "starts_at", "venue", "capacity", "seats_left", "price_cents",
                           "on_sale_at", "sales_end_at", "categories", "refund_policy",
-                          "currency", "status"}
+                          "currency", "status", "layout"}
 
 
 def test_show_detail_unknown_or_unpublished_is_404(api, make_show):

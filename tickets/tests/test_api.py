@@ -22,7 +22,7 @@ def test_reserve_returns_the_order(api, bearer, performance):
     response = reserve(api, bearer(), performance)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "status", "performance", "quantity", "lines", "total_cents",
+    assert set(body) == {"id", "status", "performance", "quantity", "lines", "seats", "total_cents",
                          "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
                          "tickets", "payment"}
     category = performance.categories.get()

@@ -15,6 +15,7 @@ import { type Basket, buyable, clampBasket, initialBasket, limitReason, linesOf,
          openedAt, seatsIn, totalCents, withQuantity } from "./basket";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
 import { NotFound } from "./NotFound";
+import { SeatMap } from "./SeatMap";
 import { OnSaleCountdown, useServerClock } from "./OnSale";
 import { refundRule } from "./refundRule";
 import { WaitlistPanel } from "./Waitlist";
@@ -122,7 +123,8 @@ function PerformanceItem({ performance: announced, onChange }: { performance: Pe
       {status === "not_yet_on_sale" && <OnSaleCountdown onSaleAt={p.on_sale_at} now={now} />}
       {/* Said once, when the countdown ends on this page; the form appears in its place. */}
       <p class="visually-hidden" aria-live="polite">{opened && status === "on_sale" ? t("Tickets are on sale now.") : ""}</p>
-      {status === "on_sale" && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
+      {status === "on_sale" && !p.layout && <ReserveForm performance={p} onChange={onChange} onError={onReserveError} />}
+      {status === "on_sale" && p.layout && <SeatMap performance={p} onChange={onChange} />}
       {error !== null && (
         <div id={`qty-${p.id}-error`} class="inline-error" role="alert">
           <p>{reserveErrorMessage(error, p)}</p>

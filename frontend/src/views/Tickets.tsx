@@ -178,6 +178,9 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
         </div>
       ) : state === "pending" ? (
         <div class="order-pending">
+          {(order.seats ?? []).length > 0 && (
+            <p class="order-seats">Seats held: {order.seats.map((seat) => seat.label).join("; ")}</p>
+          )}
           <Countdown expiresAt={order.expires_at} now={now} />
           <a class="button" href={`/tickets/${order.id}`}>
             {t("Complete payment")}<span class="visually-hidden"> {p.show?.title ? t("for {title}", { title: p.show.title }) : t("for this order")}</span>
@@ -193,6 +196,7 @@ export function OrderCard({ order: initial, detail = false, focusNotice = false,
               <li class="ticket" key={ticket.code} data-category={ticket.category?.id}>
                 {ticket.category && <p class="ticket-category">{ticket.category.name}</p>}
                 <QrCode orderId={order.id} code={ticket.code} category={ticket.category?.name} />
+                {ticket.seat && <p class="ticket-seat">{ticket.seat.label}</p>}
                 <p class="ticket-code"><span class="visually-hidden">{t("Ticket code")} </span><code>{ticket.code}</code></p>
                 {ticket.checked_in_at && <p class="meta">{t("Checked in {when}", { when: dateTime(ticket.checked_in_at) })}</p>}
               </li>

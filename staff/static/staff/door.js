@@ -196,7 +196,7 @@
     const order = answer.order;
     switch (answer.result) {
       case "valid":
-        return { tone: "ok", result: "valid", title: t("Valid"),
+        return { tone: "ok", result: "valid", title: t("Valid"), seat: answer.seat || "",
                  detail: [answer.detail, order ? t("{checked} of {tickets} on this order", { checked: order.checked_in, tickets: order.tickets }) : ""]
                    .filter(Boolean).join(" · ") };
       case "already_checked_in":
@@ -235,8 +235,9 @@
     $("result-title").textContent = view.title;
     $("result-detail").textContent = view.detail;
     $("result-code").textContent = item.code;
+    $("result-seat").textContent = view.seat || "";
     box.hidden = false;
-    announce(`${view.title}. ${view.detail}`);
+    announce(`${view.title}. ${view.seat ? `${view.seat}. ` : ""}${view.detail}`);
     feedback(view.tone);
     clearTimeout(hideTimer);
     hideTimer = setTimeout(hideResult, SHOW_MS[view.tone]);

@@ -1,0 +1,279 @@
+/**
+ * The seat picker of a seated performance: the layout drawn as SVG (fetched apart and cached
+ * for long), the taken seats from the short-lived availability bitmap, zones coloured with a
+ * legend and prices. Mouse or touch: click a seat; keyboard: arrow keys move between seats,
+ * Enter or Space selects; every change is announced. Zoom buttons and drag to pan on phones.
+ */
+
+import { useMemo, useRef, useState } from "preact/hooks";
+import { api, ApiError, newIdempotencyKey, type Layout, type Performance, type SeatAvailability } from "../api";
+import { signIn } from "../auth";
+import { money } from "../format";
+import { t, tn } from "../i18n";
+import { navigate } from "../router";
+import { useSession } from "../session";
+import { ErrorState, Loading, errorMessage, useResource } from "./common";
+
+export const MAX_SEATS = 10;
+// Colour-blind-safe hues (Okabe–Ito), dark enough for a white outline.
+const ZONE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+const R = 4;
+
+export interface SeatInfo {
+  index: number;
+  id: number;
+  label: string;
+  row: string;
+  x: number;
+  y: number;
+  zone: string;
+  flags: number;
+}
+
+/** Bit i of the availability bitmap (most significant first): the seat is taken. */
+export function takenSet(base64: string, count: number): Set<number> {
+  const bytes = atob(base64);
+  const taken = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    if (bytes.charCodeAt(i >> 3) & (0x80 >> (i & 7))) taken.add(i);
+  }
+  return taken;
+}
+
+export function seatsOf(layout: Layout): SeatInfo[] {
+  const s = layout.seats;
+  return s.id.map((id, i) => ({
+    index: i, id, row: s.row[i], x: s.x[i], y: s.y[i], zone: layout.zones[s.zone[i]],
+    flags: s.flags[i],
+    label: `${layout.sections[s.section[i]]}, row ${s.row[i]}, seat ${s.number[i]}`,
+  }));
+}
+
+/** The seat to move to from `from` with an arrow key: the nearest in that direction. */
+export function neighbour(seats: SeatInfo[], from: SeatInfo, key: string): SeatInfo | null {
+  const dx = key === "ArrowRight" ? 1 : key === "ArrowLeft" ? -1 : 0;
+  const dy = key === "ArrowDown" ? 1 : key === "ArrowUp" ? -1 : 0;
+  let best: SeatInfo | null = null;
+  let bestCost = Infinity;
+  for (const seat of seats) {
+    const ax = seat.x - from.x;
+    const ay = seat.y - from.y;
+    const along = ax * dx + ay * dy; // distance in the arrow's direction
+    if (along <= 0) continue;
+    const across = Math.abs(ax * dy) + Math.abs(ay * dx);
+    if (dx !== 0 && across > 0) continue; // left/right stays in the row
+    const cost = along + across * 3;
+    if (cost < bestCost) { best = seat; bestCost = cost; }
+  }
+  return best;
+}
+
+export function SeatMap({ performance: p, onChange }: { performance: Performance; onChange: () => void }) {
+  // `reload` keeps the map (and the picker's selection and message) while it refreshes.
+  const fresh = useRef(false);
+  const [data, reload] = useResource(async (signal) => {
+    const availability = await api.seats(p.id, signal, fresh.current);
+    fresh.current = false;
+    const layout = await api.layout(availability.layout, availability.layout_version, signal);
+    return { availability, layout };
+  }, [p.id]);
+  if (data.state === "loading") return <Loading label={t("Loading the seat map…")} />;
+  if (data.state === "error") return <ErrorState error={data.error} retry={reload} />;
+  return <Picker performance={p} layout={data.data.layout} availability={data.data.availability}
+                 refresh={() => { fresh.current = true; reload(); onChange(); }} />;
+}
+
+function Picker({ performance: p, layout, availability, refresh }:
+    { performance: Performance; layout: Layout; availability: SeatAvailability; refresh: () => void }) {
+  const session = useSession();
+  const seats = useMemo(() => seatsOf(layout), [layout]);
+  const taken = useMemo(() => takenSet(availability.taken, availability.seats), [availability]);
+  const zones = useMemo(() => {
+    const map = new Map<string, { colour: string; name: string; price: number }>();
+    layout.zones.forEach((zone, i) => {
+      const priced = availability.zones.find((z) => z.zone === zone);
+      map.set(zone, { colour: ZONE_COLOURS[i % ZONE_COLOURS.length],
+                      name: priced?.category.name ?? zone, price: priced?.price_cents ?? 0 });
+    });
+    return map;
+  }, [layout, availability]);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [focus, setFocus] = useState(() => Math.max(0, seats.findIndex((s) => !taken.has(s.index))));
+  const [announce, setAnnounce] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [takenMessage, setTakenMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [zoom, setZoom] = useState(1);
+  const [pan, setPan] = useState({ x: 0, y: 0 });
+  const drag = useRef<{ x: number; y: number; panX: number; panY: number; moved: boolean } | null>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  const intent = useRef<string | null>(null);
+
+  const xs = seats.map((s) => s.x);
+  const ys = seats.map((s) => s.y);
+  const minX = Math.min(...xs) - 2 * R, minY = Math.min(...ys) - 2 * R;
+  const width = Math.max(...xs) - minX + 2 * R, height = Math.max(...ys) - minY + 2 * R;
+  const viewW = width / zoom, viewH = height / zoom;
+  const clampPan = (x: number, y: number) => ({
+    x: Math.min(Math.max(x, 0), width - viewW), y: Math.min(Math.max(y, 0), height - viewH) });
+  const view = clampPan(pan.x, pan.y);
+  const total = selected.reduce((sum, i) => sum + (zones.get(seats[i].zone)?.price ?? 0), 0);
+  const summary = tn(selected.length, "{n} seat selected, {total}", "{n} seats selected, {total}",
+                     { total: money(total, availability.currency) });
+
+  const describe = (seat: SeatInfo) => {
+    const zone = zones.get(seat.zone);
+    const state = taken.has(seat.index) ? t("taken") : selected.includes(seat.index) ? t("selected") : t("free");
+    const flags = [seat.flags & 1 ? t("wheelchair space") : "", seat.flags & 2 ? t("companion seat") : "",
+                   seat.flags & 4 ? t("restricted view") : ""].filter(Boolean).join(", ");
+    return `${seat.label}, ${zone?.name ?? seat.zone} ${money(zone?.price, availability.currency)}` +
+      `${flags ? `, ${flags}` : ""}, ${state}`;
+  };
+
+  const toggle = (seat: SeatInfo) => {
+    setFocus(seat.index);
+    if (taken.has(seat.index)) { setAnnounce(t("{seat} is taken.", { seat: seat.label })); return; }
+    intent.current = null;
+    setError(null);
+    setTakenMessage("");
+    if (selected.includes(seat.index)) {
+      const next = selected.filter((i) => i !== seat.index);
+      setSelected(next);
+      setAnnounce(tn(next.length, "{seat} unselected. {n} seat selected.", "{seat} unselected. {n} seats selected.",
+                     { seat: seat.label }));
+    } else if (selected.length >= MAX_SEATS) {
+      setAnnounce(t("At most {n} seats per order.", { n: MAX_SEATS }));
+    } else {
+      const next = [...selected, seat.index];
+      setSelected(next);
+      setAnnounce(tn(next.length, "{seat} selected. {n} seat selected.", "{seat} selected. {n} seats selected.",
+                     { seat: seat.label }));
+    }
+  };
+
+  const keepVisible = (seat: SeatInfo) => {
+    if (zoom === 1) return;
+    setPan(clampPan(seat.x - minX - viewW / 2, seat.y - minY - viewH / 2));
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const current = seats[focus];
+    if (event.key.startsWith("Arrow")) {
+      event.preventDefault();
+      const next = neighbour(seats, current, event.key);
+      if (next) {
+        setFocus(next.index);
+        keepVisible(next);
+        (svg.current?.querySelector(`[data-index="${next.index}"]`) as SVGElement | null)?.focus();
+      }
+    } else if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      toggle(current);
+    }
+  };
+
+  const zoomBy = (factor: number) => {
+    const next = Math.min(8, Math.max(1, zoom * factor));
+    const cx = view.x + viewW / 2, cy = view.y + viewH / 2;
+    setZoom(next);
+    setPan({ x: cx - width / next / 2, y: cy - height / next / 2 });
+  };
+
+  const onPointerDown = (event: PointerEvent) => {
+    drag.current = { x: event.clientX, y: event.clientY, panX: view.x, panY: view.y, moved: false };
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    const d = drag.current;
+    const box = svg.current?.getBoundingClientRect();
+    if (!d || !box || zoom === 1) return;
+    const scale = viewW / box.width;
+    const dx = (event.clientX - d.x) * scale, dy = (event.clientY - d.y) * scale;
+    if (Math.abs(dx) + Math.abs(dy) > 2) d.moved = true;
+    setPan(clampPan(d.panX - dx, d.panY - dy));
+  };
+
+  const reserve = async () => {
+    if (busy || selected.length === 0) return;
+    intent.current ??= newIdempotencyKey();
+    setBusy(true);
+    setError(null);
+    try {
+      const order = await api.reserve({ performance: p.id, seats: selected.map((i) => seats[i].id) },
+                                      intent.current);
+      intent.current = null;
+      navigate(`/tickets/${order.id}?reserved=1`);
+    } catch (e) {
+      intent.current = null;
+      if (e instanceof ApiError && e.code === "seat_taken") {
+        const gone = new Set((e.problem.seats as number[] | undefined) ?? []);
+        const names = seats.filter((s) => gone.has(s.id)).map((s) => s.label);
+        setSelected(selected.filter((i) => !gone.has(seats[i].id)));
+        const message = t("{seats} was just taken by someone else. The map is updated: please choose another seat.",
+                          { seats: names.join("; ") || t("A seat you chose") });
+        setTakenMessage(message);
+        setAnnounce(message);
+        refresh();
+      } else {
+        setError(e);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="seat-picker">
+      <ul class="seat-legend" aria-label={t("Price zones")}>
+        {[...zones.entries()].map(([zone, z]) => (
+          <li key={zone}><span class="swatch" style={{ background: z.colour }} aria-hidden="true" />
+            {z.name} · {money(z.price, availability.currency)}</li>
+        ))}
+        <li><span class="swatch swatch-taken" aria-hidden="true" />{t("Taken")}</li>
+        <li><span class="swatch swatch-selected" aria-hidden="true" />{t("Selected")}</li>
+      </ul>
+      <div class="seat-zoom" role="group" aria-label={t("Zoom")}>
+        <button type="button" class="button button-secondary" onClick={() => zoomBy(1.5)}>{t("Zoom in")}</button>
+        <button type="button" class="button button-secondary" onClick={() => zoomBy(1 / 1.5)} disabled={zoom === 1}>{t("Zoom out")}</button>
+      </div>
+      <p id={`seatmap-help-${p.id}`} class="hint">{t("Arrow keys move between seats; Enter selects.")}</p>
+      <svg ref={svg} class="seat-map" viewBox={`${minX + view.x} ${minY + view.y} ${viewW} ${viewH}`}
+           role="listbox" aria-multiselectable="true" aria-label={t("Seat map, {summary}", { summary })}
+           aria-describedby={`seatmap-help-${p.id}`} onKeyDown={onKeyDown}
+           onPointerDown={onPointerDown} onPointerMove={onPointerMove}
+           onPointerUp={() => { drag.current = null; }} onPointerLeave={() => { drag.current = null; }}>
+        {seats.map((seat) => {
+          const isTaken = taken.has(seat.index);
+          const isSelected = selected.includes(seat.index);
+          return (
+            <circle key={seat.id} data-index={seat.index} data-seat={seat.id}
+                    class={`seat${isTaken ? " seat-taken" : ""}${isSelected ? " seat-selected" : ""}`}
+                    cx={seat.x} cy={seat.y} r={R}
+                    fill={isTaken ? "#9a9a9a" : zones.get(seat.zone)?.colour}
+                    role="option" aria-selected={isSelected} aria-disabled={isTaken}
+                    aria-label={describe(seat)} tabindex={seat.index === focus ? 0 : -1}
+                    onClick={(event) => {
+                      if (drag.current?.moved) return;
+                      (event.currentTarget as SVGElement).focus(); // arrow keys go on from here
+                      toggle(seat);
+                    }} />
+          );
+        })}
+      </svg>
+      <p class="visually-hidden" aria-live="polite">{announce}</p>
+      <p class="seat-summary">
+        {selected.length === 0 ? t("Choose your seats on the map.") :
+          selected.map((i) => seats[i].label).join("; ")}
+      </p>
+      {takenMessage && <div class="inline-error seat-taken-message" role="alert"><p>{takenMessage}</p></div>}
+      {error !== null && <div class="inline-error" role="alert"><p>{errorMessage(error)}</p></div>}
+      {session ? (
+        <button type="button" class="button" disabled={busy || selected.length === 0} aria-busy={busy}
+                onClick={() => void reserve()}>
+          {busy ? t("Reserving…") : t("Reserve {summary}", { summary })}
+        </button>
+      ) : (
+        <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in to reserve")}</button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { act } from "preact/test-utils";
+import axe from "axe-core";
+import { SeatMap, neighbour, seatsOf, takenSet } from "../src/views/SeatMap";
+import type { Layout, Performance } from "../src/api";
+import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor } from "./helpers";
+
+// Two rows of four; seat 2 of row A is taken.
+const layout: Layout = {
+  id: 7, name: "Main", venue: { name: "Odeon", city: "Lyon" }, sections: ["Stalls"], zones: ["a", "b"],
+  seats: {
+    id: [11, 12, 13, 14, 21, 22, 23, 24], section: [0, 0, 0, 0, 0, 0, 0, 0],
+    row: ["A", "A", "A", "A", "B", "B", "B", "B"], number: ["1", "2", "3", "4", "1", "2", "3", "4"],
+    x: [0, 10, 20, 30, 0, 10, 20, 30], y: [0, 0, 0, 0, 10, 10, 10, 10],
+    zone: [0, 0, 0, 0, 1, 1, 1, 1], flags: [0, 0, 0, 0, 1, 0, 0, 4],
+  },
+};
+const availability = (takenByte = 0b0100_0000) => ({
+  performance: 5, layout: 7, layout_version: 1, seats: 8, taken: btoa(String.fromCharCode(takenByte)),
+  seats_left: 7, currency: "EUR",
+  zones: [{ zone: "a", category: { id: 1, name: "Stalls" }, price_cents: 3000 },
+          { zone: "b", category: { id: 2, name: "Rear" }, price_cents: 2000 }],
+});
+const performance = { id: 5, layout: 7, status: "on_sale", currency: "EUR" } as unknown as Performance;
+
+const seat = (root: HTMLElement, id: number) => root.querySelector(`[data-seat="${id}"]`) as SVGElement;
+const key = async (root: HTMLElement, k: string) => {
+  await act(() => { root.querySelector("svg.seat-map")!.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true })); });
+};
+
+beforeEach(() => signedIn());
+afterEach(() => { vi.unstubAllGlobals(); sessionStorage.clear(); });
+
+describe("seat map helpers", () => {
+  it("reads the bitmap most significant bit first", () => {
+    expect([...takenSet(btoa(String.fromCharCode(0b1000_0001, 0b1000_0000)), 9)]).toEqual([0, 7, 8]);
+  });
+  it("moves along the row and to the nearest seat of the next row", () => {
+    const seats = seatsOf(layout);
+    expect(neighbour(seats, seats[0], "ArrowRight")?.id).toBe(12);
+    expect(neighbour(seats, seats[0], "ArrowLeft")).toBeNull();
+    expect(neighbour(seats, seats[2], "ArrowDown")?.id).toBe(23);
+  });
+});
+
+describe("SeatMap", () => {
+  it("selects two seats by mouse and keyboard, announces them and reserves them", async () => {
+    const bodies: unknown[] = [];
+    mockFetch((url, init) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability());
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname === "/api/v1/tickets/") { bodies.push(JSON.parse(String(init.body))); return ok({ id: "abc" }, 201); }
+      return problem(404, "not_found");
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 11));
+    expect(text(root)).toContain("Stalls · €30.00");
+    expect(seat(root, 12).getAttribute("aria-label")).toContain("taken");
+    expect(seat(root, 24).getAttribute("aria-label")).toContain("restricted view");
+    await act(() => { seat(root, 13).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    expect(seat(root, 13).getAttribute("aria-selected")).toBe("true");
+    await key(root, "ArrowRight");   // 13 → 14
+    await key(root, "Enter");
+    expect(seat(root, 14).getAttribute("aria-selected")).toBe("true");
+    expect(root.querySelector("[aria-live]")!.textContent).toContain("Stalls, row A, seat 4 selected. 2 seats selected.");
+    await act(() => { seat(root, 12).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    expect(seat(root, 12).getAttribute("aria-selected")).toBe("false"); // taken: not selectable
+    const results = await axe.run(root, { runOnly: ["wcag2a", "wcag2aa"] });
+    expect(results.violations.map((v) => v.id)).toEqual([]);
+    await act(() => { button(root, /Reserve 2 seats selected/).click(); });
+    await waitFor(() => bodies.length);
+    expect(bodies[0]).toEqual({ performance: 5, seats: [13, 14] });
+  });
+
+  it("says which seat was taken meanwhile and redraws the map", async () => {
+    let taken = 0b0100_0000;
+    mockFetch((url) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability(taken));
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      taken = 0b0110_0000;
+      return problem(409, "seat_taken", { seats: [13] });
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 13));
+    await act(() => { seat(root, 13).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    await act(() => { button(root, /Reserve 1 seat selected/).click(); });
+    const alert = await waitFor(() => root.querySelector(".seat-taken-message"));
+    expect(alert.textContent).toContain("Stalls, row A, seat 3 was just taken by someone else");
+    await waitFor(() => seat(root, 13)?.getAttribute("aria-label")?.includes("taken"));
+  });
+});
