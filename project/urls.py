@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("tickets.urls")),
     path("", include("info.urls")),
     path("", include("payments.urls")),
+    path("", include("vouchers.urls")),
 ]
 
 urlpatterns = [

@@ -118,7 +118,7 @@ def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     if order.status != OrderStatus.PENDING:
         return False
-    if order.total_cents and not hasattr(order, "payment"):  # an offer, Stripe down then
+    if order.due_cents and not hasattr(order, "payment"):  # an offer, Stripe down then
         with contextlib.suppress(PaymentUnavailable):
             order_payment_ensure(order_id=order.pk, now=now)
         return True
@@ -139,10 +139,10 @@ def order_payment_ensure(*, order_id: uuid.UUID, now: dt.datetime | None = None)
     payment starts after the offer commits, or here if Stripe was down then)."""
     order = (Order.objects.select_related("customer").filter(
         pk=order_id, status=OrderStatus.PENDING, payment__isnull=True).first())
-    if order is None or not order.total_cents:
+    if order is None or not order.due_cents:
         return
     payments.payment_start(order_id=order.pk, user=order.customer,
-                           amount_cents=order.total_cents, currency=order.currency, now=now)
+                           amount_cents=order.due_cents, currency=order.currency, now=now)
 
 
 def _confirm(order: Order, now: dt.datetime) -> None:

@@ -40,6 +40,9 @@ from .models import (
     WaitlistStatus,
 )
 from .reservation_sql import Failure, write_reservation
+from .vouchers import CodesRequest, codes_decide, codes_failure
+
+__all__ = ["CodesRequest", "LineRequest"]  # the view builds them
 from .waitlist import offer_ended, seats_released, someone_waits
 
 
@@ -63,6 +66,7 @@ def order_reserve(
     idempotency: Idempotency | None = None,
     paid_at_box_office: bool = False,
     now: dt.datetime | None = None,
+    codes: CodesRequest | None = None,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError (or PaymentUnavailable).
@@ -72,6 +76,9 @@ def order_reserve(
     A paid one's is a hold (pending until `expires_at`) with a Stripe payment to complete;
     if Stripe cannot be reached, the hold is released before this raises, and nothing is
     left behind. With `idempotency`, a retry gets the stored first response (raises Replay).
+    `codes`: a voucher (discounts, reveals hidden categories) and a gift card (pays part or
+    all), taken in the same statement as the seats (tickets/vouchers.py); raises a
+    VouchersError when one cannot be used.
     """
     now = now or timezone.now()
     if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -86,33 +93,21 @@ def order_reserve(
         if category is None:
             raise errors.SalesClosed("This performance has no tickets on sale.")
         lines = [LineRequest(category_id=category.pk, quantity=quantity or 0)]
-    order_lines = lines_build(performance, lines)
+    decided = codes_decide(codes, performance=performance, lines=lines, now=now)
+    order_lines = decided.lines if decided else lines_build(performance, lines)
     quantity = sum(line.quantity for line in order_lines)
     if idempotency is None:
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.
         _raise_unless_on_sale(performance, order_lines, now)
-    total = sum(line.quantity * line.unit_price_cents for line in order_lines)
-    paid = total > 0 and not paid_at_box_office
-    order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
-                  total_cents=total, currency=performance.currency, created_at=now,
-                  updated_at=now,
-                  status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
-                  expires_at=now + dt.timedelta(minutes=settings.HOLD_MINUTES) if paid
-                  else None, confirmed_at=None if paid else now)
-    for line in order_lines:
-        line.order = order
-    # Built whole before anything is written, so that its response can be rendered (and
-    # stored with the idempotency key) without reading it back. A hold has no tickets yet.
-    tickets = [] if paid else tickets_for(order, order_lines)
-    order.issued_tickets, order.issued_lines = tickets, order_lines
-
-    response = idempotency.render(order, tickets) if idempotency else None
-    key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
-    email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
-
-    failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
-                                key=key, email_id=email_id)
+    total = sum(line.quantity * line.unit_price_cents - line.discount_cents
+                for line in order_lines)
+    for _ in range(5):  # again only when a parallel checkout drained the gift card
+        order, failure = _reserve_once(user, performance, order_lines, quantity, total,
+                                       idempotency, paid_at_box_office, now, decided)
+        if failure is not Failure.GIFT_CARD_SHORT:
+            break
+        decided = decided.with_fresh_gift_card(total=total, now=now)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -123,22 +118,56 @@ def order_reserve(
         raise replay_or_reused(user=user, key=idempotency.key,
                                fingerprint=idempotency.fingerprint)
     if failure is not None:
-        raise _why_not_sold(performance.pk, lines, failure, now)
+        raise codes_failure(failure) or _why_not_sold(performance.pk, lines, failure, now)
+    paid = order.status == OrderStatus.PENDING
     shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
     if not paid:
         # Known to have no payment: rendering must not query to find out (assigning None
         # to a reverse one-to-one would clear the cache instead of filling it).
         Order.payment.related.set_cached_value(order, None)
-        order_email_written(email_id=email_id)
+        order_email_written(email_id=order.email_id)
     else:
         try:
             order.payment = payments.payment_start(
-                order_id=order.pk, user=user, amount_cents=order.total_cents,
+                order_id=order.pk, user=user, amount_cents=order.due_cents,
                 currency=order.currency, now=now)
         except BaseException:
             _abandon(order, idempotency.key if idempotency else None)
             raise
     return order
+
+
+def _reserve_once(user: AbstractBaseUser, performance: Performance,
+                  order_lines: list[OrderLine], quantity: int, total: int,
+                  idempotency: Idempotency | None, paid_at_box_office: bool,
+                  now: dt.datetime, decided: Any) -> tuple[Order, Failure | None]:
+    """Build the order and write it (one statement): the order, and why not if it was not."""
+    gift = decided.gift_amount if decided else 0
+    paid = total - gift > 0 and not paid_at_box_office
+    order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
+                  total_cents=total, currency=performance.currency, created_at=now,
+                  updated_at=now,
+                  status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
+                  expires_at=now + dt.timedelta(minutes=settings.HOLD_MINUTES) if paid
+                  else None, confirmed_at=None if paid else now,
+                  paid_by_gift_card_cents=gift)
+    for line in order_lines:
+        line.order = order
+    # Built whole before anything is written, so that its response can be rendered (and
+    # stored with the idempotency key) without reading it back. A hold has no tickets yet.
+    tickets = [] if paid else tickets_for(order, order_lines)
+    order.issued_tickets, order.issued_lines = tickets, order_lines
+
+    response = idempotency.render(order, tickets) if idempotency else None
+    key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
+    email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
+    order.email_id = email_id
+
+    failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
+                                key=key, email_id=email_id,
+                                reveal=bool(decided and decided.reveal),
+                                codes=decided.codes if decided else None)
+    return order, failure
 
 
 def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: str,
@@ -151,7 +180,7 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
     """
     now = now or timezone.now()
     order = _own_order(user, order_id)
-    if order.status == OrderStatus.PENDING and order.total_cents and \
+    if order.status == OrderStatus.PENDING and order.due_cents and \
             not hasattr(order, "payment"):  # an offer whose payment could not start yet
         order_payment_ensure(order_id=order.pk, now=now)
         order = _own_order(user, order_id)
@@ -267,10 +296,12 @@ def _own_order(user: AbstractBaseUser, order_id: uuid.UUID) -> Order:
 
 
 def _abandon(order: Order, key: str | None) -> None:
-    """Undo a hold whose payment could not be started: the order, its key, its seats."""
+    """Undo a hold whose payment could not be started: the order, its key, its seats (and
+    the voucher use and gift-card amount it took, given back before the order goes)."""
     with transaction.atomic():
-        if Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).delete()[0]:
+        if orders_locked().filter(pk=order.pk, status=OrderStatus.PENDING).first():
             seats_released(order=order, now=timezone.now())
+            Order.objects.filter(pk=order.pk).delete()
         if key is not None:
             IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
 

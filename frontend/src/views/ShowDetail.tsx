@@ -17,6 +17,7 @@ export const STATUS_LABELS: Record<PerformanceStatus, string> = {
   on_sale: "On sale",
   sold_out: "Sold out",
   sales_closed: "Sales closed",
+  not_yet_on_sale: "Not yet on sale",
   cancelled: "Cancelled",
 };
 

@@ -1,0 +1,58 @@
+"""A gift card bought online (localstripe): paid by card, issued once, its code emailed to
+the recipient with the buyer's message, then good for part of an order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from rest_framework.test import APIClient
+
+from payments.tests.stripe_helpers import setup_card, unregister_webhook
+from vouchers.models import GiftCard, GiftCardPurchase
+from vouchers.services import gift_card_purchase_paid
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def test_buy_a_gift_card_receive_its_code_and_use_it_for_part_of_an_order(
+        stripe_local, make_performance, bearer):
+    unregister_webhook()
+    api = APIClient()
+    api.credentials(**bearer("giver@example.com"))
+    bought = api.post("/api/v1/gift-cards/", {"amount_cents": 2500,
+                                              "recipient_email": "friend@example.com",
+                                              "message": "Happy birthday!"}, format="json")
+    assert bought.status_code == 201, bought.json()
+    purchase = bought.json()
+    assert purchase["status"] == "pending" and purchase["payment"]["amount_cents"] == 2500
+    paid = api.post(f"/api/v1/gift-cards/purchases/{purchase['id']}/pay/",
+                    {"payment_method": setup_card(purchase["payment"])}, format="json")
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
+    assert paid.json()["payment"]["client_secret"] is None
+    # The webhook arriving too issues nothing more.
+    assert gift_card_purchase_paid(purchase_id=purchase["id"]) is False
+    assert GiftCard.objects.count() == 1
+    [email] = mail.outbox
+    assert email.to == ["friend@example.com"] and "Happy birthday!" in email.body
+    code = re.search(r"Code: (\w+)", email.body).group(1)
+    assert GiftCard.objects.get().code == code
+    assert GiftCardPurchase.objects.get().gift_card.balance_cents == 2500
+
+    friend = APIClient()
+    friend.credentials(**bearer("friend@example.com"))
+    performance = make_performance(price_cents=2000)
+    order = friend.post("/api/v1/tickets/", {"performance": performance.pk, "quantity": 2,
+                                             "gift_card": code.lower()}, format="json").json()
+    assert order["paid_by_gift_card_cents"] == 2500 and order["payment"]["amount_cents"] == 1500
+    done = friend.post(f"/api/v1/tickets/{order['id']}/pay/",
+                       {"payment_method": setup_card(order["payment"])}, format="json").json()
+    assert done["status"] == "confirmed" and len(done["tickets"]) == 2
+    assert friend.get(f"/api/v1/gift-cards/{code}/").json()["balance_cents"] == 0
+
+
+def test_amounts_out_of_range_are_refused(api, bearer):
+    api.credentials(**bearer())
+    response = api.post("/api/v1/gift-cards/", {"amount_cents": 100}, format="json")
+    assert response.status_code == 422

@@ -1,0 +1,52 @@
+"""An order paid half by gift card and half by card, cancelled: each half goes back to
+where it came from, once (localstripe; nothing of Stripe is mocked)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Sum
+from rest_framework.test import APIClient
+
+from payments.models import Payment
+from payments.tests.stripe_helpers import setup_card, stripe_get, unregister_webhook
+from vouchers.models import GiftCardTransaction
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+TICKETS = "/api/v1/tickets/"
+
+
+def test_half_gift_card_half_card_cancelled_gets_each_half_back_once(
+        stripe_local, settings, make_performance, make_gift_card, bearer, in_parallel):
+    settings.PAYMENT_RECONCILE_SECONDS = 0
+    unregister_webhook()
+    headers = bearer("half@example.com")
+    api = APIClient()
+    api.credentials(**headers)
+    card = make_gift_card(amount_cents=3250)
+    performance = make_performance(capacity=10, price_cents=3250)
+    order = api.post(TICKETS, {"performance": performance.pk, "quantity": 2,
+                               "gift_card": card.code}, format="json").json()
+    assert order["status"] == "pending" and order["paid_by_gift_card_cents"] == 3250
+    assert order["payment"]["amount_cents"] == 3250
+    paid = api.post(f"{TICKETS}{order['id']}/pay/",
+                    {"payment_method": setup_card(order["payment"])}, format="json").json()
+    assert paid["status"] == "confirmed" and len(paid["tickets"]) == 2
+    card.refresh_from_db()
+    assert card.balance_cents == 0
+
+    def cancel():
+        return APIClient().post(f"{TICKETS}{order['id']}/cancel/", **headers).status_code
+
+    assert set(in_parallel([cancel] * 5)) == {200}
+    intent = Payment.objects.get(pk=order["id"]).intent_id
+    refunds = stripe_get("refunds", payment_intent=intent)["data"]
+    assert [r["amount"] for r in refunds] == [3250]  # the card's half, once
+    card.refresh_from_db()
+    assert card.balance_cents == 3250  # the gift card's half, once
+    ledger = GiftCardTransaction.objects.filter(gift_card=card)
+    assert list(ledger.values_list("kind", "amount_cents")) == [
+        ("issue", 3250), ("redeem", -3250), ("refund", 3250)]
+    assert ledger.aggregate(s=Sum("amount_cents"))["s"] == card.balance_cents
+    read = api.get(f"{TICKETS}{order['id']}/").json()
+    assert read["status"] == "cancelled" and read["payment"]["refunded_cents"] == 3250
