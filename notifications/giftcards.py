@@ -28,7 +28,8 @@ def gift_card_email_send(*, to: str, code: str, amount_cents: int, currency: str
               f"Use it at checkout on {settings.SITE_URL} (the “Gift card” field)."]
     try:
         EmailMessage(subject=f"Your gift card: {money(amount_cents, currency)}",
-                     body="\n".join(lines), to=[to]).send()
+                     body="\n".join(lines), to=[to],
+                     headers={"X-Marquee-Email": "gift-card"}).send()
     except Exception:
         logger.exception("notifications: the gift card email to %s was not sent", to)
         return False

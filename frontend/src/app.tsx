@@ -4,6 +4,7 @@ import { signIn, signOut } from "./auth";
 import { match, useLocation } from "./router";
 import { useSession } from "./session";
 import { AuthCallback } from "./views/AuthCallback";
+import { GiftCards } from "./views/GiftCards";
 import { InfoList, InfoPage } from "./views/Info";
 import { NotFound } from "./views/NotFound";
 import { ShowDetail } from "./views/ShowDetail";
@@ -19,6 +20,7 @@ function Route() {
   if ((params = match("/shows/:slug", path))) return <ShowDetail key={params.slug} slug={params.slug} />;
   if (path === "/tickets" || path === "/tickets/") return <MyTickets search={search} />;
   if ((params = match("/tickets/:id", path))) return <OrderPage key={params.id} id={params.id} search={search} />;
+  if (path === "/gift-cards" || path === "/gift-cards/") return <GiftCards />;
   if (path === "/info" || path === "/info/") return <InfoList />;
   if ((params = match("/info/:slug", path))) return <InfoPage key={params.slug} slug={params.slug} />;
   if (path === "/auth/callback") return <AuthCallback search={location.search} />;
@@ -38,6 +40,7 @@ function Header() {
           <ul role="list">
             <li><a href="/" aria-current={current("/")}>Shows</a></li>
             <li><a href="/tickets" aria-current={current("/tickets")}>My tickets</a></li>
+            <li><a href="/gift-cards" aria-current={current("/gift-cards")}>Gift cards</a></li>
             <li><a href="/info" aria-current={current("/info")}>Info</a></li>
           </ul>
         </nav>

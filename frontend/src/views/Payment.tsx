@@ -16,6 +16,7 @@ import { signIn } from "../auth";
 import { dateTime, money, msUntil } from "../format";
 import { loadStripe, paymentMethodId, type CardElement, type StripeClient } from "../stripe";
 import { CancelOrder } from "./CancelOrder";
+import { CodesSummary } from "./CodesSummary";
 import { errorMessage, useNow } from "./common";
 import { Countdown } from "./Countdown";
 import { paymentFailed, paymentInFlight } from "./orderState";
@@ -209,6 +210,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         {p.venue && <div><dt>Venue</dt><dd>{p.venue.name}, {p.venue.city}</dd></div>}
         <div><dt>Tickets</dt><dd>{order.quantity} × {money(Math.round(order.total_cents / order.quantity), order.currency)}</dd></div>
         <div class="summary-total"><dt>Total</dt><dd>{money(order.total_cents, order.currency)}</dd></div>
+        <CodesSummary order={order} />
       </dl>
 
       {lapsed ? (

@@ -2,13 +2,14 @@
  * the waiting list when it is sold out. */
 
 import { useRef, useState } from "preact/hooks";
-import { api, ApiError, newIdempotencyKey, type Order, type Performance, type PerformanceStatus } from "../api";
+import { api, ApiError, newIdempotencyKey, type Order, type Performance, type PerformanceStatus, type VoucherPreview } from "../api";
 import { signIn } from "../auth";
 import { dateTime, money, plural } from "../format";
 import { navigate } from "../router";
 import { useSession } from "../session";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
 import { NotFound } from "./NotFound";
+import { CodesFields, estimate, type CodesChoice } from "./Codes";
 import { WaitlistPanel } from "./Waitlist";
 
 export const MAX_PER_ORDER = 10;
@@ -120,7 +121,10 @@ export function ReserveForm({ performance: p, onChange, onError }:
   const setError = (error: unknown) => { setFailed(error !== null); onError(error, quantity); };
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
+  const [codes, setCodes] = useState<CodesChoice>({});
+  const [preview, setPreview] = useState<VoucherPreview | null>(null);
   const id = `qty-${p.id}`;
+  const price = estimate(p.price_cents, quantity, preview, codes.category);
 
   if (!session) {
     return (
@@ -136,7 +140,11 @@ export function ReserveForm({ performance: p, onChange, onError }:
     intent.current ??= newIdempotencyKey();
     setBusy(true);
     setError(null);
-    const request = api.reserve({ performance: p.id, quantity }, intent.current);
+    const withCodes = { ...(codes.voucher ? { voucher: codes.voucher } : {}),
+                        ...(codes.gift_card ? { gift_card: codes.gift_card } : {}) };
+    const request = api.reserve(codes.category
+      ? { performance: p.id, lines: [{ category: codes.category, quantity }], ...withCodes }
+      : { performance: p.id, quantity, ...withCodes }, intent.current);
     inFlight.current = request;
     try {
       const order = await request;
@@ -164,8 +172,10 @@ export function ReserveForm({ performance: p, onChange, onError }:
         {Array.from({ length: max }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
       </select>
       <button type="submit" class="button" disabled={busy} aria-busy={busy}>
-        {busy ? "Reserving…" : `Reserve · ${money(p.price_cents * quantity, p.currency)}`}
+        {busy ? "Reserving…" : `Reserve · ${money(price.total, p.currency)}`}
       </button>
+      <CodesFields performance={p} total={price.total}
+                   onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; setError(null); }} />
     </form>
   );
 }
