@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "marquee_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "marquee_bench")  # another name: runs side by side
 PG = "postgres://postgres@127.0.0.1:5432"
 
 

@@ -5,7 +5,7 @@
 2. warm latency through the handler (cached list, detail, health) vs a plain Django view
    through the same handler in the same process;
 3. reservations/s (bench/reservations.py) vs a raw-SQL floor; POST /api/v1/tickets/ warm;
-   SQL queries per reservation;
+   SQL queries per reservation; with a voucher vs without (bench/codes.py);
 4. SQL queries per endpoint at 5 and 50 shows (bench/queries.py);
 5. package and SPA sizes vs budgets;
 6. SnapStart: from the end of the after-restore hooks to the first response, vs warm;
@@ -34,6 +34,7 @@ from pathlib import Path
 from bench import (
     chart,
     checkout,
+    codes,
     http_load,
     importtime,
     queries,
@@ -269,6 +270,8 @@ def main() -> None:
     res_rows = reservation_rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("checkout: hold step, paid reservation queries, locks at Stripe calls (localstripe)")
     res_rows += checkout.rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    log("vouchers: reservations with a voucher vs without, POST queries with a voucher")
+    res_rows += codes.rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("waiting list: the release path that offers seats vs today's cancel")
     res_rows += waitlist.rows(40 if q else 200)
     log("over HTTP: gunicorn (bench/http_load.py)")
