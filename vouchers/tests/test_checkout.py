@@ -147,3 +147,21 @@ def test_the_preview_shows_the_discount(api, make_performance, make_voucher):
     assert body["categories"][0]["discount_cents"] == 650 and body["kind"] == "percent"
     missing = api.get(f"/api/v1/vouchers/NOPE00000000/?performance={performance.pk}")
     assert (missing.status_code, missing.json()["code"]) == (409, "voucher_invalid")
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no test transaction around it
+def test_a_returning_customers_post_with_a_voucher_takes_at_most_four_queries(
+        api, bearer, make_performance, make_voucher, settings):
+    from django.db import connection
+
+    settings.EMAIL_DISPATCH = "defer"  # as on Lambda: the email is sent after the response
+    from django.test.utils import CaptureQueriesContext
+
+    api.credentials(**bearer("regular@example.com"))
+    reserve(api, make_performance(price_cents=0), 1)  # first sight: the customer is created
+    make_voucher(code="FASTCODE0001", kind="free")
+    performance = make_performance(price_cents=1500)
+    with CaptureQueriesContext(connection) as ctx:
+        response = reserve(api, performance, 2, voucher="fastcode0001")
+    assert response.status_code == 201, response.json()
+    assert len(ctx.captured_queries) <= 4, [q["sql"][:80] for q in ctx.captured_queries]
