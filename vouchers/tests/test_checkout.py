@@ -165,3 +165,15 @@ def test_a_returning_customers_post_with_a_voucher_takes_at_most_four_queries(
         response = reserve(api, performance, 2, voucher="fastcode0001")
     assert response.status_code == 201, response.json()
     assert len(ctx.captured_queries) <= 4, [q["sql"][:80] for q in ctx.captured_queries]
+
+
+def test_expired_gift_cards_are_written_off_once(make_gift_card, now):
+    from django.core.management import call_command
+
+    card = make_gift_card(amount_cents=3000, expires_at=now - dt.timedelta(seconds=1))
+    call_command("expire_gift_cards")
+    call_command("expire_gift_cards")
+    card.refresh_from_db()
+    assert card.balance_cents == 0 == gift_card_ledger_sum(gift_card_id=card.pk)
+    assert list(GiftCardTransaction.objects.values_list("kind", "amount_cents")) == [
+        ("issue", 3000), ("expire", -3000)]
