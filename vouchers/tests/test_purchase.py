@@ -56,3 +56,26 @@ def test_amounts_out_of_range_are_refused(api, bearer):
     api.credentials(**bearer())
     response = api.post("/api/v1/gift-cards/", {"amount_cents": 100}, format="json")
     assert response.status_code == 422
+
+
+def test_the_webhook_issues_a_purchase_paid_at_stripe_once(stripe_local, bearer):
+    from payments.models import PurchasePayment
+    from payments.tests.stripe_helpers import stripe_post
+    from payments.webhooks import webhook_process
+
+    unregister_webhook()
+    api = APIClient()
+    api.credentials(**bearer("self@example.com"))
+    purchase = api.post("/api/v1/gift-cards/", {"amount_cents": 5000}, format="json").json()
+    intent = PurchasePayment.objects.get(pk=purchase["id"]).intent_id
+    stripe_post(f"payment_intents/{intent}", payment_method=setup_card(purchase["payment"]))
+    stripe_post(f"payment_intents/{intent}/confirm")  # the browser's answer never came back
+    event = {"id": "evt_gift_1", "type": "payment_intent.succeeded",
+             "data": {"object": {"id": intent}}}
+    assert webhook_process(event=event) is True
+    assert webhook_process(event=event) is False  # redelivered
+    read = api.get(f"/api/v1/gift-cards/purchases/{purchase['id']}/").json()
+    assert read["status"] == "paid" and read["payment"]["client_secret"] is None
+    [email] = mail.outbox
+    assert email.to == ["self@example.com"]
+    assert GiftCard.objects.get().balance_cents == 5000

@@ -50,3 +50,34 @@ def test_half_gift_card_half_card_cancelled_gets_each_half_back_once(
     assert ledger.aggregate(s=Sum("amount_cents"))["s"] == card.balance_cents
     read = api.get(f"{TICKETS}{order['id']}/").json()
     assert read["status"] == "cancelled" and read["payment"]["refunded_cents"] == 3250
+
+
+def test_a_payment_after_the_hold_lapsed_is_refunded_and_takes_no_use_again(
+        stripe_local, settings, make_performance, make_voucher, make_user):
+    from django.utils import timezone
+
+    from payments.models import PaymentStatus
+    from tickets.holds import order_payment_succeeded, orders_release_expired
+    from tickets.models import Order
+    from tickets.services import CodesRequest, order_reserve
+
+    unregister_webhook()
+    voucher = make_voucher(code="LATEPAYER001", kind="percent", value=50, max_uses=2)
+    performance = make_performance(capacity=10, price_cents=2000)
+    order = order_reserve(user=make_user(), performance_id=performance.pk, quantity=2,
+                          codes=CodesRequest(voucher=voucher.code))
+    payment = Payment.objects.get(pk=order.pk)
+    assert payment.amount_cents == 2000
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now())
+    orders_release_expired()
+    voucher.refresh_from_db()
+    assert voucher.uses == 0
+    # The customer's card went through at Stripe anyway (the intent could not be cancelled
+    # in time): the seats are not taken again with a use that was given back; refunded.
+    Payment.objects.filter(pk=order.pk).update(status=PaymentStatus.SUCCEEDED)
+    order_payment_succeeded(order_id=order.pk)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    voucher.refresh_from_db()
+    assert order.status == "expired" and voucher.uses == 0
+    assert payment.status in ("refund_due", "refunding", "refunded")
