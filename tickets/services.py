@@ -25,6 +25,7 @@ from payments import services as payments
 from shows import cache as shows_cache
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
+from vouchers.errors import VouchersError
 
 from . import errors
 from .holds import order_expire, order_payment_ensure, order_payment_succeeded, orders_locked
@@ -93,7 +94,15 @@ def order_reserve(
         if category is None:
             raise errors.SalesClosed("This performance has no tickets on sale.")
         lines = [LineRequest(category_id=category.pk, quantity=quantity or 0)]
-    decided = codes_decide(codes, performance=performance, lines=lines, now=now)
+    try:
+        decided = codes_decide(codes, performance=performance, lines=lines, now=now)
+    except VouchersError:
+        # A retry whose first request took the voucher's last use (or drained the card)
+        # gets its replay, as one that took the last seats does.
+        if idempotency and idempotency_exists(user=user, key=idempotency.key):
+            raise replay_or_reused(user=user, key=idempotency.key,
+                                   fingerprint=idempotency.fingerprint) from None
+        raise
     order_lines = decided.lines if decided else lines_build(performance, lines)
     quantity = sum(line.quantity for line in order_lines)
     if idempotency is None:

@@ -177,3 +177,16 @@ def test_expired_gift_cards_are_written_off_once(make_gift_card, now):
     assert card.balance_cents == 0 == gift_card_ledger_sum(gift_card_id=card.pk)
     assert list(GiftCardTransaction.objects.values_list("kind", "amount_cents")) == [
         ("issue", 3000), ("expire", -3000)]
+
+
+def test_a_retry_after_the_last_use_was_taken_gets_its_replay(buyer, make_performance,
+                                                               make_voucher):
+    performance = make_performance(price_cents=1000)
+    make_voucher(code="LASTUSEONLY1", kind="free", max_uses=1)
+    body = {"performance": performance.pk, "quantity": 1, "voucher": "LASTUSEONLY1"}
+    first = buyer.post(TICKETS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = buyer.post(TICKETS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    other = buyer.post(TICKETS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.json()["code"] == "voucher_used_up"
