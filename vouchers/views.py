@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -41,7 +41,7 @@ class VoucherPreviewApi(GenericAPIView):
     serializer_class = VoucherPreviewSerializer
 
     @extend_schema(operation_id="vouchers_preview",
-                   parameters=[OpenApiParameter("performance", int, required=True)],
+                   parameters=[PreviewQuerySerializer],
                    responses={200: VoucherPreviewSerializer,
                               **problems(400, 404, 409, 422, 429)})
     def get(self, request: Request, code: str) -> Response:
