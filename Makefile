@@ -17,11 +17,13 @@ TEST_PREREQS :=
 -include staff/staff.mk
 -include deploy/deploy.mk
 -include bench/bench.mk
+-include languages/languages.mk
 
 help:
 	@echo "make run   - set up and serve Marquee on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run every test"
 	@echo "make screenshots - refresh the pictures in docs/screenshots/"
+	@echo "make messages - extract and compile the French and English catalogues"
 
 $(PY):
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -48,12 +50,14 @@ seed: migrate
 
 LOCALSTRIPE_PORT ?= 8420
 
+# Links in the emails follow the server's address (SITE_URL, unless set).
 # Without STRIPE_SECRET_KEY, paid checkouts go to localstripe (a fake Stripe), started here
 # and stopped with the server; pay with 4242 4242 4242 4242, any future date and CVC.
 run: seed $(RUN_PREREQS)
 	@echo
 	@echo "  Marquee:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:    http://127.0.0.1:$(PORT)/admin/   user: admin   password: marquee-demo"
+	@echo "  Staff roles (same password): door (Door), boxoffice (Box office), manager (Manager)"
 	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
 	  echo "  Payments: localstripe on :$(LOCALSTRIPE_PORT) (test card 4242 4242 4242 4242)"; fi
 	@echo
@@ -63,7 +67,8 @@ run: seed $(RUN_PREREQS)
 	  LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py localstripe_webhook \
 	    --url http://127.0.0.1:$(PORT) || exit 1; \
 	fi; \
-	LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed $(TEST_PREREQS)
 	$(PY) -m pytest
@@ -77,4 +82,4 @@ schema: $(VENV)/.dev-installed  ## regenerate the committed OpenAPI document
 
 audit: $(VENV)/.dev-installed  ## the slower fuzzing depths (schemathesis) and bandit
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(PY) -m pytest -p no:randomly -k "conforms_to_its_schema" project/tests/test_openapi.py
-	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench frontend/e2e -ll -x '*/migrations/*'
+	$(PY) -m bandit -r project shows tickets info payments notifications staff devauth deploy bench languages frontend/e2e -ll -x '*/migrations/*'

@@ -72,7 +72,7 @@ def assert_seats_exact():
     tickets of its confirmed orders plus the seats of its held ones, as are the holdings."""
     from django.db.models import Sum
 
-    from tickets.models import Order, SeatHolding, Ticket
+    from tickets.models import Order, OrderLine, SeatHolding, Ticket
 
     def check(performance) -> None:
         performance.refresh_from_db()
@@ -85,6 +85,17 @@ def assert_seats_exact():
         holdings = SeatHolding.objects.filter(performance=performance).aggregate(
             n=Sum("seats"))["n"] or 0
         assert holdings == performance.seats_sold
+        # Each price category the same way, within its quota; together, the performance.
+        for category in performance.categories.all():
+            issued = Ticket.objects.filter(category=category,
+                                           order__status="confirmed").count()
+            held = OrderLine.objects.filter(category=category,
+                                            order__status="pending").aggregate(
+                n=Sum("quantity"))["n"] or 0
+            assert category.seats_sold == issued + held, category.name
+            assert category.quota is None or category.seats_sold <= category.quota
+        assert sum(c.seats_sold for c in performance.categories.all()) \
+            == performance.seats_sold
     return check
 
 
@@ -153,6 +164,23 @@ def staff_client(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com",
                                                                   "pw"))
     return client
+
+
+@pytest.fixture
+def make_staff(make_user):
+    """make_staff(role) → a staff user in that role's group (staff/roles.py): "Door",
+    "Box office", "Manager", or None for staff with no role at all."""
+    from django.contrib.auth.models import Group
+
+    from staff.roles import roles_sync
+
+    def make(role: str | None, **fields):
+        roles_sync()  # a flushed database (transactional tests) has lost the groups
+        user = make_user(is_staff=True, **fields)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+    return make
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ TARGETS = [
     ("HTTP requests/s, GET /api/v1/shows/", 0.7, True, "HTTP cached list vs plain view"),
     ("hold step", 0.9, True, "checkout hold vs reservation"),
     ("offers the seats to a waiting list", 1.5, False, "waiting-list release vs cancel"),
+    ("cached GET /api/v1/shows/ in fr", 1.1, False, "cached list in French vs no language"),
+    ("cached GET /api/v1/shows/ in en", 1.1, False, "cached list in English vs no language"),
 ]
 _ROW = re.compile(r"^\| (?P<name>[^|]+) \|.*\| (?P<ratio>[0-9.]+) \((?:higher|lower) is better\)")
 

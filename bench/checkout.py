@@ -4,8 +4,8 @@
   statement) vs the free reservation, 8 clients on one hot performance, interleaved;
 - SQL queries of a paid reservation through the service, first purchase and returning
   buyer (Stripe is a real localstripe server started here);
-- the locks this connection holds at each call to Stripe in reserve → pay → cancel (the
-  pg_locks probe of payments/tests/test_no_lock_held.py): must be none.
+- the locks this connection holds at each call to Stripe in reserve → payment step → pay →
+  cancel (the pg_locks probe of payments/tests/test_no_lock_held.py): must be none.
 
     python -m bench.checkout [--seconds 3] [--repeat 3] [--clients 8]
 """
@@ -88,7 +88,7 @@ def locks_at_stripe_calls() -> list[tuple[str, bool, int]]:
 
     from payments import services as payments
     from payments import stripe_api
-    from tickets import services
+    from tickets import holds, services
 
     seen = []
     real_call = stripe_api.call
@@ -106,6 +106,8 @@ def locks_at_stripe_calls() -> list[tuple[str, bool, int]]:
         performance = reservations._performance(capacity=10, price_cents=2500)
         user = get_user_model().objects.create(username=f"locks-{time.time_ns()}")
         order = services.order_reserve(user=user, performance_id=performance.pk, quantity=2)
+        order = holds.order_payment_prepare(user=user, order_id=order.pk)  # the payment step
+        order.refresh_from_db()
         setup = order.payment.setup_intent_id
         card = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034",
                 "cvc": "123"}

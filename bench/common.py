@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = os.environ.get("BENCH_DB", "marquee_bench")  # another name: runs side by side
+# Overridable so that two benchmark runs on one machine do not drop each other's database.
+BENCH_DB = os.environ.get("BENCH_DB", "marquee_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 
 

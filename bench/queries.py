@@ -20,7 +20,8 @@ def _make_shows(n: int) -> tuple[str, int]:
     from django.utils import timezone
 
     from info.models import Attachment, InfoPage
-    from shows.models import Performance, Show, Venue
+    from shows.models import Show, Venue
+    from shows.services import performance_create
 
     venue, _ = Venue.objects.get_or_create(name="Queries Hall", defaults={"city": "Lyon"})
     start = Show.objects.count()
@@ -28,7 +29,7 @@ def _make_shows(n: int) -> tuple[str, int]:
         show = Show.objects.create(slug=f"q-{i}", title=f"Show {i}", duration_minutes=60,
                                    published=True)
         for week in range(3):
-            Performance.objects.create(show=show, venue=venue, capacity=100, price_cents=1000,
+            performance_create(show=show, venue=venue, capacity=100, price_cents=1000,
                                        starts_at=timezone.now() + dt.timedelta(days=1 + i,
                                                                                weeks=week))
         page = InfoPage.objects.create(slug=f"page-{i}", title=f"Page {i}", published=True)

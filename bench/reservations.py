@@ -29,20 +29,19 @@ SELECT %s, %s, p.id, 1, p.price_cents, p.currency, 'confirmed', now(), now() FRO
 
 
 def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
-            barrier, results) -> None:
+            barrier, results, categories: tuple[int, ...] = ()) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
     from tickets import errors, services
+    from tickets.lines import LineRequest
 
     users = list(get_user_model().objects.filter(pk__in=user_ids))
-    if kind == "hold":
-        # The hold step alone: a paid performance's reservation writes a pending order in
-        # the same one statement; Stripe's calls come after it commits, with no lock held
-        # (payments/tests/test_no_lock_held.py), and are measured apart (bench/checkout.py).
-        from payments import services as payments
-
-        payments.payment_start = lambda **kwargs: None
+    # "one_line": 3 seats of one category; "three_lines": 1 seat of each of 3 (issue 21).
+    lines = {"one_line": [LineRequest(categories[0], 3)] if categories else None,
+             "three_lines": [LineRequest(c, 1) for c in categories]}.get(kind)
+    # "hold": a paid performance's reservation writes a pending order in the same one
+    # statement and makes no Stripe call (its payment is made at the payment step).
     done = 0
     barrier.wait()
     deadline = time.perf_counter() + seconds
@@ -55,7 +54,7 @@ def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
             else:
                 try:
                     services.order_reserve(user=user, performance_id=performance_id,
-                                           quantity=1)
+                                           quantity=None if lines else 1, lines=lines)
                     done += 1
                 except errors.SoldOut:  # the small oversell check: keep trying until the end
                     pass
@@ -64,7 +63,7 @@ def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
 
 
 def _run_workers(kind: str, performance_id: int, user_ids: list[int], clients: int,
-                 seconds: float) -> int:
+                 seconds: float, categories: tuple[int, ...] = ()) -> int:
     """Fork `clients` processes (each its own connection), release them together."""
     from django.db import connections
 
@@ -74,7 +73,7 @@ def _run_workers(kind: str, performance_id: int, user_ids: list[int], clients: i
     share = len(user_ids) // clients
     procs = [ctx.Process(target=_worker, args=(kind, performance_id,
                                                user_ids[i * share:(i + 1) * share],
-                                               seconds, barrier, results))
+                                               seconds, barrier, results, categories))
              for i in range(clients)]
     for p in procs:
         p.start()
@@ -88,12 +87,13 @@ def _run_workers(kind: str, performance_id: int, user_ids: list[int], clients: i
 def _performance(capacity: int, price_cents: int = 0):
     from django.utils import timezone
 
-    from shows.models import Performance, Show, Venue
+    from shows.models import Show, Venue
+    from shows.services import performance_create
 
     venue, _ = Venue.objects.get_or_create(name="Bench Hall", defaults={"city": "Lyon"})
     show = Show.objects.create(slug=f"bench-{uuid.uuid4().hex[:8]}", title="Bench",
                                duration_minutes=60, published=True)
-    return Performance.objects.create(
+    return performance_create(
         show=show, venue=venue, capacity=capacity, price_cents=price_cents,
         starts_at=timezone.now()
         + timezone.timedelta(days=30, microseconds=uuid.uuid4().int % 10**9))
@@ -109,10 +109,19 @@ def _users(n: int) -> list[int]:
 
 def run_once(kind: str, clients: int, seconds: float) -> float:
     """Reservations per second over `seconds`, then the consistency check."""
+    from shows.services import category_add
+
     performance = _performance(capacity=10_000_000, price_cents=1500 if kind == "hold" else 0)
-    # One seat per reservation, a fresh user each time: the per-person cap never binds.
-    total = _run_workers(kind, performance.pk, _users(clients * 2000), clients, seconds)
-    check_not_oversold(performance.pk, kind)
+    categories: tuple[int, ...] = ()
+    if kind in ("one_line", "three_lines"):  # three free categories, the same for both
+        categories = (performance.categories.get().pk, *(
+            category_add(performance=performance, name=name, price_cents=0).pk
+            for name in ("Reduced", "Under 12")))
+    # A fresh user each time: the per-person cap never binds.
+    total = _run_workers(kind, performance.pk, _users(clients * 2000), clients, seconds,
+                         categories)
+    check_not_oversold(performance.pk, "ours" if kind in ("one_line", "three_lines")
+                       else kind)
     return total / seconds
 
 

@@ -1,9 +1,10 @@
 # Deployment (DEPLOY.md). Included by the root Makefile.
 STAGE ?= production
+PROFILE ?= small
 CANARY ?=
 DIST_ZIP := dist/marquee-$(STAGE).zip
 
-.PHONY: package release rollback deploy-frontend collectstatic deploy-lint infra infra-settings
+.PHONY: cost package release rollback deploy-frontend collectstatic deploy-lint infra infra-settings
 
 # Builds the Lambda zip offline (only the package index is reached) and checks it.
 package: $(VENV)/.dev-installed
@@ -27,15 +28,21 @@ deploy-frontend: spa $(VENV)/.dev-installed
 	$(PY) deploy/upload_frontend.py --stage $(STAGE) --dist frontend/dist
 
 # The AWS stacks of a stage in order (network, backend, data, auth: deploy/infra.py), then
-# their outputs into zappa_settings.json. DOMAIN=tickets.example.com is required; optional:
+# their outputs into zappa_settings.json. DOMAIN=tickets.example.com is required;
+# PROFILE=small (the default: pauses when idle) or busy (DEPLOY.md, "Profiles"); optional:
 # MULTI_AZ=1, NAT_GATEWAYS=2, CACHE_ENGINE=redis, DB_INSTANCE_CLASS=db.t4g.small,
-# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the order emails' sender).
+# EMAIL_IDENTITY_ARN=arn:aws:ses:…:identity/example.com (the sender of the order emails and,
+# required for the auth stack, of the sign-in codes), EMAIL_FROM="Marquee <tickets@…>".
+# DATABASE_ENGINE=aurora-serverless|rds and MIN_CAPACITY=0.5 (instead of the profile's).
 infra: $(VENV)/.dev-installed
 	@if [ -z "$(DOMAIN)" ]; then echo "make infra STAGE=$(STAGE) DOMAIN=tickets.example.com"; exit 2; fi
-	$(PY) deploy/infra.py deploy --stage $(STAGE) --domain $(DOMAIN) $(if $(MULTI_AZ),--multi-az) \
+	$(PY) deploy/infra.py deploy --stage $(STAGE) --domain $(DOMAIN) --profile $(PROFILE) $(if $(MULTI_AZ),--multi-az) \
 	  $(if $(NAT_GATEWAYS),--nat-gateways $(NAT_GATEWAYS)) $(if $(CACHE_ENGINE),--cache-engine $(CACHE_ENGINE)) \
 	  $(if $(DB_INSTANCE_CLASS),--db-instance-class $(DB_INSTANCE_CLASS)) \
-	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN))
+	  $(if $(EMAIL_IDENTITY_ARN),--email-identity-arn $(EMAIL_IDENTITY_ARN)) \
+	  $(if $(EMAIL_FROM),--email-from "$(EMAIL_FROM)") \
+	  $(if $(DATABASE_ENGINE),--database-engine $(DATABASE_ENGINE)) \
+	  $(if $(MIN_CAPACITY),--min-capacity $(MIN_CAPACITY))
 	$(PY) deploy/infra.py settings --stage $(STAGE) --write
 
 # The stacks' outputs into zappa_settings.json again (e.g. after the front stack).
@@ -47,3 +54,8 @@ deploy-lint: $(VENV)/.dev-installed
 
 # The handler tests unzip the real package.
 TEST_PREREQS += package
+
+# The monthly bill of a profile at idle, item by item, and the cost of 1,000 more orders,
+# from the templates' resources and parameters and deploy/prices.py (DEPLOY.md, "Cost").
+cost: $(VENV)/.dev-installed
+	$(PY) deploy/cost.py --profile $(PROFILE)

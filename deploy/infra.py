@@ -1,6 +1,7 @@
 """The AWS stacks of a stage, in order, and the settings their outputs give (`make infra`).
 
     python deploy/infra.py deploy --stage production --domain tickets.example.com
+        [--profile small|busy]
         [--multi-az] [--nat-gateways 2] [--cache-engine redis] [--db-instance-class …]
         [--vpc-id vpc-… --vpc-cidr … --private-subnet-ids a,b --private-route-table-ids a,b]
     python deploy/infra.py settings --stage production [--write]
@@ -34,10 +35,24 @@ PLACEHOLDER = "REPLACE-ME"
 WIDTH = 100  # zappa_settings.json's line length
 
 
+# The two deployment profiles (DEPLOY.md, "Profiles"): the stacks' parameters that differ.
+PROFILES: dict[str, dict[str, str]] = {
+    # A quiet venue: Aurora Serverless v2 pausing at 0 ACU, reached directly (no RDS
+    # Proxy), one NAT instance, no cache (throttles and due work in the state table).
+    "small": {"NatMode": "instance", "DatabaseEngine": "aurora-serverless",
+              "RdsProxy": "false", "CacheKind": "none", "MinCapacity": "0"},
+    # Steady traffic and big on-sales: RDS behind RDS Proxy, NAT gateway, ElastiCache.
+    "busy": {"NatMode": "gateway", "DatabaseEngine": "rds", "RdsProxy": "true",
+             "CacheKind": "elasticache"},
+}
+DEFAULT_PROFILE = "small"
+
+
 @dataclass
 class Options:
     stage: str = "production"
     domain: str = ""
+    profile: str = DEFAULT_PROFILE
     multi_az: bool = False
     nat_gateways: int = 1
     vpc_cidr: str = "10.0.0.0/16"
@@ -48,6 +63,11 @@ class Options:
     auth_domain_prefix: str = ""
     secrets_manager_endpoint: bool = False
     email_identity_arn: str = ""  # SES identity of EMAIL_FROM (ses:SendEmail on it)
+    email_from: str = ""  # the sender of Cognito's sign-in codes (auth stack)
+    # Overrides of the profile (DEPLOY.md, "Switching profiles"): e.g. busy on the Aurora
+    # cluster a small deployment already has, so that no data moves.
+    database_engine: str = ""
+    min_capacity: str = ""
     # Your own VPC instead of the network stack.
     vpc: dict[str, str] = field(default_factory=dict)
 
@@ -65,8 +85,18 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
     """The stack's parameters: options, and the outputs of the stacks before it."""
     net, backend = outputs.get("network", {}), outputs.get("backend", {})
     stage = {"Stage": options.stage}
+    profile = dict(PROFILES[options.profile])
+    if options.database_engine:
+        profile["DatabaseEngine"] = options.database_engine
+    if options.min_capacity:
+        profile["MinCapacity"] = options.min_capacity
+    if (profile["RdsProxy"] == "true" and profile["DatabaseEngine"] == "aurora-serverless"
+            and float(profile.get("MinCapacity", "0")) == 0):
+        raise SystemExit("RDS Proxy keeps Aurora from pausing: give --min-capacity 0.5 or "
+                         "more with it (DEPLOY.md, \"Switching profiles\")")
     if part == "network":
-        return {**stage, "NatGateways": str(options.nat_gateways),
+        return {**stage, "NatMode": profile["NatMode"],
+                "NatGateways": str(options.nat_gateways),
                 "VpcCidr": options.vpc_cidr, "PublicSubnetCidrs": options.public_subnet_cidrs,
                 "PrivateSubnetCidrs": options.private_subnet_cidrs}
     if part == "backend":
@@ -81,12 +111,18 @@ def parameters(part: str, options: Options, outputs: dict[str, dict[str, str]]
                 "LambdaRoleName": backend["LambdaRoleArn"].rsplit("/", 1)[1],
                 "MultiAZ": str(options.multi_az).lower(),
                 "DBInstanceClass": options.db_instance_class,
-                "CacheEngine": options.cache_engine}
+                "CacheEngine": options.cache_engine,
+                **{k: v for k, v in profile.items() if k != "NatMode"}}
     if part == "auth":
         if not options.domain:
             raise SystemExit("--domain is needed for the auth stack (callback URLs)")
+        if not options.email_identity_arn:
+            raise SystemExit("--email-identity-arn is needed for the auth stack: Cognito "
+                             "emails the sign-in codes through SES")
         return {**stage, "DomainName": options.domain,
-                "AuthDomainPrefix": options.auth_domain_prefix}
+                "AuthDomainPrefix": options.auth_domain_prefix,
+                "EmailIdentityArn": options.email_identity_arn,
+                "EmailFrom": options.email_from}
     raise ValueError(part)
 
 
@@ -188,12 +224,15 @@ def zappa_values(found: StageOutputs) -> tuple[dict[str, Any], dict[str, str | N
         env["MEDIA_BUCKET"] = backend["MediaBucketName"]
     if "StripeSecretArn" in backend:
         env["STRIPE_SECRET_ARN"] = backend["StripeSecretArn"]
+    if "StateTableName" in backend:
+        env["STATE_TABLE"] = backend["StateTableName"]
     if "DatabaseUrl" in data:
         env["DATABASE_URL"] = data["DatabaseUrl"]
         env["DATABASE_IAM_AUTH"] = "true"
-        env["DATABASE_SECRET_ARN"] = None  # the proxy takes IAM sign-in: no password read
-    if "RedisUrl" in data:
-        env["REDIS_URL"] = data["RedisUrl"]
+        env["DATABASE_SECRET_ARN"] = None  # IAM sign-in (proxy or cluster): no password read
+        env["DATABASE_PAUSES"] = data.get("DatabasePauses", "false")
+        # No cache in the small profile: none named, none kept from a busy deployment.
+        env["REDIS_URL"] = data.get("RedisUrl")
     if "CognitoIssuer" in auth:
         env["COGNITO_ISSUER"] = auth["CognitoIssuer"]
     if "SpaClientId" in auth:
@@ -312,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["deploy", "settings", "spa-env"])
     parser.add_argument("--stage", default="production")
     parser.add_argument("--domain", default="")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    parser.add_argument("--database-engine", choices=["aurora-serverless", "rds"], default="",
+                        help="instead of the profile's (keep the one holding your data)")
+    parser.add_argument("--min-capacity", default="", help="Aurora ACU minimum (0: pauses)")
     parser.add_argument("--multi-az", action="store_true")
     parser.add_argument("--nat-gateways", type=int, choices=[1, 2], default=1)
     parser.add_argument("--cache-engine", choices=["valkey", "redis"], default="valkey")
@@ -320,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secrets-manager-endpoint", action="store_true")
     parser.add_argument("--email-identity-arn", default="",
                         help="arn:aws:ses:REGION:ACCOUNT:identity/example.com")
+    parser.add_argument("--email-from", default="",
+                        help='sender of the sign-in codes, e.g. "Marquee <tickets@example.com>"')
     parser.add_argument("--vpc-id", default="")
     parser.add_argument("--vpc-cidr", default="10.0.0.0/16")
     parser.add_argument("--private-subnet-ids", default="")
@@ -339,13 +384,17 @@ def main(argv: list[str] | None = None) -> int:
             vpc = {"VpcId": args.vpc_id, "VpcCidr": args.vpc_cidr,
                    "PrivateSubnetIds": args.private_subnet_ids,
                    "PrivateRouteTableIds": args.private_route_table_ids}
-        options = Options(stage=args.stage, domain=args.domain, multi_az=args.multi_az,
+        options = Options(stage=args.stage, domain=args.domain, profile=args.profile,
+                          multi_az=args.multi_az,
                           nat_gateways=args.nat_gateways, vpc_cidr=args.vpc_cidr,
                           cache_engine=args.cache_engine,
                           db_instance_class=args.db_instance_class,
                           auth_domain_prefix=args.auth_domain_prefix,
                           secrets_manager_endpoint=args.secrets_manager_endpoint,
-                          email_identity_arn=args.email_identity_arn, vpc=vpc)
+                          email_identity_arn=args.email_identity_arn,
+                          email_from=args.email_from, vpc=vpc,
+                          database_engine=args.database_engine,
+                          min_capacity=args.min_capacity)
         outputs = deploy_all(cf, options)
         print(json.dumps(outputs, indent=2))
         return 0

@@ -1,8 +1,11 @@
-"""The local issuer's OAuth 2.0 endpoints, shaped like Cognito's hosted login.
+"""The local issuer's OAuth 2.0 endpoints, shaped like Cognito's managed login.
 
-authorization code + PKCE (S256): GET/POST /dev-auth/oauth2/authorize shows an email form
-and redirects back with a code; POST /dev-auth/oauth2/token trades code + verifier for
-tokens; /dev-auth/logout redirects back. Codes are signed, short-lived and stateless.
+authorization code + PKCE (S256): GET/POST /dev-auth/oauth2/authorize asks for an email
+address, then for the one-time code "emailed" to it (devauth/codes.py: the server's log
+and a file beside the emails in var/mail/), as Cognito's passwordless email OTP sign-in
+does, and redirects back with an authorization code; a customer's first code creates their
+account. POST /dev-auth/oauth2/token trades code + verifier for tokens; /dev-auth/logout
+redirects back. Authorization codes are signed, short-lived and stateless.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import keys
+from . import codes, keys
 
 CODE_SALT = "devauth.code"
 CODE_MAX_AGE = 120
@@ -31,6 +34,13 @@ CODE_MAX_AGE = 120
 
 class SignInForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
+
+
+class CodeForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput, max_length=254)
+    code_id = forms.UUIDField(widget=forms.HiddenInput)
+    code = forms.RegexField(label="Code", regex=r"^\s*\d{6}\s*$", max_length=12,
+                            error_messages={"invalid": "The code is the 6 digits we sent."})
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
@@ -59,9 +69,16 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if params.get("response_type") != "code" or params.get("code_challenge_method") != "S256" \
             or not params.get("code_challenge"):
         return _oauth_error("invalid_request", "Use response_type=code with PKCE (S256).")
-    form = SignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "code_id" in request.POST:
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return render(request, "devauth/code.html", {"form": form})
         email = form.cleaned_data["email"].lower()
+        if not codes.sign_in_code_redeem(code_id=str(form.cleaned_data["code_id"]),
+                                         email=email, code=form.cleaned_data["code"]):
+            form.add_error("code", "Wrong or expired code. Check the latest email, or start "
+                                   "again for a new code.")
+            return render(request, "devauth/code.html", {"form": form}, status=400)
         code = signing.dumps({
             "sub": keys.sub_for_email(email), "email": email,
             "client_id": params["client_id"], "redirect_uri": redirect_uri,
@@ -69,6 +86,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
         }, salt=CODE_SALT)
         query = urlencode({"code": code, "state": params.get("state", "")})
         return HttpResponseRedirect(f"{redirect_uri}?{query}")
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        issued = codes.sign_in_code_issue(email=email)
+        return render(request, "devauth/code.html", {"form": CodeForm(
+            initial={"email": email, "code_id": issued.id})})
     return render(request, "devauth/authorize.html", {"form": form})
 
 

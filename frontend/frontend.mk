@@ -33,8 +33,10 @@ RUN_PREREQS += spa
 TEST_PREREQS += chromium test-frontend
 
 # `make screenshots` (staff/staff.mk) also refreshes the SPA's pictures in the README: the
-# browser tests draw them (shows list, a show, the payment step, a paid order, the waitlist).
+# browser tests draw them (shows list, a show, the payment step, a paid order, the waitlist,
+# price categories, a paid order's labelled codes, an on-sale countdown).
 SCREENSHOT_TESTS += frontend/e2e/test_e2e.py frontend/e2e/test_checkout_e2e.py \
-                    frontend/e2e/test_waitlist_e2e.py
+                    frontend/e2e/test_waitlist_e2e.py frontend/e2e/test_categories_e2e.py
 SCREENSHOT_NAMES += shows-360 shows-1280 show-1280 payment-1280 payment-360 paid-order-1280 \
-                    order-360 waitlist-position-1280 waitlist-offer-360
+                    order-360 waitlist-position-1280 waitlist-offer-360 \
+                    categories-390 paid-categories-390 cancelled-with-fee-390 on-sale-countdown-390

@@ -2,7 +2,11 @@
 
 from django.contrib import admin
 
+from languages.forms import translations_form
+
 from .models import Attachment, InfoPage
+
+InfoPageForm = translations_form(InfoPage, ("title", "summary", "body"))
 
 
 class AttachmentInline(admin.TabularInline):
@@ -14,6 +18,7 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(InfoPage)
 class InfoPageAdmin(admin.ModelAdmin):
+    form = InfoPageForm
     list_display = ["title", "slug", "published", "position", "updated_at"]
     list_editable = ["published", "position"]
     list_filter = ["published"]

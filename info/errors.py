@@ -1,5 +1,7 @@
 """Domain errors of the info pages API."""
 
+from django.utils.translation import gettext_lazy as _
+
 from project.errors import DomainError
 
 
@@ -8,5 +10,5 @@ class InfoError(DomainError):
 
 
 class PageNotFound(InfoError):
-    status, code, title = 404, "not_found", "Not found"
-    default_detail = "No such page."
+    status, code, title = 404, "not_found", _("Not found")
+    default_detail = _("No such page.")

@@ -6,13 +6,17 @@ from pathlib import PurePosixPath
 
 from django.db import models
 
+from languages.content import TranslatedContent, translations_field
 
-class InfoPage(models.Model):
+
+class InfoPage(TranslatedContent, models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True, help_text="Markdown. Rendered and sanitized for the site.")
     published = models.BooleanField(default=False)
+    # title, summary and body in the other language (languages/content.py).
+    translations = translations_field()
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from languages.serializers import TranslatedField
+
 from .models import Attachment, InfoPage
 from .rendering import render_markdown
 
 
 class InfoPageListItemSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
+    summary = TranslatedField()
+
     class Meta:
         model = InfoPage
         fields = ["slug", "title", "summary"]
@@ -28,6 +33,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class InfoPageDetailSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
     body_html = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True)
 
@@ -36,4 +42,4 @@ class InfoPageDetailSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "body_html", "updated_at", "attachments"]
 
     def get_body_html(self, obj: InfoPage) -> str:
-        return render_markdown(obj.body)
+        return render_markdown(obj.translated("body"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from project.admin_mixins import ReadOnlyAdminMixin
 
@@ -24,12 +26,12 @@ class OrderEmailInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     fields = FIELDS
     readonly_fields = FIELDS
-    verbose_name = "email"
-    verbose_name_plural = "emails"
+    verbose_name = _("email")
+    verbose_name_plural = _("emails")
     ordering = ["created_at"]
 
 
-@admin.action(description="Resend tickets (email the confirmation again)",
+@admin.action(description=_("Resend tickets (email the confirmation again)"),
               permissions=["view"])
 def resend_tickets(modeladmin: admin.ModelAdmin, request: HttpRequest,
                    queryset: QuerySet) -> None:
@@ -41,9 +43,9 @@ def resend_tickets(modeladmin: admin.ModelAdmin, request: HttpRequest,
                                         requested_by=request.user.get_username())
             resent += 1
         except NotificationsError as exc:
-            modeladmin.message_user(request, f"Order {str(order_id)[:8]}: {exc.detail}",
-                                    messages.ERROR)
+            modeladmin.message_user(request, gettext("Order %(order)s: %(detail)s") % {
+                "order": str(order_id)[:8], "detail": exc.detail}, messages.ERROR)
     if resent:
-        modeladmin.message_user(request, f"Tickets of {resent} order(s) queued to be sent "
-                                "again; the order page shows when they went out.",
-                                messages.SUCCESS)
+        modeladmin.message_user(request, gettext(
+            "Tickets of %(count)d order(s) queued to be sent again; the order page shows "
+            "when they went out.") % {"count": resent}, messages.SUCCESS)

@@ -15,6 +15,8 @@ class EmailKind(models.TextChoices):
     EXPIRY = "expiry"              # the hold lapsed unpaid
     OFFER = "offer"                # waiting list: seats held for them, pay to get them
     OFFER_LAPSED = "offer_lapsed"  # waiting list: the offer lapsed unpaid
+    # The venue cancelled the performance: one per customer, on one of their orders.
+    PERFORMANCE_CANCELLED = "show_cancelled"
     # Staff sent the tickets again ("Resend tickets"): the confirmation's content, one
     # record per resend, so the order page lists each one with who asked and when.
     RESEND = "resend"

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from project import pending_work
+
 from . import tasks
 from .errors import NotResendable
 from .models import EmailKind, EmailStatus, OrderEmail
@@ -49,6 +51,7 @@ SENT_ONLY_WHILE = {  # kind → the order status its content assumes
 def order_notify(*, order_id: uuid.UUID, kind: str) -> None:
     """After the current transaction commits, send the order's email of `kind`, once."""
     email = OrderEmail(order_id=order_id, kind=kind, created_at=timezone.now())
+    pending_work.announce((pending_work.HOLDS, email.created_at + QUEUED_GRACE))
     # ON CONFLICT DO NOTHING: a second notice of the same (order, kind) finds the row taken
     # and changes nothing, without aborting the caller's transaction.
     OrderEmail.objects.bulk_create([email], ignore_conflicts=True)
@@ -67,6 +70,7 @@ def order_email_resend(*, order_id: uuid.UUID, requested_by: str) -> OrderEmail:
 
     if not Order.objects.filter(pk=order_id, status=OrderStatus.CONFIRMED).exists():
         raise NotResendable()
+    pending_work.announce((pending_work.HOLDS, timezone.now() + QUEUED_GRACE))
     email = OrderEmail.objects.create(order_id=order_id, kind=EmailKind.RESEND,
                                       created_at=timezone.now(),
                                       requested_by=requested_by[:150])

@@ -41,6 +41,8 @@ class Payment(models.Model):
                               default=PaymentStatus.REQUIRES_PAYMENT_METHOD)
     last_error = models.CharField(max_length=500, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
+    # The refund owed when less than the whole payment (a cancellation fee kept); null: all.
+    refund_due_cents = models.PositiveIntegerField(null=True, blank=True)
     refund_id = models.CharField(max_length=255, blank=True)
     refund_reason = models.CharField(max_length=200, blank=True)
     # When Stripe was last asked about this intent (reconciliation, at most every few s).

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from project import pending_work
+
 from . import errors
 from .models import Payment, PaymentStatus, StripeCustomer
 from .stripe_api import call, field, invalid_request_error
@@ -31,6 +33,8 @@ OPEN_STATUSES = [PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.REQUIRES_A
 # A refund claimed this long ago without an answer (a crashed worker) is claimed again;
 # Stripe's idempotency key (per order) makes the second request return the first refund.
 STALE_REFUND_CLAIM = dt.timedelta(minutes=10)
+# The refund is sent after commit; the per-minute job looks after it from then on.
+GRACE_FOR_REFUND = dt.timedelta(minutes=1)
 
 
 def idempotency_key(order_id: uuid.UUID, step: str) -> str:
@@ -39,11 +43,19 @@ def idempotency_key(order_id: uuid.UUID, step: str) -> str:
 
 
 def payment_start(*, order_id: uuid.UUID, user: AbstractBaseUser, amount_cents: int,
-                  currency: str, now: dt.datetime | None = None) -> Payment:
-    """Create the PaymentIntent and the SetupIntent that collects the card, and store them.
+                  currency: str, now: dt.datetime | None = None) -> tuple[Payment, bool]:
+    """The order's payment: the PaymentIntent and the SetupIntent that collect the card.
 
-    Raises PaymentUnavailable when Stripe cannot be reached (the caller releases the hold).
+    Idempotent: an order has one payment however often (or in parallel) this is called.
+    The stored row is returned when there is one; otherwise the objects are created with
+    Stripe idempotency keys derived from the order id (a retry, or a parallel first call,
+    gets the same objects back from Stripe) and stored once. Returns (payment, whether
+    this call stored it). Raises PaymentUnavailable when Stripe cannot be reached or its
+    budget is spent for longer than the caller waits (the hold stays: try again).
     """
+    known = Payment.objects.filter(order_id=order_id).first()
+    if known is not None:
+        return known, False
     now = now or timezone.now()
     customer_id = _customer_for(user)
     metadata = {"order_id": str(order_id)}
@@ -56,10 +68,20 @@ def payment_start(*, order_id: uuid.UUID, user: AbstractBaseUser, amount_cents: 
                  {"customer": customer_id, "usage": "on_session",
                   "payment_method_types": ["card"], "metadata": metadata},
                  {"idempotency_key": idempotency_key(order_id, "setup")})
-    return Payment.objects.create(
-        order_id=order_id, intent_id=intent.id, setup_intent_id=setup.id,
-        client_secret=intent.client_secret, setup_client_secret=setup.client_secret,
-        amount_cents=amount_cents, currency=currency, created_at=now)
+    with connection.cursor() as cursor:  # one statement: a parallel first call stores it
+        cursor.execute(_STORE_PAYMENT, [order_id, intent.id, setup.id, intent.client_secret,
+                                        setup.client_secret, amount_cents, currency,
+                                        PaymentStatus.REQUIRES_PAYMENT_METHOD, now, now])
+        stored = cursor.rowcount == 1
+    return Payment.objects.get(order_id=order_id), stored
+
+
+_STORE_PAYMENT = (
+    f"INSERT INTO {Payment._meta.db_table} (order_id, intent_id, setup_intent_id, "  # noqa: S608  # nosec B608 — our table
+    "client_secret, setup_client_secret, amount_cents, currency, status, last_error, "
+    "refunded_cents, refund_id, refund_reason, created_at, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', 0, '', '', %s, %s) "
+    "ON CONFLICT DO NOTHING")
 
 
 def payment_pay(*, order_id: uuid.UUID, payment_method: str) -> str:
@@ -154,14 +176,20 @@ def payment_mark_paid(*, order_id: uuid.UUID) -> None:
     ).update(status=PaymentStatus.SUCCEEDED, last_error="")
 
 
-def payment_owe_refund(*, order_id: uuid.UUID, reason: str) -> bool:
+def payment_owe_refund(*, order_id: uuid.UUID, reason: str,
+                       amount_cents: int | None = None) -> bool:
     """Inside the transaction that releases (or never gave) the seats of a paid order:
-    record that its money must go back. The refund is sent after commit
-    (payment_send_refund) and retried by the per-minute job until Stripe takes it."""
+    record that its money must go back — all of it, or `amount_cents` (a cancellation fee
+    kept; 0 owes nothing). The refund is sent after commit (payment_send_refund) and
+    retried by the per-minute job until Stripe takes it."""
+    if amount_cents == 0:
+        return False
+    pending_work.announce((pending_work.HOLDS, timezone.now() + GRACE_FOR_REFUND))
     return bool(Payment.objects.filter(
         pk=order_id,
         status__in=[*OPEN_STATUSES, PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED],
-    ).update(status=PaymentStatus.REFUND_DUE, refund_reason=reason[:200]))
+    ).update(status=PaymentStatus.REFUND_DUE, refund_reason=reason[:200],
+             refund_due_cents=amount_cents))
 
 
 def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> bool:
@@ -172,10 +200,12 @@ def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) 
     if not claimed:
         return False
     payment = Payment.objects.get(pk=order_id)
+    params = {"payment_intent": payment.intent_id,
+              "metadata": {"order_id": str(order_id), "reason": payment.refund_reason}}
+    if payment.refund_due_cents is not None:
+        params["amount"] = payment.refund_due_cents
     try:
-        refund = call("refunds.create",
-                      {"payment_intent": payment.intent_id,
-                       "metadata": {"order_id": str(order_id), "reason": payment.refund_reason}},
+        refund = call("refunds.create", params,
                       {"idempotency_key": idempotency_key(order_id, "refund")})
     except Exception:
         logger.exception("payments: refund of order %s failed; retried by the job", order_id)
@@ -184,8 +214,8 @@ def payment_send_refund(*, order_id: uuid.UUID, now: dt.datetime | None = None) 
         return False
     Payment.objects.filter(pk=order_id, status=PaymentStatus.REFUNDING).update(
         status=PaymentStatus.REFUNDED, refund_id=refund.id,
-        refunded_cents=min(int(field(refund, "amount", payment.amount_cents)),
-                           payment.amount_cents))
+        refunded_cents=min(int(field(refund, "amount", payment.refund_due_cents
+                                     or payment.amount_cents)), payment.amount_cents))
     return True
 
 

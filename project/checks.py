@@ -29,6 +29,8 @@ def check_token_verification(app_configs=None, **kwargs) -> list[checks.CheckMes
 def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     if settings.DEBUG or settings.LOCAL_ISSUER_ENABLED or settings.REDIS_URL:
         return []
+    if settings.THROTTLE_STORE == "state-table":  # profile small: throttles in DynamoDB
+        return []
     return [checks.Warning(
         "REDIS_URL is not set: each Lambda instance caches and throttles on its own, so "
         "a staff edit is not seen by other instances until their cache expires and "

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     status: int = 409
     code: str = "conflict"
-    title: str = "Conflict"
-    default_detail: str = "The request conflicts with the current state."
+    title: str = _("Conflict")
+    default_detail: str = _("The request conflicts with the current state.")
     retry_after: int | None = None  # seconds, sent as Retry-After (503s worth retrying)
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:

@@ -188,16 +188,19 @@ def lambda_handler(event: dict, context: Any) -> Any:
 
 
 def purge_idempotency_keys(event: dict | None = None, context: Any = None) -> None:
-    """The hourly scheduled event (zappa_settings.json `events`)."""
-    from django.core.management import call_command
+    """The hourly scheduled event (zappa_settings.json `events`): only when a key is due
+    (tickets/jobs.py), so that it never wakes a paused database for nothing."""
+    from tickets.jobs import purge_idempotency_keys_job
 
-    call_command("purge_idempotency_keys")
+    purge_idempotency_keys_job()
 
 
 def release_expired_holds(event: dict | None = None, context: Any = None) -> None:
     """The per-minute scheduled event (zappa_settings.json `events`): release the seats of
     pending orders whose hold has lapsed and cancel their PaymentIntents (a paid one is
-    confirmed instead). Safe when two runs overlap: each hold is released once."""
-    from django.core.management import call_command
+    confirmed instead), send owed refunds and emails. Opens the database only when the
+    state table says something is due (tickets/jobs.py, project/pending_work.py). Safe
+    when two runs overlap: each hold is released once."""
+    from tickets.jobs import release_expired_holds_job
 
-    call_command("release_expired_holds")
+    release_expired_holds_job()

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -22,6 +22,7 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -31,10 +32,13 @@ from .errors import DomainError
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
-TITLES = {400: "Malformed request", 401: "Not authenticated", 403: "Forbidden",
-          404: "Not found", 405: "Method not allowed", 406: "Not acceptable",
-          413: "Request too large", 415: "Unsupported media type", 422: "Invalid request",
-          429: "Too many requests", 500: "Server error", 503: "Service unavailable"}
+# Titles and details are translated into the request's language (LocaleMiddleware, from
+# Accept-Language); `code` never is.
+TITLES = {400: _("Malformed request"), 401: _("Not authenticated"), 403: _("Forbidden"),
+          404: _("Not found"), 405: _("Method not allowed"), 406: _("Not acceptable"),
+          413: _("Request too large"), 415: _("Unsupported media type"),
+          422: _("Invalid request"), 429: _("Too many requests"), 500: _("Server error"),
+          503: _("Service unavailable")}
 CODES = {400: "malformed", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 406: "not_acceptable", 413: "too_large",
          415: "unsupported_media_type", 422: "invalid", 429: "throttled",
@@ -44,15 +48,34 @@ CODES = {400: "malformed", 401: "not_authenticated", 403: "forbidden", 404: "not
 def problem(status: int, *, code: str | None = None, detail: str = "",
             title: str | None = None, **extra: Any) -> dict[str, Any]:
     code = code or CODES.get(status, "error")
-    return {"type": f"urn:marquee:problem:{code}", "title": title or TITLES.get(status, "Error"),
-            "status": status, "detail": detail or title or TITLES.get(status, "Error"),
-            "code": code, **extra}
+    title = str(title or TITLES.get(status, _("Error")))
+    return {"type": f"urn:marquee:problem:{code}", "title": title,
+            "status": status, "detail": str(detail or title), "code": code, **extra}
 
 
 def problem_response(status: int, **kwargs: Any) -> JsonResponse:
     """A problem response for plain Django views and middleware."""
     return JsonResponse(problem(status, **kwargs), status=status, content_type=CONTENT_TYPE,
                         json_dumps_params={"ensure_ascii": False})
+
+
+# A paused database (Aurora Serverless v2 at 0 ACU, profile small) resumes in about 15 s,
+# 30 s after a long pause; a connection attempt starts the resume. The attempt gives up
+# after connect_timeout (3 s in production), well inside API Gateway's 29 s, and the
+# client is asked to come back (the SPA says "Waking up the box office…" and retries).
+RESUME_RETRY_AFTER = 5
+
+
+def database_resuming(exc: Exception) -> bool:
+    """`exc` is a failure to connect (no connection was made) to a database that pauses."""
+    return (getattr(settings, "DATABASE_PAUSES", False)
+            and isinstance(exc, OperationalError) and connection.connection is None)
+
+
+def resuming_problem() -> dict[str, Any]:
+    return problem(503, code="database_resuming", title="Waking up",
+                   detail="The box office is waking up; try again in a few seconds.",
+                   retry_after=RESUME_RETRY_AFTER)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -74,17 +97,19 @@ def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, OperationalError | InterfaceError):
+        if database_resuming(exc):
+            return 503, resuming_problem(), {"Retry-After": str(RESUME_RETRY_AFTER)}
         # Connection lost, server gone, lock timeout: retryable. (IntegrityError and other
         # DatabaseErrors are bugs: they stay 500s.)
         logger.exception("database unavailable")
         headers["Retry-After"] = "2"
-        return 503, problem(503, detail="The database is unavailable; try again shortly."), \
+        return 503, problem(503, detail=_("The database is unavailable; try again shortly.")), \
             headers
     if not isinstance(exc, exceptions.APIException):
         return None, {}, headers
 
     if isinstance(exc, exceptions.ValidationError):
-        return 422, problem(422, detail="Some values are invalid.",
+        return 422, problem(422, detail=_("Some values are invalid."),
                             errors=_field_errors(exc.detail)), headers
     if isinstance(exc, exceptions.ParseError):
         return 400, problem(400, detail=str(exc.detail)), headers
@@ -96,8 +121,8 @@ def _describe(exc: Exception) -> tuple[int | None, dict[str, Any], dict[str, str
     if isinstance(exc, exceptions.Throttled):
         wait = max(int(exc.wait or 1), 1)
         headers["Retry-After"] = str(wait)
-        return 429, problem(429, detail=f"Too many requests; retry in {wait} s.",
-                            retry_after=wait), headers
+        detail = _("Too many requests; retry in %(wait)d s.") % {"wait": wait}
+        return 429, problem(429, detail=detail, retry_after=wait), headers
     status = exc.status_code
     return status, problem(status, detail=str(exc.detail)), headers
 
@@ -131,12 +156,12 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
         if match is not None and match.func is not api_not_found \
                 and getattr(match.func, "should_append_slash", True):
             return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
-    return problem_response(404, detail="No such resource.")
+    return problem_response(404, detail=_("No such resource."))
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return problem_response(404, detail="No such resource.")
+        return problem_response(404, detail=_("No such resource."))
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -144,7 +169,7 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return problem_response(500, detail="Something went wrong on our side.")
+        return problem_response(500, detail=_("Something went wrong on our side."))
     from django.views.defaults import server_error
 
     return server_error(request)

@@ -17,6 +17,10 @@ admitted only when every throttle admits it, and only then is it recorded in eve
 refused request costs none of the client's allowances. `wait()` is the exact time until
 the refusing throttle frees a slot (the 429's Retry-After).
 
+Without a cache (profile small), the same windows live in the state table, DynamoDB
+(project/throttle_table.py: conditional writes, exact under concurrency too), chosen by
+THROTTLE_STORE=state-table.
+
 When Redis cannot be reached the request is admitted (fail open), as project.cache treats
 an unreachable Redis as a miss: throttles guard against abuse, no invariant depends on them
 (seats are sold by the database's conditional UPDATE and per-person CHECK), so a cache
@@ -110,9 +114,39 @@ def admit(windows: list[Window], *, now: float, cache: Any,
     (keys as given to the cache), in the same round trip."""
     if not windows and not read:
         return {}, {}
+    table = _throttle_table()
+    if table is not None and windows:
+        return _admit_table(table, windows, read, now, cache)
     if isinstance(cache, RedisCache):
         return _admit_redis(windows, read, now, cache)
     return _admit_local(windows, read, now, cache)
+
+
+def _throttle_table() -> Any:
+    """The state table when throttles live there (THROTTLE_STORE, profile small)."""
+    from django.conf import settings
+
+    if getattr(settings, "THROTTLE_STORE", "cache") != "state-table":
+        return None
+    from project.pending_work import store
+
+    return store()
+
+
+def _admit_table(table: Any, windows: list[Window], read: Sequence[str], now: float,
+                 cache: Any) -> tuple[Waits, dict[str, Any]]:
+    """In the state table (project/throttle_table.py); pages from this process's cache.
+    Fails open, as with Redis, when the table cannot be reached."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from project.throttle_table import admit_in_table
+
+    try:
+        waits = admit_in_table(table, windows, now)
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("throttles unavailable, request admitted: %s", exc)
+        waits = {}
+    return waits, (cache.get_many(list(read)) if read else {})
 
 
 def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
@@ -124,7 +158,7 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
     for w in windows:
         args += [w.limit, w.duration]
     try:
-        reply = _run_script(cache._cache, keys, args)
+        reply = run_script(cache._cache, keys, args)
     except RedisError as exc:
         logger.warning("throttles unavailable, request admitted: %s", exc)
         return {}, {}
@@ -135,7 +169,8 @@ def _admit_redis(windows: list[Window], read: Sequence[str], now: float,
     return waits, found
 
 
-def _run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
+def run_script(client: Any, keys: list[str], args: list[Any]) -> Any:
+    """The sliding-log script on a Redis cache's client (also payments.stripe_budget's)."""
     if isinstance(client, ReusingRedisCacheClient):  # project.cache's: a kept connection
         return client.run_script(SCRIPT, SCRIPT_SHA, keys, args)
     return eval_script(client.get_client(write=True).execute_command, SCRIPT, SCRIPT_SHA,

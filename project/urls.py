@@ -26,6 +26,8 @@ api_v1 = [
     path("", include("info.urls")),
     path("", include("payments.urls")),
     path("", include("vouchers.urls")),
+    path("", include("waitingroom.urls")),
+    path("", include("languages.urls")),
 ]
 
 urlpatterns = [

@@ -6,12 +6,18 @@ import csv
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from languages.forms import translations_form
+from project.admin_mixins import ActionPermissionMixin
+from staff import roles
+from tickets.cancellations import performance_cancel
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
@@ -27,7 +33,7 @@ class PerformanceForm(forms.ModelForm):
     class Meta:
         model = Performance
         fields = ["show", "venue", "starts_at", "capacity", "currency", "on_sale_at",
-                  "sales_end_at", "refund_policy", "waitlist_enabled"]
+                  "sales_end_at", "refund_policy", "waitlist_enabled", "waiting_room"]
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
@@ -37,11 +43,29 @@ class PerformanceForm(forms.ModelForm):
                 pk=self.instance.pk)
             if capacity < sold:
                 raise forms.ValidationError(
-                    f"{sold} seats are already sold; capacity cannot be lower.")
+                    _("%(sold)d seats are already sold; capacity cannot be lower."),
+                    params={"sold": sold})
         return capacity
 
 
-class PerformanceInline(admin.TabularInline):
+ShowForm = translations_form(Show, ("title", "summary", "description"))
+
+
+class RoleGuardedFieldsMixin:
+    """Prices are a manager's: for anyone else, read-only (a POST that changes them anyway
+    is ignored by the admin form). Cancelling is an action (cancel_performances)."""
+
+    guarded_fields = {roles.CHANGE_PRICES: ["currency"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        for permission, guarded in self.guarded_fields.items():
+            if not request.user.has_perm(permission):
+                fields += [name for name in guarded if name not in fields]
+        return fields
+
+
+class PerformanceInline(RoleGuardedFieldsMixin, admin.TabularInline):
     """The show's performances at a glance; prices and sales times on each one's page."""
 
     model = Performance
@@ -54,12 +78,33 @@ class PerformanceInline(admin.TabularInline):
 
 
 class PriceCategoryInline(admin.TabularInline):
+    """A performance's tariffs: a manager's to change (roles.CHANGE_PRICES)."""
+
     model = PriceCategory
+    form = translations_form(PriceCategory, ("name", "description"))
     extra = 0
     min_num, max_num = 1, MAX_CATEGORIES
     fields = ["name", "price_cents", "description", "quota", "max_per_order", "sort_order",
               "hidden", "seats_sold"]
     readonly_fields = ["seats_sold"]
+
+    # Prices go with the performance: whoever may change it and holds CHANGE_PRICES edits
+    # its categories (no separate model permission to grant).
+    def _may_price(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CHANGE_PRICES) and \
+            request.user.has_perm("shows.change_performance")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_price(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_price(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_price(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("shows.view_performance")
 
 
 @admin.register(RefundPolicy)
@@ -77,6 +122,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
+    form = ShowForm
     list_display = ["title", "slug", "published", "duration_minutes", "updated_at"]
     list_filter = ["published", "performances__venue"]
     list_editable = ["published"]
@@ -87,7 +133,7 @@ class ShowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):
+class PerformanceAdmin(ActionPermissionMixin, RoleGuardedFieldsMixin, admin.ModelAdmin):
     form = PerformanceForm
     list_display = ["show", "venue", "starts_at", "capacity", "seats_sold", "seats_left",
                     "revenue", "cancelled"]
@@ -98,7 +144,7 @@ class PerformanceAdmin(admin.ModelAdmin):
     readonly_fields = ["seats_sold", "price_cents", "cancelled"]
     autocomplete_fields = ["show"]
     inlines = [PriceCategoryInline]
-    actions = ["export_attendees", "copy_categories"]
+    actions = ["export_attendees", "copy_categories", "cancel_performances"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Performance]:
         return performances_with_sales(super().get_queryset(request))
@@ -113,34 +159,65 @@ class PerformanceAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         performance_price_refresh(performance_id=form.instance.pk)
 
-    @admin.action(description="Copy price categories to the show's other performances")
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CANCEL_PERFORMANCES)
+
+    def has_prices_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CHANGE_PRICES)
+
+    @admin.action(description="Cancel selected performances and refund every order",
+                  permissions=["cancel"])
+    def cancel_performances(self, request: HttpRequest, queryset: QuerySet):
+        """Asks first; then records the decision (sales stop at once) and the per-minute
+        job cancels and refunds the orders in batches (tickets/cancellations.py)."""
+        if request.POST.get("confirmed") != "yes":
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                       "title": "Cancel performances?", "performances": queryset,
+                       "action": "cancel_performances",
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/shows/performance/cancel.html", context)
+        for performance in queryset:
+            performance_cancel(performance_id=performance.pk, by=request.user,
+                               reason=request.POST.get("reason", "")[:200])
+        self.message_user(request, f"{queryset.count()} performance(s) cancelled: their "
+                                   "orders are being cancelled and refunded (see each "
+                                   "one's sales dashboard).")
+        return None
+
+    @admin.action(description="Copy price categories to the show's other performances",
+                  permissions=["prices"])
     def copy_categories(self, request: HttpRequest, queryset: QuerySet) -> None:
         for performance in queryset:
             copied = categories_copy_to_show(performance_id=performance.pk)
             self.message_user(request, f"{performance}: categories copied to "
                                        f"{copied} other performance(s).")
 
-    @admin.display(description="seats left")
+    @admin.display(description=_("seats left"))
     def seats_left(self, obj: Performance) -> int:
         return obj.seats_left
 
-    @admin.display(description="revenue", ordering="revenue_cents")
+    @admin.display(description=_("revenue"), ordering="revenue_cents")
     def revenue(self, obj: Performance) -> str:
         return money(obj.revenue_cents, obj.currency)
 
-    @admin.action(description="Export attendees of selected performances (CSV)")
+    def has_reports_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.VIEW_REPORTS)
+
+    @admin.action(description=_("Export attendees of selected performances (CSV)"),
+                  permissions=["reports"])
     def export_attendees(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="attendees-{timezone.now():%Y%m%d-%H%M}.csv"')
         writer = csv.writer(response)
-        writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "order_id",
-                         "customer_email", "checked_in_at"])
+        writer.writerow(["performance_id", "show", "starts_at", "ticket_code", "category",
+                         "order_id", "customer_email", "checked_in_at"])
         for performance in queryset.select_related("show"):
             for ticket in attendee_list(performance_id=performance.pk):
                 writer.writerow([
                     performance.pk, performance.show.title, performance.starts_at.isoformat(),
-                    ticket.code, ticket.order_id, ticket.order.customer.email,
+                    ticket.code, ticket.category.name, ticket.order_id,
+                    ticket.order.customer.email,
                     ticket.checked_in_at.isoformat() if ticket.checked_in_at else "",
                 ])
         return response
@@ -152,6 +229,8 @@ class PerformanceAdmin(admin.ModelAdmin):
 
     def sales_view(self, request: HttpRequest) -> TemplateResponse:
         """Sales overview: sold / capacity / revenue per upcoming performance."""
+        if not request.user.has_perm(roles.VIEW_REPORTS):
+            raise PermissionDenied("Your role does not include the sales reports.")
         performances = self.get_queryset(request).filter(
             starts_at__gte=timezone.now() - timezone.timedelta(days=1)).order_by("starts_at")
         rows = [{

@@ -2,10 +2,14 @@
 
 Each cached page is stored with the generation it was computed in. A staff edit (show,
 performance, venue) bumps the generation after commit, so every cached page is stale at
-once and the next read sees the edit. A reservation changes only seat counts: it deletes
-the pages of its own show and performance. TTLs bound what time alone changes (a
-performance starting) and the seat counts a racing reader may have cached just before a
-reservation's delete ("a few seconds").
+once and the next read sees the edit. Reservations, expiries and cancellations change
+only seat counts and leave the pages alone: CloudFront keeps the same pages for seconds
+anyway (DEPLOY.md, "Public pages at the edge"), so counts refresh by their TTLs, which
+also bound what time alone changes (a performance starting). A waiting list starting or
+emptying (sold out while someone waits) deletes its show's pages (`invalidate_seats`).
+
+Pages are kept per language (the request's, from Accept-Language: titles, summaries and
+descriptions are translated), so each key names its language.
 
 A read is one cache round trip: the generation and the page come together (`page_keys`),
 in one `get_many`, or with the request's throttles (shows.views.CachedPageApi).
@@ -18,8 +22,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from languages.selectors import active_language
 
 GENERATION_KEY = "shows:generation"
 LIST_TTL = 60
@@ -27,17 +34,17 @@ DETAIL_TTL = 5
 MISS = object()  # no current page: compute it
 
 
-def list_key(params: dict[str, Any]) -> str:
+def list_key(params: dict[str, Any], language: str | None = None) -> str:
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    return f"shows:json:list:{digest}"
+    return f"shows:json:{language or active_language()}:list:{digest}"
 
 
-def show_key(slug: str) -> str:
-    return f"shows:json:show:{slug}"
+def show_key(slug: str, language: str | None = None) -> str:
+    return f"shows:json:{language or active_language()}:show:{slug}"
 
 
-def performance_key(performance_id: int) -> str:
-    return f"shows:json:performance:{performance_id}"
+def performance_key(performance_id: int, language: str | None = None) -> str:
+    return f"shows:json:{language or active_language()}:performance:{performance_id}"
 
 
 def page_keys(key: str) -> list[str]:
@@ -82,8 +89,10 @@ def invalidate_all() -> None:
 
 def invalidate_seats(*, slug: str, performance_id: int) -> None:
     """After a reservation or cancellation commits: the pages that show its seats."""
-    transaction.on_commit(lambda: cache.delete_many([show_key(slug),
-                                                     performance_key(performance_id)]))
+    languages = [code for code, _name in settings.LANGUAGES]
+    transaction.on_commit(lambda: cache.delete_many(
+        [show_key(slug, code) for code in languages]
+        + [performance_key(performance_id, code) for code in languages]))
 
 
 def _bump_generation() -> None:

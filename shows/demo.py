@@ -32,6 +32,20 @@ SHOWS = [
      100, 1, 90, 1800, "normal"),
 ]
 
+# The same shows in French (languages/content.py): title, summary.
+FRENCH = {
+    "the-tempest": ("La Tempête", "L'île de Shakespeare : esprits, tempêtes et pardon."),
+    "jazz-at-midnight": ("Jazz à minuit", "Un quartette de fin de soirée venu de la vallée du "
+                                          "Rhône."),
+    "the-nutcracker": ("Casse-Noisette", "Le ballet de l'hiver, avec orchestre."),
+    "improv-night": ("Soirée impro", "Vous lancez les idées, ils font le spectacle."),
+    "la-boheme": ("La Bohème", "Les mansardes parisiennes de Puccini, chantées en italien, "
+                               "surtitrées."),
+    "family-magic-hour": ("L'heure magique en famille", "Tours de cartes et lapins qui "
+                                                         "disparaissent, pour tous les âges."),
+    "stand-up-showcase": ("Plateau stand-up", "Cinq humoristes, dix minutes chacun."),
+}
+
 
 def _categories(performance: Performance, price: int, capacity: int) -> None:
     """Full price, a reduced tariff (about 30 % off) for paid shows, and a few wheelchair
@@ -57,7 +71,10 @@ def seed(*, now: dt.datetime | None = None) -> list[Performance]:
         show, _ = Show.objects.get_or_create(slug=slug, defaults={
             "title": title, "summary": summary, "duration_minutes": minutes,
             "description": f"{summary}\n\nDoors open 30 minutes before the start.",
-            "published": True,
+            "published": True, "translations": {"fr": {
+                "title": FRENCH[slug][0], "summary": FRENCH[slug][1],
+                "description": f"{FRENCH[slug][1]}\n\nOuverture des portes 30 minutes avant "
+                               "le début."}},
         })
         if show.performances.filter(starts_at__gt=now).exists():
             continue  # already seeded (idempotent), and still in the future

@@ -1,5 +1,7 @@
 """Domain errors of the public shows API."""
 
+from django.utils.translation import gettext_lazy as _
+
 from project.errors import DomainError
 
 
@@ -8,10 +10,10 @@ class ShowsError(DomainError):
 
 
 class ShowNotFound(ShowsError):
-    status, code, title = 404, "not_found", "Not found"
-    default_detail = "No such show."
+    status, code, title = 404, "not_found", _("Not found")
+    default_detail = _("No such show.")
 
 
 class PerformanceNotFound(ShowsError):
-    status, code, title = 404, "not_found", "Not found"
-    default_detail = "No such performance."
+    status, code, title = 404, "not_found", _("Not found")
+    default_detail = _("No such performance.")

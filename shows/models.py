@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from languages.content import TranslatedContent, translations_field
+
 # The CHECK that keeps a category within its quota (tickets.reservation_sql maps it).
 CATEGORY_QUOTA_CONSTRAINT = "pricecategory_within_quota"
 
@@ -63,7 +65,7 @@ class RefundPolicy(models.Model):
         return self.name
 
 
-class Show(models.Model):
+class Show(TranslatedContent, models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
@@ -79,6 +81,8 @@ class Show(models.Model):
     refund_policy = models.ForeignKey(
         RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty: customers may cancel for a full refund until the start.")
+    # title, summary and description in the other language (languages/content.py).
+    translations = translations_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +127,13 @@ class Performance(models.Model):
     refund_policy = models.ForeignKey(
         RefundPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty: the show's policy.")
+    # An announced on-sale: visitors queue and are admitted at WAITING_ROOM_RATE a second
+    # (waitingroom/). On by this switch, or by itself from `on_sale_at` for
+    # WAITING_ROOM_AUTO_MINUTES (when WAITING_ROOM_AT_ON_SALE).
+    waiting_room = models.BooleanField(
+        "waiting room", default=False,
+        help_text="Queue visitors first come, first served and admit them at the "
+                  "configured rate (for an announced on-sale).")
 
     class Meta:
         ordering = ["starts_at"]
@@ -190,7 +201,7 @@ class Performance(models.Model):
         return PerformanceStatus.ON_SALE
 
 
-class PriceCategory(models.Model):
+class PriceCategory(TranslatedContent, models.Model):
     """A tariff of one performance ("Full price", "Reduced", "Under 12", "Wheelchair space").
 
     `seats_sold` counts its seats sold or held. It changes only in the reservation's
@@ -212,6 +223,8 @@ class PriceCategory(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0)
     hidden = models.BooleanField(default=False, help_text="Only a voucher reveals it.")
     seats_sold = models.PositiveIntegerField(default=0, editable=False)
+    # name and description in the other language (languages/content.py).
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "price_cents", "id"]

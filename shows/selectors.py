@@ -67,7 +67,7 @@ def performance_get(*, performance_id: int) -> Performance | None:
 
 
 _CATEGORY_COLUMNS = ("id", "name", "description", "price_cents", "quota", "max_per_order",
-                     "sort_order", "hidden", "seats_sold")
+                     "sort_order", "hidden", "seats_sold", "translations")
 # The performance's categories ride along as one JSON array (no second query).
 _CATEGORIES_JSON = {
     "postgresql": "(SELECT json_agg(json_build_array({cols})) FROM shows_pricecategory c "
@@ -77,8 +77,8 @@ _CATEGORIES_JSON = {
 }
 _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
-       p.on_sale_at, p.sales_end_at, p.waitlist_enabled,
-       s.id, s.slug, s.title, s.published, v.id, v.name, v.city, {categories}
+       p.on_sale_at, p.sales_end_at, p.waitlist_enabled, p.waiting_room,
+       s.id, s.slug, s.title, s.translations, s.published, v.id, v.name, v.city, {categories}
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
 """
@@ -108,16 +108,19 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
     if row is None:
         return None
     (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled, on_sale_at,
-     sales_end_at, waitlist_enabled, show_id, slug, title, published, venue_id, venue_name,
-     city, categories) = row
+     sales_end_at, waitlist_enabled, waiting_room, show_id, slug, title, translations, published,
+     venue_id,
+     venue_name, city, categories) = row
     performance = Performance(id=pid, show_id=show_id, venue_id=venue_id,
                               starts_at=_aware(starts_at), capacity=capacity,
                               seats_sold=seats_sold, price_cents=price_cents, currency=currency,
                               cancelled=bool(cancelled), on_sale_at=_aware(on_sale_at),
                               sales_end_at=_aware(sales_end_at),
-                              waitlist_enabled=bool(waitlist_enabled))
+                              waitlist_enabled=bool(waitlist_enabled),
+                              waiting_room=bool(waiting_room))
     performance._state.adding = False
-    performance.show = Show(id=show_id, slug=slug, title=title, published=bool(published))
+    performance.show = Show(id=show_id, slug=slug, title=title, translations=translations,
+                            published=bool(published))
     performance.venue = Venue(id=venue_id, name=venue_name, city=city)
     if isinstance(categories, str):  # SQLite's JSON is text
         categories = json.loads(categories)

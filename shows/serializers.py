@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from languages.serializers import TranslatedField
+
 from .models import Performance, PerformanceStatus, Show
 
 
@@ -110,8 +112,9 @@ class PerformanceSerializer(serializers.ModelSerializer):
                 continue
             left = category.seats_left(obj.seats_left)
             rows.append({
-                "id": category.pk, "name": category.name,
-                "description": category.description, "price_cents": category.price_cents,
+                "id": category.pk, "name": category.translated("name"),
+                "description": category.translated("description"),
+                "price_cents": category.price_cents,
                 "max_per_order": category.max_per_order, "seats_left": left,
                 "status": PerformanceStatus.SOLD_OUT
                 if status == PerformanceStatus.ON_SALE and left == 0 else status,
@@ -131,7 +134,7 @@ class PerformanceSerializer(serializers.ModelSerializer):
 
 class ShowRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    title = serializers.CharField()
+    title = TranslatedField()
 
 
 class PerformanceDetailSerializer(PerformanceSerializer):
@@ -142,6 +145,8 @@ class PerformanceDetailSerializer(PerformanceSerializer):
 
 
 class ShowListItemSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
+    summary = TranslatedField()
     poster_url = FileUrlField(source="poster")
     next_performance_at = serializers.DateTimeField()
     price_from_cents = serializers.IntegerField(min_value=0)
@@ -154,6 +159,9 @@ class ShowListItemSerializer(serializers.ModelSerializer):
 
 
 class ShowDetailSerializer(serializers.ModelSerializer):
+    title = TranslatedField()
+    summary = TranslatedField()
+    description = TranslatedField()
     poster_url = FileUrlField(source="poster")
     duration_minutes = serializers.IntegerField(min_value=1)
     performances = PerformanceSerializer(many=True)

@@ -58,3 +58,12 @@ def category_add(*, performance: Performance, name: str, price_cents: int,
     performance_price_refresh(performance_id=performance.pk)
     performance.refresh_from_db(fields=["price_cents"])
     return category
+
+
+def performance_create(*, price_cents: int = 0, category_name: str = "Full price",
+                       **fields: object) -> Performance:
+    """A performance with one price category (scripts, benchmarks): what the admin makes
+    with one line in its categories."""
+    performance = Performance.objects.create(**fields)
+    category_add(performance=performance, name=category_name, price_cents=price_cents)
+    return performance

@@ -9,20 +9,22 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
 
-from . import views
+from . import roles, views
 from .models import DoorMode, SalesDashboard
 
 
 class StaffToolAdmin(admin.ModelAdmin):
-    """An admin entry that is a tool, not a table: every staff member may open it, nobody
-    adds, changes or deletes anything through it."""
+    """An admin entry that is a tool, not a table: staff whose role holds `permission` may
+    open it (others get a 403 page), nobody adds, changes or deletes anything through it."""
+
+    permission = ""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.admin_site.has_permission(request)
+        return self.admin_site.has_permission(request) and request.user.has_perm(self.permission)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         # The tool, yes; a performance through it (the admin's change page), no.
-        return obj is None and self.admin_site.has_permission(request)
+        return obj is None and self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -41,28 +43,34 @@ class StaffToolAdmin(admin.ModelAdmin):
         return [*urls, *(url for url in super().get_urls() if url.name != changelist)]
 
     def page(self, view, **kwargs):
-        """A staff-only page: anyone else is sent to the admin login."""
-        return self.admin_site.admin_view(update_wrapper(
-            partial(view, site=self.admin_site, **kwargs), view))
+        """A staff-only page: anyone else is sent to the admin login; staff without the
+        tool's permission get a 403 page."""
+        return self.admin_site.admin_view(views.requires(self.permission, update_wrapper(
+            partial(view, site=self.admin_site, **kwargs), view)))
 
 
 @admin.register(DoorMode)
 class DoorModeAdmin(StaffToolAdmin):
+    permission = roles.CHECK_IN
+
     def get_urls(self):
-        site = self.admin_site
+        site, check_in = self.admin_site, roles.CHECK_IN
         return self.tool_urls([
             path("", self.page(views.door_picker), name="staff_doormode_changelist"),
             path("<int:performance_id>/", self.page(views.door),
                  name="staff_doormode_door"),
-            path("<int:performance_id>/scans/", views.staff_json(site, views.door_scan),
+            path("<int:performance_id>/scans/", views.staff_json(site, views.door_scan, check_in),
                  name="staff_doormode_scan"),
-            path("<int:performance_id>/counts/", views.staff_json(site, views.door_counts),
+            path("<int:performance_id>/counts/", views.staff_json(
+                site, views.door_counts, check_in),
                  name="staff_doormode_counts"),
         ])
 
 
 @admin.register(SalesDashboard)
 class SalesDashboardAdmin(StaffToolAdmin):
+    permission = roles.VIEW_REPORTS
+
     def get_urls(self):
         opts = self.model._meta
         return self.tool_urls([
@@ -71,6 +79,7 @@ class SalesDashboardAdmin(StaffToolAdmin):
             path("<int:performance_id>/", self.page(views.dashboard, opts=opts),
                  name="staff_salesdashboard_detail"),
             path("<int:performance_id>/check-in/",
-                 self.admin_site.admin_view(views.dashboard_check_in),
+                 self.admin_site.admin_view(views.requires(roles.VIEW_REPORTS,
+                                                           views.dashboard_check_in)),
                  name="staff_salesdashboard_checkin"),
         ])

@@ -70,3 +70,27 @@ class SalesDashboard(Performance):
         proxy = True
         verbose_name = "sales dashboard"
         verbose_name_plural = "sales dashboard"
+
+
+class StaffPermissions(models.Model):
+    """No table: the holder of the box office's own permissions, which the groups of
+    staff/roles.py (Door, Box office, Manager) are given and every staff page checks."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = "staff permission"
+        permissions = [
+            ("check_in", "Check tickets in at the door"),
+            ("sell_at_counter", "Sell tickets at the counter (cash, card terminal)"),
+            ("book_pay_later", "Take pay-later (phone) bookings"),
+            ("refund_own_cash_sales", "Refund cash sales of one's own day"),
+            ("give_comps", "Give complimentary tickets"),
+            ("refund_any_order", "Cancel and refund any order"),
+            ("cancel_performances", "Cancel performances"),
+            ("change_prices", "Change prices"),
+            ("view_reports", "See the sales dashboard and reports"),
+        ]
+
+    def __str__(self) -> str:
+        return "staff permissions"

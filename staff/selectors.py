@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
-from shows.models import Performance
+from shows.models import Performance, PriceCategory
 from tickets.models import Order, OrderStatus, Ticket, WaitlistEntry, WaitlistStatus
 
 HOURS = 48  # the hourly chart's window
@@ -45,6 +45,16 @@ class Hour:
 
 
 @dataclass(frozen=True)
+class CategorySales:
+    name: str
+    price_cents: int
+    quota: int | None
+    sold: int          # seats of confirmed orders in this category
+    held: int          # seats of pending orders in it
+    revenue_cents: int
+
+
+@dataclass(frozen=True)
 class Sales:
     performance: Performance
     sold: int          # seats of confirmed orders
@@ -57,6 +67,7 @@ class Sales:
     days: list[Day]    # every day from the first sale to today (or the show's day)
     hours: list[Hour]  # the last 48 hours, the current one last
     check_in: CheckIn
+    categories: list[CategorySales]  # sales broken down by price category
 
 
 def performance_get(*, performance_id: int) -> Performance | None:
@@ -149,7 +160,23 @@ def performance_sales(*, performance: Performance, now: dt.datetime | None = Non
         hours=[Hour(start=first_hour + dt.timedelta(hours=i),
                     tickets=by_hour.get(first_hour + dt.timedelta(hours=i), 0))
                for i in range(HOURS)],
-        check_in=check_in_progress(performance_id=performance.pk))
+        check_in=check_in_progress(performance_id=performance.pk),
+        categories=category_sales(performance_id=performance.pk))
+
+
+def category_sales(*, performance_id: int) -> list[CategorySales]:
+    """Each price category of the performance with its seats sold and held (one query)."""
+    lines = Q(orderlines__order__performance_id=performance_id)
+    confirmed = lines & Q(orderlines__order__status=OrderStatus.CONFIRMED)
+    rows = (PriceCategory.objects.filter(performance_id=performance_id)
+            .annotate(sold=Sum("orderlines__quantity", filter=confirmed, default=0),
+                      held=Sum("orderlines__quantity", default=0,
+                               filter=lines & Q(orderlines__order__status=OrderStatus.PENDING)),
+                      revenue=Sum(F("orderlines__quantity") * F("orderlines__unit_price_cents"),
+                                  filter=confirmed, default=0))
+            .order_by("sort_order", "price_cents", "pk"))
+    return [CategorySales(name=c.name, price_cents=c.price_cents, quota=c.quota, sold=c.sold,
+                          held=c.held, revenue_cents=c.revenue) for c in rows]
 
 
 def _days(by_day: dict[dt.date, dict], *, last: dt.date) -> list[Day]:

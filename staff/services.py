@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tickets import errors as tickets_errors
+from tickets.models import Ticket
 from tickets.services import ticket_check_in
 
 from . import errors
@@ -67,12 +68,14 @@ def door_scan(*, scan_id: uuid.UUID, code: str, performance_id: int,
     if scan.result:
         return _outcome(scan, replayed=True)
     try:
-        ticket_check_in(code=code, performance_id=performance_id, now=scan.at)
-        scan.result = ScanResult.VALID
+        ticket = ticket_check_in(code=code, performance_id=performance_id, now=scan.at)
+        scan.result, scan.detail = ScanResult.VALID, _category_label(ticket)
     except tickets_errors.AlreadyCheckedIn as exc:
         at = dt.datetime.fromisoformat(exc.extra["checked_in_at"])
         if at == scan.at:  # this very scan checked it in, in an earlier request
             scan.result = ScanResult.VALID
+            scan.detail = _category_label(Ticket.objects.select_related("category")
+                                          .get(code=code))
         else:
             scan.result, scan.checked_in_at = ScanResult.ALREADY_CHECKED_IN, at
     except tickets_errors.TicketsError as exc:
@@ -100,6 +103,13 @@ def _record(*, scan_id: uuid.UUID, code: str, performance_id: int,
                 return DoorScan.objects.get(pk=scan_id), False
             at += dt.timedelta(microseconds=1)
     raise IntegrityError("could not record the scan")  # pragma: no cover
+
+
+def _category_label(ticket: Ticket) -> str:
+    """What the door checks: "Reduced — Students, under 26: proof at the door"."""
+    category = ticket.category
+    return (f"{category.name} — {category.description}" if category.description
+            else category.name)[:300]
 
 
 def _which_performance(code: str) -> str:

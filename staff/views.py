@@ -14,18 +14,24 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from languages import formats
 from project.errors import DomainError
 from project.problems import problem_response
 from shows.admin import money
+from tickets.cancellations import cancellation_progress
 
 from . import charts, errors, selectors, services
 from .models import ScanResult
@@ -43,13 +49,35 @@ DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                  "base-uri 'self'; form-action 'self'; object-src 'none'")
 
 TITLES = {
-    ScanResult.VALID: "Valid",
-    ScanResult.ALREADY_CHECKED_IN: "Already checked in",
-    ScanResult.CANCELLED: "Cancelled order",
-    ScanResult.NOT_VALID: "Order not confirmed",
-    ScanResult.WRONG_PERFORMANCE: "Not for this performance",
-    ScanResult.UNKNOWN: "Unknown code",
+    ScanResult.VALID: gettext_lazy("Valid"),
+    ScanResult.ALREADY_CHECKED_IN: gettext_lazy("Already checked in"),
+    ScanResult.CANCELLED: gettext_lazy("Cancelled order"),
+    ScanResult.NOT_VALID: gettext_lazy("Order not confirmed"),
+    ScanResult.WRONG_PERFORMANCE: gettext_lazy("Not for this performance"),
+    ScanResult.UNKNOWN: gettext_lazy("Unknown code"),
 }
+# What door.js writes on the page: handed to it translated (door.html, json_script).
+DOOR_MESSAGES = (
+    gettext_noop("Valid"), gettext_noop("Already checked in"),
+    gettext_noop("Not for this performance"), gettext_noop("Cancelled order"),
+    gettext_noop("Order not confirmed"), gettext_noop("Unknown code"),
+    gettext_noop("Not checked"), gettext_noop("The scan was refused."),
+    gettext_noop("Signed out: sign in again and it is sent."),
+    gettext_noop("No answer from the server: kept, and sent again."),
+    gettext_noop("Saved, not checked yet"), gettext_noop("{checked} of {tickets} on this order"),
+    gettext_noop("at {time}"), gettext_noop("Earlier scan {code}: {title}. {detail}"),
+    gettext_noop("1 scan"), gettext_noop("{n} scans"),
+    gettext_noop("{scans} waiting: you are signed out."),
+    gettext_noop("{scans} waiting to be sent: retrying."), gettext_noop("Sign in again"),
+    gettext_noop("Checking…"), gettext_noop("(typed)"),
+    gettext_noop("No camera here (it needs HTTPS): type the codes below."),
+    gettext_noop("Starting the camera…"),
+    gettext_noop("No camera ({error}): type the codes below."),
+    gettext_noop("Try the camera"),
+    gettext_noop("This browser cannot read QR codes: type the codes below."),
+    gettext_noop("Pause camera"), gettext_noop("Scanning: hold a ticket's code in the frame."),
+    gettext_noop("Start camera"), gettext_noop("Camera paused."),
+)
 
 
 def with_csp(policy: str) -> Callable:
@@ -63,14 +91,27 @@ def with_csp(policy: str) -> Callable:
     return decorate
 
 
-def staff_json(site: AdminSite, view: Callable) -> Callable:
-    """Staff only (a 403 problem otherwise), CSRF-protected, never cached; domain errors
-    become problem responses."""
+def requires(permission: str, view: Callable) -> Callable:
+    """A staff page for the roles that hold `permission`: anyone else gets a 403 page."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied(f"Your role does not include: {permission}.")
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def staff_json(site: AdminSite, view: Callable, permission: str) -> Callable:
+    """Staff whose role holds `permission` only (a 403 problem otherwise), CSRF-protected,
+    never cached; domain errors become problem responses."""
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not site.has_permission(request):
             return problem_response(403, code="not_staff",
-                                    detail="Sign in to the admin as staff.")
+                                    detail=_("Sign in to the admin as staff."))
+        if not request.user.has_perm(permission):
+            return problem_response(403, code="forbidden",
+                                    detail=_("Your role does not allow this."))
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
@@ -110,15 +151,17 @@ def door(request: HttpRequest, performance_id: int, *, site: AdminSite) -> Templ
         "login_url": f"{reverse('admin:login')}?{urlencode({'next': request.path})}",
         "zxing_js": static(ZXING + "zxing-reader.iife.js"),
         "zxing_wasm": static(ZXING + "zxing_reader.wasm"),
+        "door_messages": {message: _(message) for message in DOOR_MESSAGES},
     })
 
 
 def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
     """POST {"scan_id": uuid, "code": text} → the answer to show at the door."""
     if request.method != "POST":
-        return problem_response(405, detail="POST a scan.")
+        return problem_response(405, detail=_("POST a scan."))
     if len(request.body) > MAX_SCAN_BODY:
-        return problem_response(413, detail=f"A scan is at most {MAX_SCAN_BODY} bytes.")
+        return problem_response(413, detail=_("A scan is at most %(size)d bytes.") % {
+            "size": MAX_SCAN_BODY})
     try:
         body = json.loads(request.body)
         scan_id, code = uuid.UUID(str(body["scan_id"])), body["code"]
@@ -133,7 +176,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
     counts = selectors.check_in_progress(performance_id=performance_id)
     return JsonResponse({
         "scan_id": str(outcome.scan_id), "code": outcome.code, "result": outcome.result.value,
-        "ok": outcome.ok, "title": TITLES[outcome.result], "detail": outcome.detail,
+        "ok": outcome.ok, "title": str(TITLES[outcome.result]), "detail": outcome.detail,
         "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
         "order": {"checked_in": outcome.order_checked_in, "tickets": outcome.order_tickets}
         if outcome.order_tickets else None,
@@ -143,7 +186,7 @@ def door_scan(request: HttpRequest, performance_id: int) -> HttpResponse:
 
 def door_counts(request: HttpRequest, performance_id: int) -> HttpResponse:
     if request.method != "GET":
-        return problem_response(405, detail="GET the counts.")
+        return problem_response(405, detail=_("GET the counts."))
     if selectors.performance_get(performance_id=performance_id) is None:
         raise errors.PerformanceNotFound()
     return JsonResponse({"counts": _counts(
@@ -167,7 +210,7 @@ def dashboard_index(request: HttpRequest, *, site: AdminSite, opts) -> TemplateR
     return TemplateResponse(request, "staff/dashboard_index.html", {
         **site.each_context(request), "opts": opts, "rows": rows, "past": past,
         "codes": _codes_summary(),
-        "title": "Past performances: sales" if past else "Sales dashboard",
+        "title": _("Past performances: sales") if past else _("Sales dashboard"),
     })
 
 
@@ -180,8 +223,8 @@ def dashboard(request: HttpRequest, performance_id: int, *, site: AdminSite,
     show_day = timezone.localtime(performance.starts_at).date() == timezone.localdate(now)
     return TemplateResponse(request, "staff/dashboard.html", {
         **site.each_context(request), "opts": opts, "performance": performance,
-        "title": f"Sales: {performance.show.title}",
-        "subtitle": f"{timezone.localtime(performance.starts_at):%A %-d %B %Y, %H:%M}"
+        "title": _("Sales: %(show)s") % {"show": performance.show.title},
+        "subtitle": f"{formats.when(timezone.localtime(performance.starts_at))}"
                     f" · {performance.venue.name}",
         "sales": sales, "revenue": money(sales.revenue_cents, performance.currency),
         "bar": _seats_bar(sales.sold, sales.held, sales.free, performance.capacity),
@@ -195,6 +238,11 @@ def dashboard(request: HttpRequest, performance_id: int, *, site: AdminSite,
         "check_in_bar": _check_in_bar(sales.check_in),
         "check_in_url": reverse("admin:staff_salesdashboard_checkin", args=[performance.pk]),
         "door_url": reverse("admin:staff_doormode_door", args=[performance.pk]),
+        "categories": [{"name": c.name, "price": money(c.price_cents, performance.currency),
+                        "quota": c.quota, "sold": c.sold, "held": c.held,
+                        "revenue": money(c.revenue_cents, performance.currency)}
+                       for c in sales.categories],
+        "cancellation": cancellation_progress(performance_id=performance.pk),
     })
 
 
@@ -216,8 +264,8 @@ def _seats_bar(sold: int, held: int, free: int, capacity: int) -> list[charts.Re
 
 def _check_in_bar(check_in: selectors.CheckIn) -> list[charts.Rect]:
     waiting = check_in.tickets - check_in.checked_in
-    return charts.stacked_bar([charts.Segment("Checked in", check_in.checked_in, "sold"),
-                               charts.Segment("Not yet", waiting, "free")],
+    return charts.stacked_bar([charts.Segment(_("Checked in"), check_in.checked_in, "sold"),
+                               charts.Segment(_("Not yet"), waiting, "free")],
                               total=check_in.tickets)
 
 
@@ -226,25 +274,31 @@ def _days_chart(days: list[selectors.Day]) -> charts.BarChart | None:
         return None
     stride = charts.every(len(days), at_most=7)
     return charts.bar_chart(
-        id="days", title="Tickets sold, cumulative, per day",
-        description=f"From {days[0].day:%-d %B} to {days[-1].day:%-d %B}: "
-                    f"{days[-1].cumulative:,} tickets sold in all.",
+        id="days", title=_("Tickets sold, cumulative, per day"),
+        description=_("From %(first)s to %(last)s: %(tickets)s tickets sold in all.") % {
+            "first": date_format(days[0].day, "j F"), "last": date_format(days[-1].day, "j F"),
+            "tickets": f"{days[-1].cumulative:,}"},
         values=[d.cumulative for d in days],
-        bar_titles=[f"{d.day:%a %-d %b}: {d.cumulative:,} in all (+{d.tickets:,})"
-                    for d in days],
-        x_labels=[(i, f"{d.day:%-d %b}") for i, d in enumerate(days) if i % stride == 0])
+        bar_titles=[_("%(day)s: %(all)s in all (+%(new)s)") % {
+            "day": date_format(d.day, "D j M"), "all": f"{d.cumulative:,}",
+            "new": f"{d.tickets:,}"} for d in days],
+        x_labels=[(i, date_format(d.day, "j M")) for i, d in enumerate(days)
+                  if i % stride == 0])
 
 
 def _hours_chart(hours: list[selectors.Hour]) -> charts.BarChart:
     local = [(timezone.localtime(h.start), h.tickets) for h in hours]
     return charts.bar_chart(
-        id="hours", title="Tickets sold per hour, last 48 hours",
-        description=f"{sum(t for _, t in local):,} tickets sold since "
-                    f"{local[0][0]:%a %H:%M}.",
-        values=[t for _, t in local],
-        bar_titles=[f"{start:%a %H:00}: {t:,} tickets" for start, t in local],
-        x_labels=[(i, f"{start:%a %H:00}" if start.hour == 0 else f"{start:%H:00}")
-                  for i, (start, _) in enumerate(local) if start.hour % 6 == 0])
+        id="hours", title=_("Tickets sold per hour, last 48 hours"),
+        description=_("%(tickets)s tickets sold since %(since)s.") % {
+            "tickets": f"{sum(t for _start, t in local):,}",
+            "since": date_format(local[0][0], "D H:i")},
+        values=[t for _start, t in local],
+        bar_titles=[_("%(hour)s: %(tickets)s tickets") % {
+            "hour": date_format(start, "D H:00"), "tickets": f"{t:,}"} for start, t in local],
+        x_labels=[(i, date_format(start, "D H:00") if start.hour == 0
+                   else f"{start:%H:00}")
+                  for i, (start, _t) in enumerate(local) if start.hour % 6 == 0])
 
 
 def _codes_summary() -> dict[str, Any]:

@@ -8,21 +8,23 @@ readers and expiry jobs race for it. Stripe is called only with no lock held.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import uuid
 from functools import partial
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
-from shows import cache as shows_cache
+from payments.stripe_api import patience
 
+from . import errors
 from .lines import tickets_for
 from .models import Order, OrderStatus, Ticket, WaitlistStatus
 from .reservation_sql import take_seats_again
@@ -36,7 +38,7 @@ PAID_AFTER_CANCEL = "paid after the order was cancelled"
 
 def orders_locked() -> QuerySet[Order]:
     """Orders whose row a transaction locks as it reads them (the first lock of the lock
-    order), with their performance and show for the pages they invalidate."""
+    order), with their performance and show."""
     return Order.objects.select_for_update(of=("self",)).select_related("performance__show")
 
 
@@ -118,31 +120,55 @@ def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     if order.status != OrderStatus.PENDING:
         return False
-    if order.due_cents and not hasattr(order, "payment"):  # an offer, Stripe down then
-        with contextlib.suppress(PaymentUnavailable):
-            order_payment_ensure(order_id=order.pk, now=now)
-        return True
     if order.expires_at <= now:
         try:
             order_expire(order_id=order.pk, now=now)
         except PaymentUnavailable:
             return False
         return True
+    if order.due_cents and not hasattr(order, "payment"):  # not at the payment step yet
+        return False
     status = payments.payment_check(order_id=order.pk, now=now)
     if status == "succeeded":
         order_payment_succeeded(order_id=order.pk, now=now)
     return status is not None
 
 
-def order_payment_ensure(*, order_id: uuid.UUID, now: dt.datetime | None = None) -> None:
-    """Start the payment of a pending order that has none yet (a waiting-list offer: its
-    payment starts after the offer commits, or here if Stripe was down then)."""
-    order = (Order.objects.select_related("customer").filter(
-        pk=order_id, status=OrderStatus.PENDING, payment__isnull=True).first())
-    if order is None or not order.due_cents:
-        return
-    payments.payment_start(order_id=order.pk, user=order.customer,
-                           amount_cents=order.due_cents, currency=order.currency, now=now)
+def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
+                          now: dt.datetime | None = None) -> Order:
+    """The payment step: the customer's pending order, with its Stripe payment made now
+    if it has none yet. Idempotent: a reload, a retry or a parallel call never makes a
+    second one (payments.payment_start). Only holds that reach this step cost Stripe calls.
+
+    The calls wait for Stripe's shared budget (at most until the hold ends, or
+    STRIPE_MAX_WAIT_SECONDS); the time the customer was kept waiting is added to the
+    hold's expiry once (by the call that stored the payment), at most
+    HOLD_EXTENSION_MAX_SECONDS. Raises HoldExpired for an ended hold, PaymentUnavailable
+    when Stripe could not be reached in time (the hold stands: try again).
+    """
+    now = now or timezone.now()
+    order = (Order.objects.select_related("customer", "payment")
+             .filter(pk=order_id, customer=user).first())
+    if order is None:
+        raise errors.OrderNotFound()
+    if order.status == OrderStatus.PENDING and order.expires_at <= now:
+        order_expire(order_id=order.pk, now=now)
+        raise errors.HoldExpired()
+    if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+        raise errors.HoldExpired()
+    if order.status == OrderStatus.PENDING and order.due_cents and \
+            not hasattr(order, "payment"):
+        left = (order.expires_at - now).total_seconds()
+        with patience(min(left, settings.STRIPE_MAX_WAIT_SECONDS)) as waited:
+            _, stored = payments.payment_start(
+                order_id=order.pk, user=order.customer, amount_cents=order.due_cents,
+                currency=order.currency, now=now)
+        if stored and waited.seconds >= 1:
+            extra = dt.timedelta(seconds=min(int(waited.seconds + 0.999),
+                                             settings.HOLD_EXTENSION_MAX_SECONDS))
+            Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
+                expires_at=F("expires_at") + extra, updated_at=now)
+    return order
 
 
 def _confirm(order: Order, now: dt.datetime) -> None:
@@ -151,6 +177,4 @@ def _confirm(order: Order, now: dt.datetime) -> None:
     Ticket.objects.bulk_create(tickets_for(order, list(order.lines.all())))
     offer_ended(order=order, outcome=WaitlistStatus.ACCEPTED)
     order.status, order.confirmed_at = OrderStatus.CONFIRMED, now
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
     order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)

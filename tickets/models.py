@@ -54,6 +54,9 @@ class Order(models.Model):
     # Of total_cents, what a gift card paid (taken in the reservation's statement); the
     # rest (due_cents) is paid by card.
     paid_by_gift_card_cents = models.PositiveIntegerField(default=0)
+    # Once cancelled: what was given back and what the refund rule kept (tickets/refunds.py).
+    refund_cents = models.PositiveIntegerField(default=0, db_default=0)
+    fee_cents = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,6 +82,9 @@ class Order(models.Model):
                 name="order_pending_has_expiry"),
             models.CheckConstraint(condition=Q(paid_by_gift_card_cents__lte=F("total_cents")),
                                    name="order_gift_card_within_total"),
+            models.CheckConstraint(
+                condition=Q(refund_cents__lte=F("total_cents") - F("fee_cents")),
+                name="order_refund_within_total"),
         ]
 
     def __str__(self) -> str:
@@ -94,7 +100,8 @@ class OrderLine(models.Model):
     """So many seats of one price category in an order, at the price of the reservation."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT,
+                                 related_name="orderlines")
     quantity = models.PositiveSmallIntegerField()
     unit_price_cents = models.PositiveIntegerField()
     # A voucher's discount on this line's seats, in all (the line costs
@@ -181,6 +188,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PerformanceCancellation(models.Model):
+    """Staff cancelled a performance: its orders are cancelled and refunded in full by the
+    per-minute job, in batches, until none is left (tickets/cancellations.py)."""
+
+    performance = models.OneToOneField(Performance, on_delete=models.PROTECT,
+                                       related_name="cancellation")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, default="the performance is cancelled")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_at"], condition=Q(finished_at__isnull=True),
+                                name="cancellation_unfinished")]
+
+    def __str__(self) -> str:
+        return f"Cancellation of performance {self.performance_id}"
 
 
 class WaitlistStatus(models.TextChoices):

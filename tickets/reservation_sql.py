@@ -394,17 +394,18 @@ def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Perfor
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
 
-def release_seats(*, order: Order) -> None:
+def release_seats(*, order: Order, gift_card_kept_cents: int = 0) -> None:
     """Give an order's seats back (it was pending or confirmed and no longer is), in the
     lock order of the reservation: performance, categories, then holding. Inside the caller's
-    transaction, after the conditional status UPDATE that makes this happen once."""
+    transaction, after the conditional status UPDATE that makes this happen once. Its codes
+    are given back too, less `gift_card_kept_cents` (vouchers.services.codes_release)."""
     Performance.objects.filter(pk=order.performance_id).update(
         seats_sold=F("seats_sold") - order.quantity)
     _categories_move(order, -1)
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
-    codes_release(order=order)
+    codes_release(order=order, gift_card_kept_cents=gift_card_kept_cents)
 
 
 def _execute(sql: str, params: dict[str, Any]) -> None:

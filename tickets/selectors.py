@@ -33,7 +33,8 @@ def attendee_list(*, performance_id: int) -> QuerySet[Ticket]:
     """Valid tickets (of confirmed orders) for a performance, for the door list."""
     return (Ticket.objects.filter(order__performance_id=performance_id,
                                   order__status=OrderStatus.CONFIRMED)
-            .select_related("order__customer").order_by("order__created_at", "id"))
+            .select_related("order__customer", "category")
+            .order_by("order__created_at", "id"))
 
 
 def performances_with_sales(queryset: QuerySet) -> QuerySet:

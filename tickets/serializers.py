@@ -72,7 +72,12 @@ ReservationRequestSchema = PolymorphicProxySerializer(
 
 class CategoryRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, category) -> str:
+        """In the request's language (languages/content.py)."""
+        return str(category.translated("name"))
 
 
 class OrderLineSerializer(serializers.Serializer):
@@ -104,6 +109,10 @@ class OrderSerializer(serializers.ModelSerializer):
     total_cents = serializers.IntegerField(min_value=0)
     # Of total_cents, what a gift card paid; the rest is the payment's.
     paid_by_gift_card_cents = serializers.IntegerField(min_value=0)
+    refund_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: what was refunded (the total less the fee).")
+    fee_cents = serializers.IntegerField(
+        min_value=0, help_text="Once cancelled: the fee its refund rule kept.")
     lines = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
@@ -112,6 +121,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["id", "status", "performance", "quantity", "lines", "total_cents",
                   "paid_by_gift_card_cents", "currency", "created_at", "expires_at",
+                  "refund_cents", "fee_cents",
                   "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
 
@@ -155,7 +165,7 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
     lines = getattr(order, "issued_lines", None)
     if lines is None:
         lines = order.lines.all()
-    names = {line.category_id: str(line.category.name) for line in lines}
+    names = {line.category_id: str(line.category.translated("name")) for line in lines}
     payment = getattr(order, "payment", None)  # None: free, or not started yet
     return {
         "id": str(order.id),
@@ -171,10 +181,12 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
         "expires_at": _datetime(order.expires_at),
+        "refund_cents": int(order.refund_cents),
+        "fee_cents": int(order.fee_cents),
         "tickets": [{"code": str(ticket.code),
                      "category": {"id": int(ticket.category_id),
                                   "name": names.get(ticket.category_id)
-                                  or str(ticket.category.name)},
+                                  or str(ticket.category.translated("name"))},
                      "checked_in_at": _datetime(ticket.checked_in_at)}
                     for ticket in tickets],
         "payment": PaymentSerializer(payment).data if payment is not None else None,
@@ -187,7 +199,7 @@ def _performance_body(performance: Performance) -> dict[str, Any]:
     return {
         "id": int(performance.id),
         "starts_at": _datetime(performance.starts_at),
-        "show": {"slug": str(show.slug), "title": str(show.title)},
+        "show": {"slug": str(show.slug), "title": str(show.translated("title"))},
         "venue": {"name": str(venue.name), "city": str(venue.city)},
     }
 

@@ -4,7 +4,7 @@ Lock order, the same in every service so that no two can deadlock: order → per
 seat holding. A reservation writes in one statement (reservation_sql.py), so the hot
 performance row is locked only while that statement runs. A paid performance's
 reservation is a hold (a pending order) until its payment confirms it (holds.py); Stripe
-is called only after that statement committed, with no lock held.
+is called only at the payment step, with no lock held, never by the reservation.
 """
 
 from __future__ import annotations
@@ -20,26 +20,32 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import EmailKind, order_email_written, order_notify
+from notifications.services import QUEUED_GRACE, EmailKind, order_email_written, order_notify
 from payments import services as payments
-from shows import cache as shows_cache
+from project import pending_work
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from vouchers.errors import VouchersError
+from waitingroom.services import admission_check
 
 from . import errors
-from .holds import order_expire, order_payment_ensure, order_payment_succeeded, orders_locked
-from .idempotency import idempotency_exists, replay_or_reused
+from .holds import (
+    order_expire,
+    order_payment_prepare,
+    order_payment_succeeded,
+    orders_locked,
+)
+from .idempotency import RETENTION, idempotency_exists, replay_or_reused
 from .lines import LineRequest, default_category, lines_build, lines_short, tickets_for
 from .models import (
     MAX_SEATS_PER_PERSON,
-    IdempotencyRecord,
     Order,
     OrderLine,
     OrderStatus,
     Ticket,
     WaitlistStatus,
 )
+from .refunds import RefundQuote, refund_quote, refund_split
 from .reservation_sql import Failure, write_reservation
 from .vouchers import CodesRequest, codes_decide, codes_failure
 
@@ -66,20 +72,23 @@ def order_reserve(
     quantity: int | None = None,
     idempotency: Idempotency | None = None,
     paid_at_box_office: bool = False,
+    admission: str | None = None,
     now: dt.datetime | None = None,
     codes: CodesRequest | None = None,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
-    lowest-priced visible one; or raise a TicketsError (or PaymentUnavailable).
+    lowest-priced visible one; or raise a TicketsError.
 
     The total is the categories' prices now, stored per line. A free order is confirmed at
     once, with its tickets, as is one that staff sold and were paid for at the box office.
-    A paid one's is a hold (pending until `expires_at`) with a Stripe payment to complete;
-    if Stripe cannot be reached, the hold is released before this raises, and nothing is
-    left behind. With `idempotency`, a retry gets the stored first response (raises Replay).
-    `codes`: a voucher (discounts, reveals hidden categories) and a gift card (pays part or
-    all), taken in the same statement as the seats (tickets/vouchers.py); raises a
-    VouchersError when one cannot be used.
+    A paid one's is a hold (pending until `expires_at`), answered from the database alone:
+    its Stripe payment is made when the customer reaches the payment step
+    (holds.order_payment_prepare), for what a gift card does not pay. With `idempotency`, a
+    retry gets the stored first response (raises Replay). While the performance's waiting
+    room is on, `admission` must be the customer's (waitingroom/). `codes`: a voucher
+    (discounts, reveals hidden categories) and a gift card (pays part or all), taken in the
+    same statement as the seats (tickets/vouchers.py); raises a VouchersError when one
+    cannot be used.
     """
     now = now or timezone.now()
     if lines is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -89,6 +98,8 @@ def order_reserve(
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
+    if not paid_at_box_office:  # an announced on-sale's waiting room
+        admission_check(performance=performance, user=user, admission=admission, now=now)
     if lines is None:
         category = default_category(performance)
         if category is None:
@@ -129,20 +140,12 @@ def order_reserve(
     if failure is not None:
         raise codes_failure(failure) or _why_not_sold(performance.pk, lines, failure, now)
     paid = order.status == OrderStatus.PENDING
-    shows_cache.invalidate_seats(slug=performance.show.slug, performance_id=performance.pk)
+    # Known to have no payment: rendering must not query to find out (assigning None to a
+    # reverse one-to-one would clear the cache instead of filling it). A hold's payment is
+    # made at the payment step (holds.order_payment_prepare): no Stripe call here.
+    Order.payment.related.set_cached_value(order, None)
     if not paid:
-        # Known to have no payment: rendering must not query to find out (assigning None
-        # to a reverse one-to-one would clear the cache instead of filling it).
-        Order.payment.related.set_cached_value(order, None)
         order_email_written(email_id=order.email_id)
-    else:
-        try:
-            order.payment = payments.payment_start(
-                order_id=order.pk, user=user, amount_cents=order.due_cents,
-                currency=order.currency, now=now)
-        except BaseException:
-            _abandon(order, idempotency.key if idempotency else None)
-            raise
     return order
 
 
@@ -172,6 +175,7 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
     order.email_id = email_id
 
+    _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
                                 key=key, email_id=email_id,
                                 reveal=bool(decided and decided.reveal),
@@ -190,8 +194,8 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
     now = now or timezone.now()
     order = _own_order(user, order_id)
     if order.status == OrderStatus.PENDING and order.due_cents and \
-            not hasattr(order, "payment"):  # an offer whose payment could not start yet
-        order_payment_ensure(order_id=order.pk, now=now)
+            not hasattr(order, "payment"):  # the payment step was skipped (or failed)
+        order_payment_prepare(user=user, order_id=order.pk, now=now)
         order = _own_order(user, order_id)
     if order.status != OrderStatus.PENDING or not hasattr(order, "payment"):
         if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
@@ -207,10 +211,13 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
 
 def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
                  reason: str = "cancelled by the customer",
+                 email: EmailKind | None = EmailKind.CANCELLATION,
                  now: dt.datetime | None = None) -> Order:
     """Cancel an order and release its seats once: a paid confirmed order is refunded, a
-    held one's PaymentIntent cancelled. A customer (`user`) may cancel only their own,
-    before the performance starts; staff (`user=None`) may cancel any."""
+    held one's PaymentIntent cancelled. A customer (`user`) may cancel only their own, a
+    confirmed one under its refund rule (tickets/refunds.py: until a deadline, less a
+    fee), a hold until the start; staff (`user=None`) may cancel any, with a full refund.
+    `email`: what the customer is sent (None: nothing)."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         order = orders_locked().filter(pk=order_id,
@@ -222,20 +229,33 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
             return order
         if user is not None and order.performance.starts_at <= now:
             raise errors.SalesClosed()
+        quote = RefundQuote(refund_cents=0, fee_cents=0)
+        if was == OrderStatus.CONFIRMED:
+            quote = refund_quote(performance=order.performance, total_cents=order.total_cents,
+                                 by_staff=user is None, now=now)
         Order.objects.filter(pk=order.pk, status=was).update(
-            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
+            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now,
+            refund_cents=quote.refund_cents, fee_cents=quote.fee_cents)
+        # The fee is kept from the card payment first, then from the gift card's part.
+        split = refund_split(total_cents=order.total_cents,
+                             paid_by_gift_card_cents=order.paid_by_gift_card_cents,
+                             fee_cents=quote.fee_cents)
         offer_ended(order=order, outcome=WaitlistStatus.DECLINED)
-        seats_released(order=order, now=now)
+        seats_released(order=order, now=now, gift_card_kept_cents=split.gift_card_kept_cents)
+        card_fee = quote.fee_cents - split.gift_card_kept_cents
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
-            order_id=order.pk, reason=reason)
-        order_notify(order_id=order.pk, kind=EmailKind.CANCELLATION)
+            order_id=order.pk, reason=reason,
+            amount_cents=split.card_cents if card_fee else None)
+        if email is not None:
+            order_notify(order_id=order.pk, kind=email)
     if refund:
         payments.payment_send_refund(order_id=order.pk, now=now)
     elif was == OrderStatus.PENDING and payments.payment_cancel_intent(
             order_id=order.pk) == "succeeded":
         # Paid while we cancelled it: the payment finds the order cancelled and refunds.
         order_payment_succeeded(order_id=order.pk, now=now)
-    order.refresh_from_db(fields=["status", "cancelled_at", "updated_at"])
+    order.refresh_from_db(fields=["status", "cancelled_at", "updated_at", "refund_cents",
+                                  "fee_cents"])
     return order
 
 
@@ -274,7 +294,7 @@ def ticket_check_in(*, code: str, performance_id: int | None = None,
                                   order_id__in=confirmed.values("pk"))
     with transaction.atomic(durable=True):
         updated = valid.update(checked_in_at=now)
-        ticket = (Ticket.objects.select_related("order__performance__show")
+        ticket = (Ticket.objects.select_related("order__performance__show", "category")
                   .filter(code=code).first())
     if ticket is None:
         raise errors.TicketNotFound()
@@ -304,15 +324,17 @@ def _own_order(user: AbstractBaseUser, order_id: uuid.UUID) -> Order:
     return order
 
 
-def _abandon(order: Order, key: str | None) -> None:
-    """Undo a hold whose payment could not be started: the order, its key, its seats (and
-    the voucher use and gift-card amount it took, given back before the order goes)."""
-    with transaction.atomic():
-        if orders_locked().filter(pk=order.pk, status=OrderStatus.PENDING).first():
-            seats_released(order=order, now=timezone.now())
-            Order.objects.filter(pk=order.pk).delete()
-        if key is not None:
-            IdempotencyRecord.objects.filter(customer_id=order.customer_id, key=key).delete()
+def _announce_work(order: Order, *, email: bool, keyed: bool) -> None:
+    """Before the reservation is written: tell the scheduled jobs when they will have work
+    (project/pending_work.py), so that a paused database is woken then and only then."""
+    work = []
+    if order.expires_at is not None:
+        work.append((pending_work.HOLDS, order.expires_at))
+    if email:
+        work.append((pending_work.HOLDS, order.created_at + QUEUED_GRACE))
+    if keyed:
+        work.append((pending_work.PURGE, order.created_at + RETENTION))
+    pending_work.announce(*work)
 
 
 def _raise_unless_on_sale(performance: Performance, lines: list[OrderLine],

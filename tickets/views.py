@@ -19,7 +19,7 @@ from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
 from vouchers.guessing import code_guard, codes_watched
 
-from . import errors, holds, qr, selectors, services, waitlist
+from . import errors, holds, printouts, qr, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
 from .serializers import (
     MeSerializer,
@@ -33,6 +33,12 @@ from .serializers import (
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # 1 to 255 printable ASCII characters
+
+AdmissionHeader = OpenApiParameter(
+    "Admission", str, OpenApiParameter.HEADER, required=False,
+    description="The waiting room's admission (POST /performances/{id}/waiting-room/), "
+                "required while the performance's room is on: 403 admission_required, "
+                "admission_invalid or admission_expired otherwise.")
 
 IdempotencyKeyHeader = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -61,12 +67,13 @@ class OrderListApi(SignedInApi):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(operation_id="tickets_create", request=ReservationRequestSchema,
-                   parameters=[IdempotencyKeyHeader],
+                   parameters=[IdempotencyKeyHeader, AdmissionHeader],
                    responses={201: OrderSerializer,
-                              **problems(400, 401, 404, 409, 413, 422, 429, 503)})
+                              **problems(400, 401, 403, 404, 409, 413, 422, 429, 503)})
     def post(self, request: Request) -> Response:
         """Reserve seats: a confirmed order for a free performance; for a paid one a hold
-        (`pending` until `expires_at`) with the `payment` the browser completes."""
+        (`pending` until `expires_at`, `payment` null) that the payment step
+        (`POST /tickets/{id}/payment/`) prepares for the browser to complete."""
         payload = ReservationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -90,14 +97,14 @@ class OrderListApi(SignedInApi):
             with codes_watched(request):
                 order = services.order_reserve(
                     user=request.user, performance_id=data["performance"], lines=lines,
-                    quantity=data.get("quantity"), idempotency=idempotency, codes=codes)
+                    quantity=data.get("quantity"), idempotency=idempotency, codes=codes,
+                    admission=request.headers.get("Admission"))
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:
                 payment = selectors.payment_of_order(order_id=body["id"])
-                if payment is None:  # the first request is still talking to Stripe
-                    raise errors.IdempotencyInProgress() from None
-                body = with_payment(body, payment)
+                if payment is not None:  # made at the payment step since
+                    body = with_payment(body, payment)
             return Response(body, status=replay.status_code,
                             headers={"Idempotent-Replayed": "true"})
         # Rendered from the order in memory, as OrderSerializer would (the schema's).
@@ -116,6 +123,21 @@ class OrderDetailApi(SignedInApi):
         # A pending order asks Stripe how its payment went (webhooks can be lost or late).
         if holds.order_reconcile(order=order):
             order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        return Response(self.get_serializer(order).data)
+
+
+class OrderPaymentApi(SignedInApi):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="tickets_payment", request=None,
+                   responses={200: OrderSerializer, **problems(401, 404, 409, 429, 503)})
+    def post(self, request: Request, order_id: uuid.UUID) -> Response:
+        """The payment step: the held order with its `payment` (client secrets for
+        stripe.js), made now if it has none. Idempotent: a reload or a retry gets the same
+        payment. 503 `payment_unavailable` (Retry-After): Stripe could not be reached in
+        time; the seats are still held, try again. 409 `hold_expired`: the hold ended."""
+        holds.order_payment_prepare(user=request.user, order_id=order_id)
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
         return Response(self.get_serializer(order).data)
 
 
@@ -154,6 +176,32 @@ class TicketQrApi(SignedInApi):
             raise errors.TicketNotFound()
         response = HttpResponse(qr.ticket_svg(ticket.code), content_type="image/svg+xml")
         response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class OrderTicketsPdfApi(SignedInApi):
+    @extend_schema(operation_id="tickets_pdf",
+                   parameters=[OpenApiParameter("layout", str, enum=sorted(printouts.LAYOUTS),
+                                                default="a4",
+                                                description="a4: print at home; thermal: "
+                                                            "an 80 mm ticket printer.")],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              **problems(401, 404, 409, 422, 429)})
+    def get(self, request: Request, order_id: uuid.UUID) -> HttpResponse:
+        """The order's tickets as a PDF, one ticket per page (confirmed orders only)."""
+        layout = request.query_params.get("layout", "a4")
+        if layout not in printouts.LAYOUTS:
+            raise errors.InvalidLayout()
+        order = selectors.order_get_for_user(user=request.user, order_id=order_id)
+        if order is None:
+            raise errors.OrderNotFound()
+        if order.status not in printouts.PRINTABLE:
+            raise errors.OrderNotPrintable()
+        response = HttpResponse(printouts.order_tickets_pdf(order=order, layout=layout),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="marquee-tickets-{str(order.pk)[:8]}-{layout}.pdf"')
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from shows.models import Performance
 from vouchers import checkout
 from vouchers import errors as voucher_errors
@@ -95,7 +97,7 @@ def codes_failure(failure: Failure) -> voucher_errors.VouchersError | None:
         return voucher_errors.VoucherInvalid()
     if failure is Failure.GIFT_CARD_SHORT:  # drained again and again: try once more
         return voucher_errors.GiftCardEmpty(
-            "The gift card's balance changed while reserving; please try again.")
+            _("The gift card's balance changed while reserving; please try again."))
     return None
 
 

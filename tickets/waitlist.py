@@ -11,7 +11,6 @@ hold, letting it lapse (or declining it) releases its seats — to the next in l
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from functools import partial
@@ -122,14 +121,13 @@ def waitlist_position(entry: WaitlistEntry) -> int | None:
     return ahead.count() + 1
 
 
-def seats_released(*, order: Order, now: dt.datetime) -> None:
+def seats_released(*, order: Order, now: dt.datetime,
+                   gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that ends `order` (it holds the order's row lock): give its
-    seats back, offer them to the waiting list first, and let the public pages that show
-    the seat count be recomputed once this commits."""
-    release_seats(order=order)
+    seats back and offer them to the waiting list first. (The public pages' seat counts
+    refresh by their TTL: DEPLOY.md, "Public pages at the edge".)"""
+    release_seats(order=order, gift_card_kept_cents=gift_card_kept_cents)
     offers_make(performance_id=order.performance_id, now=now)
-    shows_cache.invalidate_seats(slug=order.performance.show.slug,
-                                 performance_id=order.performance_id)
 
 
 def offer_ended(*, order: Order, outcome: str) -> bool:
@@ -204,20 +202,9 @@ def _offer(performance: Performance, entry: WaitlistEntry, seats: int,
     if free:
         order_notify(order_id=order.pk, kind=EmailKind.CONFIRMATION)
     else:
-        # The payment is started once the offer is committed (no lock held while Stripe
-        # is called); if Stripe is down then, reading the order starts it (holds.py).
-        transaction.on_commit(partial(_start_payment, order.pk))
+        # Its payment is made when they open the offer (the payment step, holds.py).
         order_notify(order_id=order.pk, kind=EmailKind.OFFER)
     return order
-
-
-def _start_payment(order_id: uuid.UUID) -> None:
-    from payments.errors import PaymentUnavailable
-
-    from .holds import order_payment_ensure
-
-    with contextlib.suppress(PaymentUnavailable):  # then when the customer opens the offer
-        order_payment_ensure(order_id=order_id)
 
 
 def _list_changed(performance: Performance) -> None:

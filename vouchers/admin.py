@@ -9,9 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from project.admin_mixins import ReadOnlyAdminMixin
+from project.admin_mixins import ActionPermissionMixin, ReadOnlyAdminMixin
 from shows.admin import money
+from staff import roles
 
 from . import services
 from .codes import code_normalize, code_random
@@ -25,8 +28,9 @@ _TEMPLATE_FIELDS = ["kind", "value", "show", "performance", "reveal_hidden", "va
 class VoucherForm(forms.ModelForm):
     count = forms.IntegerField(
         min_value=1, max_value=1000, initial=1, required=False,
-        help_text="Create this many vouchers at once, each with its own random code "
-                  "(the code above must then be empty).")
+        label=gettext_lazy("count"),
+        help_text=gettext_lazy("Create this many vouchers at once, each with its own random "
+                               "code (the code above must then be empty)."))
 
     class Meta:
         model = Voucher
@@ -44,7 +48,7 @@ class VoucherForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         if (data.get("count") or 1) > 1 and data.get("code"):
-            self.add_error("code", "Leave the code empty to create many vouchers.")
+            self.add_error("code", _("Leave the code empty to create many vouchers."))
         return data
 
 
@@ -56,7 +60,7 @@ class RedemptionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = VoucherForm
     list_display = ["code", "kind", "value", "scope", "uses", "max_uses", "valid_until",
                     "active"]
@@ -68,13 +72,13 @@ class VoucherAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
     readonly_fields = ["uses", "created_at"]
 
-    @admin.display(description="where")
+    @admin.display(description=gettext_lazy("where"))
     def scope(self, obj: Voucher) -> str:
         if obj.performance_id:
-            return f"performance {obj.performance_id}"
+            return _("performance %(id)s") % {"id": obj.performance_id}
         if obj.show_id:
-            return f"show {obj.show}"
-        return "any"
+            return _("show %(show)s") % {"show": obj.show}
+        return _("any")
 
     def save_model(self, request: HttpRequest, obj: Voucher, form, change: bool) -> None:
         if not obj.code:
@@ -88,10 +92,15 @@ class VoucherAdmin(admin.ModelAdmin):
             template = {name: getattr(form.instance, name) for name in _TEMPLATE_FIELDS}
             services.vouchers_create(count=count - 1, template=template,
                                      categories=list(form.cleaned_data.get("categories") or []))
-            self.message_user(request, f"Created {count} vouchers; export them as CSV from "
-                              "the list.", messages.SUCCESS)
+            self.message_user(request, _("Created %(count)s vouchers; export them as CSV "
+                                         "from the list.") % {"count": count},
+                              messages.SUCCESS)
 
-    @admin.action(description="Export selected vouchers as CSV")
+    def has_prices_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CHANGE_PRICES)
+
+    @admin.action(description=gettext_lazy("Export selected vouchers as CSV"),
+                  permissions=["prices"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Voucher]) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="vouchers.csv"'
@@ -117,10 +126,11 @@ class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class GiftCardForm(forms.ModelForm):
     amount_cents = forms.IntegerField(
-        min_value=1, required=False,
-        help_text="New card: its value in cents. An existing card: a correction (±, cents).")
-    reason = forms.CharField(max_length=200, required=False,
-                             help_text="Why (required for a correction).")
+        min_value=1, required=False, label=gettext_lazy("amount (cents)"),
+        help_text=gettext_lazy("New card: its value in cents. An existing card: a correction "
+                               "(±, cents)."))
+    reason = forms.CharField(max_length=200, required=False, label=gettext_lazy("reason"),
+                             help_text=gettext_lazy("Why (required for a correction)."))
 
     class Meta:
         model = GiftCard
@@ -136,14 +146,14 @@ class GiftCardForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         if not self.instance.pk and not data.get("amount_cents"):
-            self.add_error("amount_cents", "A new gift card needs its value.")
+            self.add_error("amount_cents", _("A new gift card needs its value."))
         if self.instance.pk and data.get("amount_cents") and not data.get("reason"):
-            self.add_error("reason", "A correction needs a reason.")
+            self.add_error("reason", _("A correction needs a reason."))
         return data
 
 
 @admin.register(GiftCard)
-class GiftCardAdmin(admin.ModelAdmin):
+class GiftCardAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = GiftCardForm
     list_display = ["masked_code", "balance", "currency", "expires_at", "recipient_email",
                     "created_at"]
@@ -151,11 +161,11 @@ class GiftCardAdmin(admin.ModelAdmin):
     readonly_fields = ["balance", "created_at"]
     inlines = [LedgerInline]
 
-    @admin.display(description="code")
+    @admin.display(description=gettext_lazy("code"))
     def masked_code(self, obj: GiftCard) -> str:
         return f"…{obj.code[-4:]}"
 
-    @admin.display(description="balance", ordering="balance_cents")
+    @admin.display(description=gettext_lazy("balance"), ordering="balance_cents")
     def balance(self, obj: GiftCard) -> str:
         return money(obj.balance_cents, obj.currency)
 

@@ -104,11 +104,13 @@ def gift_cards_expire(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
-def codes_release(*, order: Any, now: dt.datetime | None = None) -> None:
+def codes_release(*, order: Any, now: dt.datetime | None = None,
+                  gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that releases an order's seats (after them, in the lock
     order performance → categories → holding → voucher → gift card): give its voucher
     uses and its gift-card amount back, once (the redemption's `released_at`, the ledger's
-    one refund per order)."""
+    one refund per order). `gift_card_kept_cents`: the part of a cancellation fee that the
+    card payment did not cover, kept from the gift card's amount (tickets/refunds.py)."""
     now = now or timezone.now()
     redemption = (VoucherRedemption.objects.filter(order_id=order.pk, released_at__isnull=True)
                   .values_list("pk", "voucher_id", "uses").first())
@@ -122,9 +124,11 @@ def codes_release(*, order: Any, now: dt.datetime | None = None) -> None:
                     .values_list("gift_card_id", "amount_cents").first())
         if redeemed is not None and not GiftCardTransaction.objects.filter(
                 order_id=order.pk, kind=LedgerKind.REFUND).exists():
-            card = GiftCard.objects.get(pk=redeemed[0])
-            _ledger(card, LedgerKind.REFUND, -redeemed[1], order_id=order.pk,
-                    reason="order released", now=now)
+            back = -redeemed[1] - gift_card_kept_cents
+            if back > 0:
+                card = GiftCard.objects.get(pk=redeemed[0])
+                _ledger(card, LedgerKind.REFUND, back, order_id=order.pk,
+                        reason="order released", now=now)
 
 
 def _ledger(card: GiftCard, kind: str, amount_cents: int, *, now: dt.datetime,
@@ -196,5 +200,6 @@ def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None)
         from_name = purchase.buyer.email if purchase.recipient_email else ""
         transaction.on_commit(lambda: gift_card_email_send(
             to=to, code=card.code, amount_cents=card.balance_cents, currency=card.currency,
-            expires_at=card.expires_at, message=purchase.message, from_name=from_name))
+            expires_at=card.expires_at, message=purchase.message, from_name=from_name,
+            customer_id=purchase.buyer_id))
     return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -52,7 +53,7 @@ class VoucherPreviewApi(GenericAPIView):
         code_lookup(request)
         performance = performance_for_sale(performance_id=query.validated_data["performance"])
         if performance is None:
-            raise errors.VoucherNotApplicable("No such performance.")
+            raise errors.VoucherNotApplicable(_("No such performance."))
         with codes_watched(request, count=False):
             use = checkout.voucher_for(code=code, performance=performance, now=timezone.now())
         voucher = use.voucher

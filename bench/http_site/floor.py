@@ -21,14 +21,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from shows.models import Performance
-from tickets.models import Order, OrderStatus, Ticket
+from tickets.models import Order, OrderLine, OrderStatus, Ticket
 from tickets.reservation_sql import write_reservation
 
 
 @csrf_exempt  # as the API's token-authenticated views are
 @require_POST
 def reserve(request: HttpRequest) -> JsonResponse:
-    """Body: {"performance", "customer", "quantity", "price_cents", "currency"}."""
+    """Body: {"performance", "customer", "quantity", "category", "price_cents", "currency"}."""
     data = json.loads(request.body)
     now = timezone.now()
     performance = Performance(pk=data["performance"], price_cents=data["price_cents"],
@@ -38,10 +38,13 @@ def reserve(request: HttpRequest) -> JsonResponse:
                   total_cents=data["price_cents"] * data["quantity"],
                   status=OrderStatus.CONFIRMED, created_at=now, updated_at=now)
     order.confirmed_at = now  # a free order is confirmed at once (issue 12's lifecycle)
-    tickets = [Ticket(order=order) for _ in range(order.quantity)]
+    lines = [OrderLine(order=order, category_id=data["category"], quantity=order.quantity,
+                       unit_price_cents=data["price_cents"])]
+    tickets = [Ticket(order=order, category_id=data["category"])
+               for _ in range(order.quantity)]
     # A confirmed order's confirmation email is written by the same statement, with a fresh
     # id, as order_reserve does for a free order.
-    failure = write_reservation(order=order, tickets=tickets, now=now, key=None,
+    failure = write_reservation(order=order, lines=lines, tickets=tickets, now=now, key=None,
                                 email_id=uuid.uuid4())
     if failure is not None:
         return JsonResponse({"failure": failure.value}, status=409)

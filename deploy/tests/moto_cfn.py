@@ -30,6 +30,8 @@ def moto_subset(body: str) -> tuple[str, list[str]]:
     from moto.cloudformation.parsing import get_model_map
 
     template = json.loads(json.dumps(cfn_yaml.loads(body)))  # plain dicts, intrinsic long form
+    for resource in template["Resources"].values():
+        _cluster_version(template, resource)
     supported = set(get_model_map())
     skipped = sorted(name for name, resource in template["Resources"].items()
                      if resource["Type"] not in supported)
@@ -68,3 +70,16 @@ def moto_subset(body: str) -> tuple[str, list[str]]:
             depends = [depends] if isinstance(depends, str) else depends
             resource["DependsOn"] = [d for d in depends if d not in skipped]
     return json.dumps(fix(template)), skipped
+
+
+def _cluster_version(template: dict, resource: dict) -> None:
+    """An Aurora instance takes its cluster's engine version (AWS); moto 5.2 wants it named
+    on the instance too (it has no default for aurora-postgresql): name the cluster's."""
+    props = resource.get("Properties", {})
+    cluster = props.get("DBClusterIdentifier")
+    if resource["Type"] != "AWS::RDS::DBInstance" or not isinstance(cluster, dict) \
+            or "EngineVersion" in props:
+        return
+    target = template["Resources"].get(cluster.get("Ref", ""), {})
+    if "EngineVersion" in target.get("Properties", {}):
+        props["EngineVersion"] = target["Properties"]["EngineVersion"]

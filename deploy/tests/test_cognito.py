@@ -29,7 +29,9 @@ REGION = "eu-west-3"
 ACCOUNT = "123456789012"
 PASSWORD = "correct horse battery staple"  # 12+ characters, the template's policy
 PARAMETERS = {"Stage": "production", "DomainName": "tickets.example.com",
-              "AuthDomainPrefix": "", "FeaturePlan": "ESSENTIALS"}
+              "AuthDomainPrefix": "", "FeaturePlan": "ESSENTIALS",
+              "EmailIdentityArn": f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/tickets.example.com",
+              "EmailFrom": "Marquee <tickets@tickets.example.com>"}
 # CloudFormation-only properties, and how the API takes them.
 CFN_ONLY = {"EnabledMfas"}
 RENAMED = {"UserPoolName": "PoolName"}
@@ -39,12 +41,17 @@ def template() -> dict:
     return json.loads(json.dumps(cfn_yaml.load(str(ROOT / "deploy/templates/auth.yaml"))))
 
 
+NO_VALUE = object()  # AWS::NoValue: the property is left out
+
+
 def resolve(node: Any, refs: dict[str, Any], conditions: dict[str, bool]) -> Any:
-    """The intrinsic functions auth.yaml uses: Ref, Fn::Sub, Fn::If."""
+    """The intrinsic functions auth.yaml uses: Ref (AWS::NoValue too), Fn::Sub, Fn::If."""
     if isinstance(node, list):
         return [resolve(item, refs, conditions) for item in node]
     if not isinstance(node, dict):
         return node
+    if node == {"Ref": "AWS::NoValue"}:
+        return NO_VALUE
     if set(node) == {"Ref"}:
         return refs[node["Ref"]]
     if set(node) == {"Fn::If"}:
@@ -55,7 +62,8 @@ def resolve(node: Any, refs: dict[str, Any], conditions: dict[str, bool]) -> Any
             else node["Fn::Sub"]
         scope = {**refs, **{k: resolve(v, refs, conditions) for k, v in extra.items()}}
         return re.sub(r"\$\{([\w:]+)\}", lambda m: str(scope[m.group(1)]), text)
-    return {key: resolve(value, refs, conditions) for key, value in node.items()}
+    resolved = {key: resolve(value, refs, conditions) for key, value in node.items()}
+    return {key: value for key, value in resolved.items() if value is not NO_VALUE}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +85,8 @@ def create_as_the_template_describes(cognito, parameters: dict[str, str]) -> dic
     """Pool, SPA client and domain from auth.yaml; its outputs, computed."""
     doc = template()
     refs: dict[str, Any] = {**parameters, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
-    conditions = {"HasDomainPrefix": parameters["AuthDomainPrefix"] != ""}
+    conditions = {"HasDomainPrefix": parameters["AuthDomainPrefix"] != "",
+                  "HasEmailFrom": parameters["EmailFrom"] != ""}
     resources = doc["Resources"]
 
     props = resolve(resources["UserPool"]["Properties"], refs, conditions)
@@ -143,6 +152,31 @@ def test_outputs_are_what_moto_made(pool, cognito):
                                                ClientId=pool["SpaClientId"])["UserPoolClient"]
     assert "ClientSecret" not in client and client["AllowedOAuthFlows"] == ["code"]
     assert pool["AuthBase"].endswith(".auth.eu-west-3.amazoncognito.com")
+
+
+def test_the_pool_signs_customers_in_with_an_emailed_code(pool, cognito):
+    """What Cognito answers for the pool the template describes: email OTP is a first
+    factor (USER_AUTH, Essentials plan), codes go out through SES from the given sender,
+    and the SPA's client may use choice-based sign-in. (moto answers these settings but
+    cannot run USER_AUTH itself; the local issuer's tests run the same two-step flow.)"""
+    described = cognito.describe_user_pool(UserPoolId=pool["UserPoolId"])["UserPool"]
+    assert "EMAIL_OTP" in described["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]
+    assert described["UserPoolTier"] == "ESSENTIALS"
+    assert described["EmailConfiguration"] == {
+        "EmailSendingAccount": "DEVELOPER", "SourceArn": PARAMETERS["EmailIdentityArn"],
+        "From": PARAMETERS["EmailFrom"]}
+    client = cognito.describe_user_pool_client(UserPoolId=pool["UserPoolId"],
+                                               ClientId=pool["SpaClientId"])["UserPoolClient"]
+    assert "ALLOW_USER_AUTH" in client["ExplicitAuthFlows"]
+    assert not {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"} & set(
+        client["ExplicitAuthFlows"])
+
+
+def test_without_a_sender_the_codes_come_from_the_identitys_own_address(cognito):
+    outputs = create_as_the_template_describes(
+        cognito, {**PARAMETERS, "Stage": f"f{uuid.uuid4().hex[:8]}", "EmailFrom": ""})
+    described = cognito.describe_user_pool(UserPoolId=outputs["UserPoolId"])["UserPool"]
+    assert "From" not in described["EmailConfiguration"]
 
 
 def test_an_access_token_minted_by_the_pool_is_accepted(marquee, pool, cognito):

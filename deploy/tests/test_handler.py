@@ -301,7 +301,9 @@ def checkout(stripe_local, lambda_env, make_performance, bearer):
                                                     "quantity": quantity}, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["status"] == "pending"
-        return response.json()
+        step = client.post(f"/api/v1/tickets/{response.json()['id']}/payment/")
+        assert step.status_code == 200, step.content  # the payment step, as the SPA's
+        return step.json()
 
     reserve.performance = performance
     return reserve
@@ -324,8 +326,8 @@ def test_the_per_minute_event_releases_lapsed_holds_once(invoke, checkout):
     event = next(e for e in SCHEDULED if e["function"].endswith(".release_expired_holds"))
     minute = {"event": ev.scheduled(event["function"], rule_name=rule_name(event, "production"))}
     result = invoke([minute, minute])
-    assert "Released 1 expired hold(s)." in result["stdout"]
-    assert "Released 0 expired hold(s)." in result["stdout"]
+    assert "Released 1 expired hold(s);" in result["stdout"]
+    assert "Released 0 expired hold(s);" in result["stdout"]
     statuses = dict(Order.objects.values_list("id", "status"))
     assert {str(k): v for k, v in statuses.items()} == {lapsed["id"]: "expired",
                                                         running["id"]: "pending"}
@@ -415,6 +417,32 @@ result = {{"intent": [intent.status, read.id == intent.id, cancelled.status],
     assert result["http"] == "RequestsClient"
     assert result["loaded_from_package"] and result["trimmed_loaded"] == []
     assert Path(result["ca_bundle"]).is_file()
+
+
+def test_tickets_print_from_the_package(invoke):
+    """What the trimmed package keeps of reportlab and Pillow (deploy/package.py
+    UNUSED_PARTS, UNUSED_FILES) draws printable tickets; none of it is imported at init."""
+    code = """
+import sys
+init_modules = {m.split(".")[0] for m in sys.modules}
+from tickets.pdf import PrintedTicket, Printout, tickets_pdf
+import PIL, reportlab
+pdfs = {layout: tickets_pdf(printout=Printout(
+            show="Le Misanthrope", starts_at="Saturday 5 December 2026, 20:00",
+            venue="Main Hall", address="1 rue Volta, Lyon", order_ref="1a2b3c4d",
+            tickets=(PrintedTicket("AAAABBBBCCCCDDDD", ("Seat: B 12",)),
+                     PrintedTicket("EEEEFFFFGGGGHHHH"))), layout=layout).hex()
+        for layout in ("a4", "thermal")}
+result = {"pdfs": pdfs, "at_init": sorted(init_modules & {"reportlab", "PIL"}),
+          "from_package": [m.__file__.startswith(sys.path[0]) for m in (PIL, reportlab)]}
+"""
+    from tickets.tests.pdf_reading import pdf_pages_qr_codes
+
+    result = invoke([{"exec": code}])["steps"][0]
+    assert result["at_init"] == [] and result["from_package"] == [True, True]
+    for data in result["pdfs"].values():
+        assert pdf_pages_qr_codes(bytes.fromhex(data)) == [["AAAABBBBCCCCDDDD"],
+                                                           ["EEEEFFFFGGGGHHHH"]]
 
 
 def test_openapi_document_is_served_without_libyaml(invoke):
@@ -509,3 +537,15 @@ def test_check_deploy_through_the_manage_event(invoke):
     # Raises (and fails the process) on any issue at WARNING or above.
     result = invoke([{"event": ev.manage("check --deploy --fail-level WARNING")}])
     assert result["steps"] == [{}]
+
+
+def test_problems_in_french_from_the_package(invoke):
+    """locale/'s compiled catalogue ships in the zip (the .mo is committed; `make package`
+    needs no gettext): a French request gets its problem in French."""
+    result = invoke([{"event": ev.rest_v1("GET", "/api/v1/no-such-thing/",
+                                          headers={"Accept-Language": "fr-FR,fr;q=0.9"})}])
+    [response] = result["steps"]
+    assert response["statusCode"] == 404
+    body = json.loads(body_of(response))
+    assert (body["code"], body["title"], body["detail"]) == (
+        "not_found", "Introuvable", "Cette ressource n'existe pas.")

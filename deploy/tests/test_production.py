@@ -114,7 +114,7 @@ print({
     seen = ast.literal_eval(result.stdout)  # the child prints a dict of literals
     assert seen == {
         "boto3_imported": False, "stripe_imported": False, "secrets_read": 0,
-        "conn_max_age": 300, "health_checks": True, "debug": False,
+        "conn_max_age": 60, "health_checks": True, "debug": False,  # bounded: a pausing DB
         "ssl_header": ("HTTP_X_FORWARDED_PROTO", "https"), "hsts": 31536000,
         "secure_cookies": True, "media": "project.aws.S3Storage",
         "static": "project.aws.S3Storage", "static_domain": "tickets.example.com",

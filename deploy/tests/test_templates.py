@@ -94,7 +94,9 @@ def test_distribution_routes_spa_static_and_api():
     config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "spa"
     routes = {b["PathPattern"]: b["TargetOriginId"] for b in config["CacheBehaviors"]}
-    assert routes == {"/static/*": "static", "/api/*": "api", "/admin/*": "api"}
+    assert routes == {"/static/*": "static", "/api/v1/shows*": "api",
+                      "/api/v1/performances/*": "api", "/api/v1/info*": "api",  # cached
+                      "/api/*": "api", "/admin/*": "api"}
     assert all(b["ViewerProtocolPolicy"] != "allow-all" for b in config["CacheBehaviors"])
     origins = {o["Id"]: o for o in config["Origins"]}
     assert "OriginAccessControlId" in origins["spa"]

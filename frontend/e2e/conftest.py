@@ -80,6 +80,14 @@ def checkout(live_server, stripe_local, settings):
     _post(hook, json.dumps({**fields, "events": []}).encode(), "application/json")
 
 
+@pytest.fixture(autouse=True)
+def sign_in_codes(settings, tmp_path):
+    """The local issuer writes its one-time sign-in codes beside the emails: into this
+    test's own folder (e2e_support.sign_in reads them there)."""
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    return settings.EMAIL_FILE_PATH
+
+
 @pytest.fixture
 def eml_outbox(settings, tmp_path):
     """Order emails as `make run` writes them (notifications.backends.EmlFileBackend), into

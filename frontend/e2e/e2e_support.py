@@ -27,12 +27,39 @@ AUTHORIZE = re.compile(r"/dev-auth/oauth2/authorize\?")  # the local issuer's si
 
 
 def sign_in(page, email: str, back_to: str) -> None:
-    """On the local issuer's form, where the SPA's sign-in sends the page: sign in as
-    `email`, and wait to be back at `back_to`."""
+    """On the local issuer's form, where the SPA's sign-in sends the page: give `email`,
+    read the one-time code the issuer "emailed" (a file beside the emails, as in var/mail/
+    under `make run`), type it, and wait to be back at `back_to`."""
     page.wait_for_url(AUTHORIZE)
     page.locator("input[name=email]").fill(email)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.locator("form button[type=submit]").first.click()
+    code_input = page.locator("input[name=code]")
+    code_input.wait_for()
+    code_input.fill(sign_in_code(email))
+    page.locator("form button[type=submit]").first.click()
     page.wait_for_url(back_to)
+
+
+def choose_seats(item, category: str, quantity: int) -> None:
+    """On a performance's reserve form: `quantity` seats of `category`, typed into its
+    number field (a change is committed when the field loses focus)."""
+    field = item.get_by_label(category, exact=True)
+    field.fill(str(quantity))
+    field.blur()
+    item.page.wait_for_function("([f, n]) => f.value === n", arg=[field.element_handle(), str(quantity)])
+
+
+def sign_in_code(email: str, timeout: float = 10.0) -> str:
+    """The newest code sent to `email` (devauth/codes.py writes it before answering)."""
+    folder = Path(settings.EMAIL_FILE_PATH)
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(folder.glob(f"*-sign-in-code-{email.lower()}.txt"))
+        if found:
+            return re.search(r"sign-in code is (\d{6})", found[-1].read_text()).group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no sign-in code for {email} in {folder}")
+        time.sleep(0.05)
 
 
 def shoot(page, name: str, width: int) -> Path:

@@ -22,6 +22,7 @@ from e2e_support import (
     CARD_ELEMENT,
     CARD_OK,
     assert_accessible,
+    choose_seats,
     email_as_page,
     fill_card,
     pay,
@@ -53,7 +54,7 @@ def sign_in_and_reserve(page, base: str, show, performance, quantity: int, email
     item = page.locator(f"[data-performance='{performance.id}']")
     item.get_by_role("button", name="Sign in to reserve").click()
     sign_in(page, email, f"{base}/shows/{show.slug}")
-    item.get_by_label("Tickets").select_option(str(quantity))
+    choose_seats(item, "Full price", quantity)
     item.get_by_role("button", name=re.compile(r"^Reserve")).click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))
     page.get_by_role("heading", name="Pay for your tickets").wait_for()

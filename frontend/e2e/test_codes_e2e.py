@@ -10,7 +10,15 @@ import re
 
 import pytest
 from django.utils import timezone
-from e2e_support import CARD_OK, assert_accessible, fill_card, pay, shoot, sign_in
+from e2e_support import (
+    CARD_OK,
+    assert_accessible,
+    choose_seats,
+    fill_card,
+    pay,
+    shoot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -115,7 +123,7 @@ def test_buy_a_gift_card_receive_it_by_email_and_pay_part_of_an_order(checkout, 
     page.get_by_role("button", name="Sign out").click()
     show, performance = paid_show
     item = open_show(page, checkout, show, performance, "lucky@example.com")
-    item.get_by_label("Tickets").select_option("2")
+    choose_seats(item, "Full price", 2)
     item.get_by_role("button", name="Have a code?").click()
     item.get_by_label("Gift card").fill(code)
     item.get_by_role("button", name="Apply gift card").click()

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from e2e_support import assert_accessible, qr_codes_loaded, shoot, sign_in
+
+from tickets.tests.pdf_reading import pdf_pages_qr_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,13 +71,15 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     item.get_by_text("10 seats left").wait_for()
     assert_accessible(page, "a show")
 
-    # Sign in with the local issuer's email form; come back to the same page.
+    # Sign in with an emailed code (the local issuer writes it beside the emails, as
+    # var/mail/ under make run): email address, then the code; back on the same page.
     item.get_by_role("button", name="Sign in to reserve").click()
     sign_in(page, "e2e@example.com", f"{base}/shows/{the_show.slug}")
     page.get_by_role("button", name="Sign out").wait_for()
 
-    # Reserve 2 seats: the order page shows 2 QR codes.
-    item.get_by_label("Tickets").select_option("2")
+    # Reserve 2 seats (its one category, "Full price", starts at 1): the order page shows
+    # 2 QR codes.
+    item.get_by_role("button", name="One Full price ticket more").click()
     item.get_by_role("button", name=re.compile(r"^Reserve")).click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))
     order_url = page.url.split("?")[0]
@@ -86,6 +91,14 @@ def test_browse_sign_in_reserve_reload_cancel(live_server, page, show):
     page.set_viewport_size({"width": 1280, "height": 900})
     on_sale.refresh_from_db()
     assert on_sale.seats_sold == 2
+
+    # The printable tickets: a PDF, a page per ticket, each QR code its ticket's code.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download tickets (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    codes = page.locator(".ticket-code code").all_inner_texts()
+    assert sorted(c for page_codes in pdf_pages_qr_codes(pdf) for c in page_codes) \
+        == sorted(codes) and len(codes) == 2
 
     # Deep links reload fine (history-API fallback), still signed in.
     page.goto(f"{base}/shows/{the_show.slug}")

@@ -137,6 +137,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/language/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["me_language_retrieve"];
+        put: operations["me_language_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/stripe/webhook/": {
         parameters: {
             query?: never;
@@ -164,6 +180,27 @@ export interface paths {
         get: operations["performances_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/performances/{performance_id}/waiting-room/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Where the visitor stands: position and estimate, or their admission. */
+        get: operations["waiting_room_retrieve"];
+        put?: never;
+        /**
+         * @description Join the waiting room (again: the same place), first come, first served. While
+         *     the room is off, or fewer arrive than it admits, the admission comes at once.
+         */
+        post: operations["waiting_room_join"];
         delete?: never;
         options?: never;
         head?: never;
@@ -232,7 +269,8 @@ export interface paths {
         put?: never;
         /**
          * @description Reserve seats: a confirmed order for a free performance; for a paid one a hold
-         *     (`pending` until `expires_at`) with the `payment` the browser completes.
+         *     (`pending` until `expires_at`, `payment` null) that the payment step
+         *     (`POST /tickets/{id}/payment/`) prepares for the browser to complete.
          */
         post: operations["tickets_create"];
         delete?: never;
@@ -283,6 +321,45 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["tickets_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{order_id}/payment/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The payment step: the held order with its `payment` (client secrets for
+         *     stripe.js), made now if it has none. Idempotent: a reload or a retry gets the same
+         *     payment. 503 `payment_unavailable` (Retry-After): Stripe could not be reached in
+         *     time; the seats are still held, try again. 409 `hold_expired`: the hold ended.
+         */
+        post: operations["tickets_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{order_id}/tickets.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The order's tickets as a PDF, one ticket per page (confirmed orders only). */
+        get: operations["tickets_pdf"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -380,7 +457,7 @@ export interface components {
         };
         CategoryRef: {
             id: number;
-            name: string;
+            readonly name: string;
         };
         /**
          * @description * `EUR` - Euro
@@ -390,6 +467,12 @@ export interface components {
          * @enum {string}
          */
         CurrencyEnum: "EUR" | "GBP" | "USD" | "CHF";
+        CustomerLanguage: {
+            language: components["schemas"]["LanguageEnum"];
+        };
+        CustomerLanguageRequest: {
+            language: components["schemas"]["LanguageEnum"];
+        };
         GiftCardBalance: {
             balance_cents: number;
             currency: string;
@@ -399,14 +482,14 @@ export interface components {
         Health: {
             /** @description Always `ok` with a 200. */
             status: string;
-            /** @description `ok` with a 200. */
+            /** @description `ok`; with `wake=false`, `paused` when this process holds no open connection to a database that pauses (it was not woken to find out). */
             database: string;
             /** @description `ok` or `unavailable` (reads still served). */
             cache: string;
         };
         InfoPageDetail: {
             slug: string;
-            title: string;
+            readonly title: string;
             readonly body_html: string;
             /** Format: date-time */
             readonly updated_at: string;
@@ -414,8 +497,8 @@ export interface components {
         };
         InfoPageListItem: {
             slug: string;
-            title: string;
-            summary?: string;
+            readonly title: string;
+            readonly summary: string;
         };
         /**
          * @description * `percent` - Percent off
@@ -425,6 +508,12 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "percent" | "amount" | "fixed" | "free";
+        /**
+         * @description * `fr` - Français
+         *     * `en` - English
+         * @enum {string}
+         */
+        LanguageEnum: "fr" | "en";
         LineInputRequest: {
             category: number;
             quantity: number;
@@ -447,6 +536,10 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly expires_at: string | null;
+            /** @description Once cancelled: what was refunded (the total less the fee). */
+            refund_cents: number;
+            /** @description Once cancelled: the fee its refund rule kept. */
+            fee_cents: number;
             readonly tickets: components["schemas"]["Ticket"][];
             readonly payment: components["schemas"]["Payment"] | null;
         };
@@ -675,9 +768,9 @@ export interface components {
         };
         ShowDetail: {
             slug: string;
-            title: string;
-            summary?: string;
-            description?: string;
+            readonly title: string;
+            readonly summary: string;
+            readonly description: string;
             /** Format: uri */
             readonly poster_url: string | null;
             duration_minutes: number;
@@ -685,8 +778,8 @@ export interface components {
         };
         ShowListItem: {
             slug: string;
-            title: string;
-            summary?: string;
+            readonly title: string;
+            readonly summary: string;
             /** Format: uri */
             readonly poster_url: string | null;
             /** Format: date-time */
@@ -696,7 +789,18 @@ export interface components {
         };
         ShowRef: {
             slug: string;
-            title: string;
+            readonly title: string;
+        };
+        Standing: {
+            performance: number;
+            number: number | null;
+            position: number;
+            estimate_seconds: number;
+            readonly admitted: boolean;
+            admission: string | null;
+            /** Format: date-time */
+            admission_expires_at: string | null;
+            retry_after_seconds: number;
         };
         Ticket: {
             readonly code: string;
@@ -1033,7 +1137,10 @@ export interface operations {
     };
     health: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `false`: a monitor's probe that must not wake a paused database (answers `paused` instead of connecting). */
+                wake?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1046,6 +1153,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -1190,6 +1306,102 @@ export interface operations {
             };
         };
     };
+    me_language_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerLanguage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_language_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerLanguageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerLanguage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     payments_stripe_webhook: {
         parameters: {
             query?: never;
@@ -1272,6 +1484,102 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiting_room_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standing"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waiting_room_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                performance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standing"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1633,6 +1941,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The waiting room's admission (POST /performances/{id}/waiting-room/), required while the performance's room is on: 403 admission_required, admission_invalid or admission_expired otherwise. */
+                Admission?: string;
                 /** @description Makes a retry safe: the same key and body return the first response. */
                 "Idempotency-Key"?: string;
             };
@@ -1664,6 +1974,15 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1929,6 +2248,141 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_pdf: {
+        parameters: {
+            query?: {
+                /** @description a4: print at home; thermal: an 80 mm ticket printer. */
+                layout?: "a4" | "thermal";
+            };
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

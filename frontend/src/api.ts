@@ -5,11 +5,16 @@
  * `npm run gen:api`; they are looked up by path, as the contract (API.md) names them.
  * Failures are thrown as `ApiError`: an RFC 9457 problem (`code` is the stable key the
  * views switch on), or the synthetic codes `network` (no answer) and `session_expired`.
+ * A 503 `database_resuming` (a paused database waking up) is not a failure: the request
+ * is sent again after its `Retry-After`, while the shell says "Waking up the box office…"
+ * (waking.ts). Nothing was done by the refused request, so sending it again is safe.
  */
 
 import type { paths } from "./api-types";
 import { API_BASE } from "./config";
 import { getAccessToken, clearSession } from "./auth";
+import { WAKING_GIVE_UP_MS, pause, retryAfterMs, startWaiting } from "./waking";
+import { language, t } from "./i18n";
 
 type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
 type Ok<Op> = Op extends { responses: infer R }
@@ -23,12 +28,22 @@ export type ShowSummary = ShowPage["results"][number];
 export type ShowDetail = Ok<paths["/api/v1/shows/{slug}/"]["get"]>;
 export type Performance = ShowDetail["performances"][number];
 export type PerformanceStatus = Performance["status"];
+/** A visible price category of a performance ("Full price", "Reduced"…). */
+export type Category = Performance["categories"][number];
+/** Until when, and for what fee, a customer may cancel (shown before paying). */
+export type RefundPolicy = Performance["refund_policy"];
+export type ServerTime = Ok<paths["/api/v1/time/"]["get"]>;
+export type PerformanceDetail = Ok<paths["/api/v1/performances/{performance_id}/"]["get"]>;
 export type InfoList = Ok<paths["/api/v1/info/"]["get"]>;
 export type InfoDetail = Ok<paths["/api/v1/info/{slug}/"]["get"]>;
 export type Me = Ok<paths["/api/v1/me/"]["get"]>;
+export type CustomerLanguage = Ok<paths["/api/v1/me/language/"]["put"]>;
 export type ReserveBody = Body<paths["/api/v1/tickets/"]["post"]>;
 
 export type Order = Ok<paths["/api/v1/tickets/"]["post"]>;
+/** One category of an order: how many seats, at what price each. */
+export type OrderLine = Order["lines"][number];
+export type Ticket = Order["tickets"][number];
 /** Null for a free order; the client secrets only while the order is pending. */
 export type Payment = NonNullable<Order["payment"]>;
 export type OrderStatus = Order["status"];
@@ -42,6 +57,8 @@ export type WaitlistEntry = Ok<WaitlistPath["get"]>;
 export type WaitlistStatus = WaitlistEntry["status"];
 export type WaitlistJoinBody = Body<WaitlistPath["post"]>;
 export type MyWaitlists = Ok<paths["/api/v1/waitlist/"]["get"]>;
+/** Where a visitor stands in a performance's waiting room (`position` 0 = admitted). */
+export type WaitingRoomStanding = Ok<paths["/api/v1/performances/{performance_id}/waiting-room/"]["post"]>;
 
 /** What a voucher does for one performance: per-category discounts, hidden tariffs revealed. */
 export type VoucherPreview = Ok<paths["/api/v1/vouchers/{code}/"]["get"]>;
@@ -99,7 +116,7 @@ async function toProblem(response: Response): Promise<Problem> {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   query?: Record<string, string | number | undefined | null>;
   body?: unknown;
   auth?: boolean;
@@ -107,17 +124,39 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Sends one request; resolves with the raw successful response, throws `ApiError`. */
+/** Sends one request; resolves with the raw successful response, throws `ApiError`.
+ *  While the box office wakes up (503 `database_resuming`) it waits and sends it again. */
 export async function send(path: string, options: RequestOptions = {}): Promise<Response> {
+  const started = Date.now();
+  let done: (() => void) | undefined;
+  try {
+    for (;;) {
+      try {
+        return await sendOnce(path, options);
+      } catch (error) {
+        const waking = error instanceof ApiError && error.code === "database_resuming";
+        if (!waking || Date.now() - started > WAKING_GIVE_UP_MS) throw error;
+        done ??= startWaiting();
+        await pause(Number(error.problem.retryAfterMs) || 5000, options.signal);
+      }
+    }
+  } finally {
+    done?.();
+  }
+}
+
+async function sendOnce(path: string, options: RequestOptions): Promise<Response> {
   const url = new URL(API_BASE + path, location.origin);
   for (const [name, value] of Object.entries(options.query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, String(value));
   }
-  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  // The API answers in the visitor's language: problems' titles and details, show content.
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language(),
+                                            ...options.headers };
   if (options.auth) {
     const token = getAccessToken();
     if (!token) {
-      throw new ApiError({ status: 401, code: "session_expired", title: "Please sign in" });
+      throw new ApiError({ status: 401, code: "session_expired", title: t("Please sign in") });
     }
     headers.Authorization = `Bearer ${token}`;
   }
@@ -128,15 +167,21 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   }
   let response: Response;
   try {
+    // "no-cache": the browser always asks again (the edge answers public pages): the
+    // stale-while-revalidate the server gives CloudFront must not let the browser show a
+    // count it already knows is old (DEPLOY.md, "Public pages at the edge").
     response = await fetch(url.toString(), { method: options.method || "GET", headers, body,
-                                            signal: options.signal });
+                                            signal: options.signal, cache: "no-cache" });
   } catch (error) {
     if ((error as Error)?.name === "AbortError") throw error;
-    throw new ApiError({ status: 0, code: "network", title: "Network unavailable",
-                         detail: "The box office could not be reached. Check your connection and try again." });
+    throw new ApiError({ status: 0, code: "network", title: t("Network unavailable"),
+                         detail: t("The box office could not be reached. Check your connection and try again.") });
   }
   if (!response.ok) {
     const problem = await toProblem(response);
+    if (problem.code === "database_resuming") {
+      problem.retryAfterMs = retryAfterMs(response.headers.get("Retry-After"));
+    }
     if (response.status === 401 && options.auth) {
       // The token expired or was revoked: forget it, the view offers to sign in again.
       clearSession();
@@ -154,6 +199,7 @@ async function json<T>(path: string, options?: RequestOptions): Promise<T> {
 
 const enc = encodeURIComponent;
 const waitlistPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waitlist/`;
+const waitingRoomPath = (performanceId: number) => `/api/v1/performances/${enc(String(performanceId))}/waiting-room/`;
 
 export type ShowQuery = NonNullable<paths["/api/v1/shows/"]["get"]["parameters"]["query"]>
   & { page?: number };
@@ -163,25 +209,55 @@ export const api = {
     json<ShowPage>("/api/v1/shows/", { query: { ...query }, signal }),
   show: (slug: string, signal?: AbortSignal) =>
     json<ShowDetail>(`/api/v1/shows/${enc(slug)}/`, { signal }),
+  performance: (id: number, signal?: AbortSignal) =>
+    json<PerformanceDetail>(`/api/v1/performances/${enc(String(id))}/`, { signal }),
   infoPages: (signal?: AbortSignal) => json<InfoList>("/api/v1/info/", { signal }),
   infoPage: (slug: string, signal?: AbortSignal) =>
     json<InfoDetail>(`/api/v1/info/${enc(slug)}/`, { signal }),
   me: () => json<Me>("/api/v1/me/", { auth: true }),
-  /** `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice. */
-  reserve: (body: ReserveBody, idempotencyKey: string) =>
+  /** Stores the language the customer chose on their account: their emails follow it. */
+  setMyLanguage: (chosen: CustomerLanguage["language"]) =>
+    json<CustomerLanguage>("/api/v1/me/language/", { method: "PUT", auth: true, body: { language: chosen } }),
+  /** The server's clock (`now`, ISO with ms): countdowns to an on-sale time follow it. */
+  serverTime: (signal?: AbortSignal) => json<ServerTime>("/api/v1/time/", { signal }),
+  /**
+   * `idempotencyKey` is one per reserve intent: the same key on a retry never reserves twice.
+   * Body `{performance, lines: [{category, quantity}]}`. Refusals: 409 `category_sold_out`
+   * (`category`, `seats_left`), `sold_out`, `sales_not_open` (`on_sale_at`), `sales_closed`,
+   * `limit_exceeded` (a category's per-order maximum, with `category`; or 10 in all);
+   * 404 `not_found` (a category no longer on sale); `admission_required` and the like (the
+   * performance's waiting room).
+   */
+  reserve: (body: ReserveBody, idempotencyKey: string, admission?: string | null) =>
     json<Order>("/api/v1/tickets/", { method: "POST", body, auth: true,
-                                      headers: { "Idempotency-Key": idempotencyKey } }),
+                                      headers: { "Idempotency-Key": idempotencyKey,
+                                                 ...(admission ? { Admission: admission } : {}) } }),
+  /**
+   * The payment step: the held order with its `payment`, made now if it has none (idempotent:
+   * a reload never makes a second one). Refusals: 503 `payment_unavailable` (Stripe busy or
+   * unreachable; the seats are still held: ask again), 409 `hold_expired`.
+   */
+  preparePayment: (id: string, signal?: AbortSignal) =>
+    json<Order>(`/api/v1/tickets/${enc(id)}/payment/`, { method: "POST", auth: true, signal }),
+  /** Joins a performance's waiting room (again: the same place) and says where one stands. */
+  joinWaitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { method: "POST", auth: true, signal }),
+  /** Where one stands in the waiting room now (404 `not_found`: never joined). */
+  waitingRoom: (performanceId: number, signal?: AbortSignal) =>
+    json<WaitingRoomStanding>(waitingRoomPath(performanceId), { auth: true, signal }),
   orders: (page?: number, signal?: AbortSignal) =>
     json<OrderPage>("/api/v1/tickets/", { auth: true, query: { page }, signal }),
   order: (id: string, signal?: AbortSignal) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/`, { auth: true, signal }),
+  /** The order, cancelled: `refund_cents` is what goes back, `fee_cents` what its refund rule
+   * kept. Refusals: 409 `cancellation_closed` (past the rule's deadline), `sales_closed`. */
   cancel: (id: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/cancel/`, { method: "POST", auth: true }),
   /**
    * Charges a pending order with a payment method saved by stripe.js (`pm_…`). The answer is
    * the order; a 3-D Secure challenge shows as `payment.status == "requires_action"`.
    * Refusals: 402 `card_declined` (detail: the bank's words; the hold stays), 409
-   * `hold_expired`, 503 `payment_unavailable`.
+   * `hold_expired`, 503 `payment_unavailable` (the seats are still held).
    */
   pay: (id: string, paymentMethod: string) =>
     json<Order>(`/api/v1/tickets/${enc(id)}/pay/`, { method: "POST", auth: true,
@@ -231,6 +307,12 @@ export const api = {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,
                                 { auth: true, signal, headers: { Accept: "image/svg+xml, */*" } });
     return svgBlob(await response.text());
+  },
+  /** The order's tickets as a PDF (one per page): fetched with the bearer token, a blob. */
+  ticketsPdf: async (id: string, layout: "a4" | "thermal" = "a4"): Promise<Blob> => {
+    const response = await send(`/api/v1/tickets/${enc(id)}/tickets.pdf`,
+                                { auth: true, query: { layout }, headers: { Accept: "application/pdf, */*" } });
+    return response.blob();
   },
 };
 

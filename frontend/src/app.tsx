@@ -1,6 +1,8 @@
 /** The shell: skip link, header with navigation and the session, and the routes. */
 
 import { signIn, signOut } from "./auth";
+import { LanguageSwitcher, useLanguage } from "./language";
+import { t } from "./i18n";
 import { match, useLocation } from "./router";
 import { useSession } from "./session";
 import { AuthCallback } from "./views/AuthCallback";
@@ -10,6 +12,7 @@ import { NotFound } from "./views/NotFound";
 import { ShowDetail } from "./views/ShowDetail";
 import { ShowList } from "./views/ShowList";
 import { MyTickets, OrderPage } from "./views/Tickets";
+import { useWaking } from "./waking";
 
 // project/spa.py's CLIENT_ROUTES lists these paths too (other paths get a 404 status);
 // test/routes.test.tsx keeps the two in step.
@@ -36,22 +39,23 @@ function Header() {
     <header class="site-header">
       <div class="wrap header-inner">
         <a class="brand" href="/">Marquee</a>
-        <nav aria-label="Main">
+        <nav aria-label={t("Main")}>
           <ul role="list">
-            <li><a href="/" aria-current={current("/")}>Shows</a></li>
-            <li><a href="/tickets" aria-current={current("/tickets")}>My tickets</a></li>
-            <li><a href="/gift-cards" aria-current={current("/gift-cards")}>Gift cards</a></li>
-            <li><a href="/info" aria-current={current("/info")}>Info</a></li>
+            <li><a href="/" aria-current={current("/")}>{t("Shows")}</a></li>
+            <li><a href="/tickets" aria-current={current("/tickets")}>{t("My tickets")}</a></li>
+            <li><a href="/gift-cards" aria-current={current("/gift-cards")}>{t("Gift cards")}</a></li>
+            <li><a href="/info" aria-current={current("/info")}>{t("Info")}</a></li>
           </ul>
         </nav>
+        <LanguageSwitcher />
         <div class="account">
           {session ? (
             <>
               {session.email && <span class="who" title={session.email}>{session.email}</span>}
-              <button type="button" class="button button-secondary" onClick={signOut}>Sign out</button>
+              <button type="button" class="button button-secondary" onClick={signOut}>{t("Sign out")}</button>
             </>
           ) : (
-            <button type="button" class="button" onClick={() => void signIn()}>Sign in</button>
+            <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in")}</button>
           )}
         </div>
       </div>
@@ -59,16 +63,30 @@ function Header() {
   );
 }
 
+/** Shown while a request waits for a paused database to resume (waking.ts). */
+function WakingUp() {
+  const waking = useWaking();
+  return (
+    <div class="waking" role="status" aria-live="polite">
+      {waking && <p class="wrap">Waking up the box office… one moment, we will carry on by ourselves.</p>}
+    </div>
+  );
+}
+
 export function App() {
+  // Keyed by language: a switch renders every page again and fetches its content anew (the
+  // API answers in the request's language).
+  const language = useLanguage();
   return (
     <>
-      <a class="skip-link" href="#main">Skip to content</a>
-      <Header />
+      <a class="skip-link" href="#main">{t("Skip to content")}</a>
+      <Header key={`h-${language}`} />
+      <WakingUp />
       <main id="main" class="wrap" tabIndex={-1}>
-        <Route />
+        <Route key={language} />
       </main>
       <footer class="site-footer">
-        <div class="wrap"><a href="/info">Visiting, access and FAQ</a></div>
+        <div class="wrap"><a href="/info">{t("Visiting, access and FAQ")}</a></div>
       </footer>
     </>
   );

@@ -7,6 +7,7 @@
  */
 
 import { AUTH_BASE, AUTH_CLIENT_ID } from "./config";
+import { t } from "./i18n";
 
 const SESSION_KEY = "marquee.session";
 const PENDING_KEY = "marquee.pkce";
@@ -158,11 +159,11 @@ export async function completeSignIn(search: string, now: number = Date.now()): 
   const pending = raw ? (JSON.parse(raw) as Pending) : null;
   const error = params.get("error");
   if (error) {
-    throw new SignInError(params.get("error_description") || `Sign-in failed (${error}).`);
+    throw new SignInError(params.get("error_description") || t("Sign-in failed ({error}).", { error }));
   }
   const code = params.get("code");
   if (!pending || !code || params.get("state") !== pending.state) {
-    throw new SignInError("This sign-in link is not valid any more. Please sign in again.");
+    throw new SignInError(t("This sign-in link is not valid any more. Please sign in again."));
   }
   let response: Response;
   try {
@@ -178,14 +179,14 @@ export async function completeSignIn(search: string, now: number = Date.now()): 
       }).toString(),
     });
   } catch {
-    throw new SignInError("The sign-in service could not be reached. Please try again.");
+    throw new SignInError(t("The sign-in service could not be reached. Please try again."));
   }
-  if (!response.ok) throw new SignInError("Sign-in was refused. Please try again.");
+  if (!response.ok) throw new SignInError(t("Sign-in was refused. Please try again."));
   const tokens = (await response.json()) as {
     access_token?: string; id_token?: string; token_type?: string; expires_in?: number;
   };
   if (!tokens.access_token || (tokens.token_type && tokens.token_type.toLowerCase() !== "bearer")) {
-    throw new SignInError("The sign-in service sent no usable token.");
+    throw new SignInError(t("The sign-in service sent no usable token."));
   }
   const session: Session = {
     accessToken: tokens.access_token,

@@ -1,37 +1,50 @@
-/** Display formatting: money in minor units, dates in the visitor's locale. */
+/** Display formatting through Intl, in the visitor's language and the venue's formats:
+ * "samedi 12 décembre 2026, 19 h 30" and "65,00 €" in French; "Saturday 12 December 2026,
+ * 19:30" and "€65.00" in English (24-hour unless the venue says otherwise). */
+
+import { VENUE_24_HOUR } from "./config";
+import { language, locale, t, tn } from "./i18n";
 
 export function money(cents: number | null | undefined, currency: string | null | undefined): string {
   if (cents === null || cents === undefined) return "";
   const cur = currency || "EUR";
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: cur }).format(cents / 100);
+    return new Intl.NumberFormat(locale(), { style: "currency", currency: cur }).format(cents / 100);
   } catch {
     return `${(cents / 100).toFixed(2)} ${cur}`;
   }
 }
 
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(undefined, {
-    weekday: "short", day: "numeric", month: "short", year: "numeric",
-    hour: "2-digit", minute: "2-digit",
-  }).format(new Date(iso));
+function time(date: Date): string {
+  const parts = new Intl.DateTimeFormat(locale(), {
+    hour: "numeric", minute: "2-digit", hourCycle: language() === "fr" || VENUE_24_HOUR ? "h23" : "h12",
+  }).formatToParts(date);
+  if (language() !== "fr") return parts.map((p) => p.value).join("");
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("hour")} h ${part("minute")}`;
 }
 
-/** The time of day only (an offer's hold ends within the hour): "20:15", or "08:15 PM". */
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const day = new Intl.DateTimeFormat(locale(), {
+    weekday: "long", day: "numeric", month: "long", year: "numeric",
+  }).format(date).replace(/ à$/, "");
+  return `${day}, ${time(date)}`;
+}
+
+/** The time of day only (an offer's hold ends within the hour): "20 h 15", "20:15", "8:15 PM". */
 export function timeOfDay(iso: string | null | undefined): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return time(new Date(iso));
 }
 
 export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  const number = (n: number, digits = 0) =>
+    new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
+  if (bytes < 1024) return t("{size} B", { size: number(bytes) });
+  if (bytes < 1024 * 1024) return t("{size} KB", { size: number(Math.round(bytes / 1024)) });
+  return t("{size} MB", { size: number(bytes / (1024 * 1024), 1) });
 }
 
 /** Milliseconds from `now` until `iso` (never negative); Infinity when there is no deadline. */
@@ -41,10 +54,28 @@ export function msUntil(iso: string | null | undefined, now: number): number {
   return Number.isNaN(at) ? Infinity : Math.max(0, at - now);
 }
 
-/** A countdown as m:ss (9:05), rounded up so it reaches 0:00 only at the deadline. */
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A countdown as m:ss (9:05), h:mm:ss (2:09:05) from an hour, "3 days 2:09:05" from a day;
+ * rounded up so it reaches 0:00 only at the deadline.
+ */
 export function clock(ms: number): string {
   const total = Math.ceil(Math.max(0, ms) / 1000);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+  if (total < 3600) return `${Math.floor(total / 60)}:${pad(total % 60)}`;
+  const days = Math.floor(total / 86_400);
+  const hms = `${Math.floor(total / 3600) % 24}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+  return days ? `${tn(days, "{n} day", "{n} days")} ${hms}` : hms;
+}
+
+/** A day and time close enough to name by its weekday: "Fri 12 Jun, 18:00" (the visitor's
+ * locale; `long`: "Friday 12 June at 10:00"). */
+export function dayAndTime(iso: string, long = false): string {
+  const width = long ? "long" : "short";
+  const date = new Date(iso);
+  const day = new Intl.DateTimeFormat(locale(), { weekday: width, day: "numeric", month: width })
+    .format(date);
+  return `${day}, ${time(date)}`;
 }
 
 /** The same as an ISO 8601 duration, for <time dateTime>. */

@@ -9,6 +9,8 @@
  * numbers never reach our server.
  */
 
+import { t } from "./i18n";
+
 export interface StripeError {
   message?: string;
   type?: string;
@@ -65,10 +67,10 @@ function scriptUrl(jsUrl: string): string {
   try {
     url = new URL(jsUrl);
   } catch {
-    throw new Error("The payment form is not configured.");
+    throw new Error(t("The payment form is not configured."));
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new Error("The payment form is not configured.");
+    throw new Error(t("The payment form is not configured."));
   }
   return url.toString();
 }
@@ -94,7 +96,7 @@ export function loadStripe(jsUrl: string): Promise<StripeFactory> {
     const fail = () => {
       loads.delete(src);
       script.remove();
-      reject(new Error("The payment form could not be loaded."));
+      reject(new Error(t("The payment form could not be loaded.")));
     };
     script.addEventListener("load", () => {
       if (typeof window.Stripe === "function") resolve(window.Stripe);

@@ -9,9 +9,10 @@ import type { Order, Payment } from "../src/api";
 import { App } from "../src/app";
 import { interceptLinks } from "../src/router";
 import { _resetStripeForTests } from "../src/stripe";
-import { checkoutTiming } from "../src/views/Payment";
+import { checkoutTiming, prepareTiming } from "../src/views/Payment";
+import { waitingRoomTiming } from "../src/views/ShowDetail";
 import { installFakeStripe, type FakeStripe } from "./fakeStripe";
-import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call } from "./helpers";
+import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call, salesFields } from "./helpers";
 
 const ID = "5f0c7a9e-1111-4222-8333-444455556666";
 const JS_URL = "https://stripe.test/v3/";
@@ -49,11 +50,16 @@ function server(initial: Order) {
     current: initial,
     polls: [] as Order[],
     pay: (): Response => ok(state.current),
+    prepare: (): Response | Promise<Response> => {
+      state.current = { ...state.current, payment: payment() };
+      return ok(state.current);
+    },
     calls: [] as Call[],
   };
   state.calls = mockFetch((url, init) => {
     if (url.pathname.endsWith("qr.svg")) return new Response("<svg/>", { headers: { "Content-Type": "image/svg+xml" } });
     if (url.pathname === `/api/v1/tickets/${ID}/pay/` && init.method === "POST") return state.pay();
+    if (url.pathname === `/api/v1/tickets/${ID}/payment/` && init.method === "POST") return state.prepare();
     if (url.pathname === `/api/v1/tickets/${ID}/cancel/` && init.method === "POST") {
       state.current = order({ status: "cancelled", payment: payment({ status: "canceled", client_secret: null, setup_client_secret: null }) });
       return ok(state.current);
@@ -88,6 +94,7 @@ async function clickPay(root: HTMLElement) {
 let stripe: FakeStripe;
 let stopLinks: () => void;
 const timing = { ...checkoutTiming };
+const preparing = { ...prepareTiming };
 beforeEach(() => {
   sessionStorage.clear();
   signedIn();
@@ -95,11 +102,15 @@ beforeEach(() => {
   stripe = installFakeStripe();
   stopLinks = interceptLinks(document);
   Object.assign(checkoutTiming, { pollMs: 5, pollMaxMs: 15, fastPolls: 3 });
+  Object.assign(prepareTiming, { retryMs: 5, retryMaxMs: 20, slowAfter: 2 });
+  waitingRoomTiming.scale = 0.005;
   vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: vi.fn(() => "blob:qr"), revokeObjectURL: vi.fn() }));
 });
 afterEach(() => {
   stopLinks();
   Object.assign(checkoutTiming, timing);
+  Object.assign(prepareTiming, preparing);
+  waitingRoomTiming.scale = 1;
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -339,7 +350,7 @@ describe("expired and refunded orders", () => {
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);
     expect(text(root)).toContain("Reserved: 2 tickets");
     await act(() => button(root, "Cancel order").click());
-    expect(text(root)).toContain("€70.00 is refunded to your card");
+    await waitFor(() => text(root).includes("€70.00 is refunded to your card"));
     await act(() => button(root, "Yes, cancel").click());
     await waitFor(() => text(root).includes("This order is cancelled"));
     expect(text(root)).not.toContain("Reserved: 2 tickets");
@@ -372,7 +383,8 @@ describe("my tickets", () => {
 
 describe("reserving", () => {
   const perf = { id: 1, starts_at: "2030-05-01T19:30:00Z", venue: { name: "Grand Théâtre", city: "Lyon" },
-                 capacity: 100, seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale" };
+                 capacity: 100, seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale",
+                 ...salesFields(1, "on_sale", 50) };
   const detail = { slug: "the-tempest", title: "The Tempest", summary: "", description: "", poster_url: null,
                    duration_minutes: 90, performances: [perf] };
 
@@ -390,13 +402,94 @@ describe("reserving", () => {
     expect(text(root)).toContain("Pay for your tickets");
   });
 
-  it("payment_unavailable: nothing was reserved, try again later", async () => {
-    mockFetch((_url, init) => (init.method === "POST"
-      ? problem(503, "payment_unavailable", {}) : ok(detail)));
+  it("an announced on-sale: the waiting room shows the place in line, then reserves at the turn", async () => {
+    const reserves: (string | null)[] = [];
+    const standings = [
+      { performance: 1, number: 7, position: 3, estimate_seconds: 150, admitted: false, admission: null,
+        admission_expires_at: null, retry_after_seconds: 2 },
+      { performance: 1, number: 7, position: 1, estimate_seconds: 20, admitted: false, admission: null,
+        admission_expires_at: null, retry_after_seconds: 2 },
+      { performance: 1, number: 7, position: 0, estimate_seconds: 0, admitted: true, admission: "adm-7",
+        admission_expires_at: "2030-01-01T00:00:00Z", retry_after_seconds: 0 },
+    ];
+    const roomCalls: string[] = [];
+    mockFetch((url, init) => {
+      if (url.pathname === "/api/v1/tickets/" && init.method === "POST") {
+        const admission = (init.headers as Record<string, string>).Admission ?? null;
+        reserves.push(admission);
+        return admission === "adm-7" ? ok(order(), 201) : problem(403, "admission_required");
+      }
+      if (url.pathname === "/api/v1/performances/1/waiting-room/") {
+        roomCalls.push(init.method ?? "GET");
+        return ok(standings.shift());
+      }
+      if (url.pathname === `/api/v1/tickets/${ID}/`) return ok(order());
+      return ok(detail);
+    });
     const root = await visit("/shows/the-tempest");
     await waitFor(() => root.querySelector("form.reserve"));
     await act(() => { root.querySelector("form.reserve")!.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); });
-    await waitFor(() => text(root).includes("Card payments are unavailable at the moment, so nothing was reserved."));
+    const room = await waitFor(() => root.querySelector<HTMLElement>(".waiting-room"));
+    expect(text(room)).toContain("number 3 in line");
+    expect(text(room)).toContain("about 3 minutes");
+    expect(root.querySelector("[role=alert]")).toBeNull(); // a place in line, not an error
+    await waitFor(() => root.querySelector(".waiting-room")?.textContent?.includes("number 1 in line"));
+    await waitFor(() => root.querySelector(".fake-card"));
+    expect(location.pathname).toBe(`/tickets/${ID}`);
+    expect(reserves).toEqual([null, "adm-7"]);
+    expect(roomCalls).toEqual(["POST", "GET", "GET"]);
+  });
+});
+
+describe("preparing the payment (the hold makes no Stripe call)", () => {
+  it("a hold without its payment shows Preparing payment…, then the card form", async () => {
+    const srv = server(order({ payment: null }));
+    const prepared: Order[] = [];
+    let answer: () => void = () => {};
+    const made = new Promise<void>((resolve) => { answer = resolve; });
+    srv.prepare = async () => {
+      await made; // Stripe takes its time
+      srv.current = { ...srv.current, payment: payment() };
+      prepared.push(srv.current);
+      return ok(srv.current);
+    };
+    const root = await visit(`/tickets/${ID}?reserved=1`);
+    await waitFor(() => text(root).includes("Preparing payment…"));
+    expect(root.querySelector<HTMLFormElement>("form.pay")!.hidden).toBe(true);
+    expect(text(root)).toContain("Your seats are held for");
+    answer();
+    await waitFor(() => root.querySelector(".fake-card"));
+    expect(prepared).toHaveLength(1);
+    expect(text(root)).not.toContain("Preparing payment…");
+    expect(button(root, "Pay €70.00")).toBeTruthy();
+  });
+
+  it("Stripe busy: keeps preparing with the seats held, never says nothing was reserved", async () => {
+    const srv = server(order({ payment: null }));
+    let refusals = 0;
+    srv.prepare = () => {
+      if (++refusals <= 3) return problem(503, "payment_unavailable", { detail: "Many people are paying right now; your seats are still held." });
+      srv.current = { ...srv.current, payment: payment() };
+      return ok(srv.current);
+    };
+    const root = await visit(`/tickets/${ID}`);
+    await waitFor(() => text(root).includes("Your seats are held for you"));
+    expect(text(root)).toContain("Preparing payment…");
+    expect(text(root)).not.toContain("nothing was reserved");
+    expect(root.querySelector(".payment-error")).toBeNull();
+    await waitFor(() => root.querySelector(".fake-card"));
+    expect(refusals).toBe(4);
+  });
+
+  it("a hold that ended while preparing says so", async () => {
+    const srv = server(order({ payment: null }));
+    srv.prepare = () => {
+      srv.current = order({ status: "expired", expires_at: null, payment: null });
+      return problem(409, "hold_expired");
+    };
+    const root = await visit(`/tickets/${ID}`);
+    await waitFor(() => root.querySelector("[data-status=expired]"));
+    expect(text(root)).not.toContain("Preparing payment…");
   });
 });
 

@@ -6,7 +6,10 @@ import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor } from "
 
 const PERFORMANCE = {
   id: 7, starts_at: "2030-01-01T20:00:00Z", venue: { name: "Hall", city: "Lyon" }, capacity: 100,
-  seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale",
+  seats_left: 50, price_cents: 3500, currency: "EUR", status: "on_sale", on_sale_at: null, sales_end_at: null,
+  categories: [{ id: 1, name: "Full price", description: "", price_cents: 3500, max_per_order: null,
+                 seats_left: 50, status: "on_sale" }],
+  refund_policy: null,
 } as never;
 
 const PREVIEW = {

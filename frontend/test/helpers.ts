@@ -68,3 +68,21 @@ export function button(root: HTMLElement, label: string | RegExp): HTMLButtonEle
   if (!found) throw new Error(`no button ${label} in:\n${root.innerHTML}`);
   return found;
 }
+
+/** A performance's refund rule: full refund until the start (the API's default). */
+export const UNTIL_START = {
+  customer_may_cancel: true, cancel_until: "2030-05-01T19:30:00Z", hours_before: 0,
+  fee_fixed_cents: 0, fee_percent: "0.00",
+};
+
+/**
+ * What a performance carries since issue 21: one "Full price" category (id = performance id
+ * × 10) holding all its seats, sales times, the refund rule.
+ */
+export function salesFields(id: number, status: string, seats_left: number, price_cents = 3500) {
+  return {
+    on_sale_at: null, sales_end_at: "2030-05-01T19:30:00Z", refund_policy: UNTIL_START,
+    categories: [{ id: id * 10, name: "Full price", description: "", price_cents, max_per_order: null,
+                   seats_left, status: status === "on_sale" && seats_left === 0 ? "sold_out" : status }],
+  };
+}

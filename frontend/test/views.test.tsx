@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act } from "preact/test-utils";
 import { App } from "../src/app";
 import { interceptLinks } from "../src/router";
-import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor } from "./helpers";
+import { button, flush, mockFetch, mount, ok, problem, signedIn, text, waitFor, salesFields } from "./helpers";
 
 const venue = { name: "Grand Théâtre", city: "Lyon" };
 const perf = (id: number, status: string, seats_left = 50) => ({
   id, starts_at: "2030-05-01T19:30:00Z", venue, capacity: 100, seats_left, price_cents: 3500,
-  currency: "EUR", status,
+  currency: "EUR", status, ...salesFields(id, status, seats_left),
 });
 const show = {
   slug: "the-tempest", title: "The Tempest", summary: "Storms.", description: "Doors at 7.",
@@ -90,7 +90,7 @@ describe("show detail", () => {
     await waitFor(() => root.querySelector("[data-performance='1']"));
     const item = (id: number) => root.querySelector(`[data-performance='${id}']`)! as HTMLElement;
     expect(text(item(1))).toContain("3 seats left");
-    expect(item(1).querySelector("select")!.options).toHaveLength(3);
+    expect((item(1).querySelector("input[type=number]") as HTMLInputElement).max).toBe("3");
     expect(item(1).querySelector(".waitlist")).toBeNull();
     expect(text(item(2))).toContain("Sold out");
     expect(item(2).querySelector("form.reserve")).toBeNull();
@@ -101,7 +101,7 @@ describe("show detail", () => {
     expect(text(item(3))).toContain("Sales closed");
     expect(item(3).querySelector("button")).toBeNull();
     expect(text(item(4))).toContain("Cancelled");
-    expect(root.querySelector("label[for='qty-1']")!.textContent).toBe("Tickets");
+    expect(root.querySelector("label[for='qty-1-10']")!.textContent).toBe("Full price");
   });
 
   it("asks a signed-out visitor to sign in to reserve", async () => {
@@ -122,9 +122,9 @@ describe("show detail", () => {
       return ok(show);
     });
     const root = await visit("/shows/the-tempest");
-    await waitFor(() => root.querySelector("#qty-1"));
-    const select = root.querySelector("#qty-1") as HTMLSelectElement;
-    await act(() => { select.value = "2"; select.dispatchEvent(new Event("change", { bubbles: true })); });
+    await waitFor(() => root.querySelector("#qty-1-10"));
+    const field = root.querySelector("#qty-1-10") as HTMLInputElement;
+    await act(() => { field.value = "2"; field.dispatchEvent(new Event("change", { bubbles: true })); });
     const form = root.querySelector("form.reserve")!;
     await act(() => {
       form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true }));
@@ -134,7 +134,7 @@ describe("show detail", () => {
     await waitFor(() => root.querySelectorAll("img.qr").length === 2);
     const posts = calls.filter((c) => c.init.method === "POST");
     expect(posts).toHaveLength(1);
-    expect(JSON.parse(String(posts[0].init.body))).toEqual({ performance: 1, quantity: 2 });
+    expect(JSON.parse(String(posts[0].init.body))).toEqual({ performance: 1, lines: [{ category: 10, quantity: 2 }] });
     expect(location.pathname).toBe(`/tickets/${order().id}`);
     expect(text(root)).toContain("Reserved: 2 tickets");
     expect(root.querySelector("img.qr")!.getAttribute("alt")).toBe("QR code for ticket AAAA2222");
@@ -224,12 +224,40 @@ describe("my tickets", () => {
     const qr = calls.find((c) => c.url.endsWith("qr.svg"))!;
     expect((qr.init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
     await act(() => button(root, "Cancel order").click());
-    expect(document.activeElement).toBe(button(root, "Yes, cancel"));
+    await waitFor(() => document.activeElement === button(root, "Yes, cancel"));
     await act(() => button(root, "Yes, cancel").click());
     await waitFor(() => text(root).includes("This order is cancelled"));
     expect(document.activeElement?.textContent).toContain("This order is cancelled");
     expect(root.querySelectorAll("img.qr")).toHaveLength(0);
     expect(root.querySelector("a[href='/shows/the-tempest']")).toBeTruthy();
+  });
+
+  it("downloads the order's tickets as a PDF with the bearer token", async () => {
+    signedIn();
+    const calls = mockFetch((url) => {
+      if (url.pathname.endsWith("qr.svg")) return new Response("<svg/>", { headers: { "Content-Type": "image/svg+xml" } });
+      if (url.pathname.endsWith("/tickets.pdf")) return new Response("%PDF-1.4", { headers: { "Content-Type": "application/pdf" } });
+      if (url.pathname === "/api/v1/waitlist/") return ok([]);
+      return ok(page([order()]));
+    });
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const root = await visit("/tickets");
+    await waitFor(() => text(root).includes("Download tickets (PDF)"));
+    const link = [...root.querySelectorAll("a")].find((a) => a.textContent === "Download tickets (PDF)")!;
+    await act(() => { link.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true })); });
+    await waitFor(() => clicked.mock.calls.length === 1);
+    const pdf = calls.find((c) => c.url.includes("/tickets.pdf"))!;
+    expect(pdf.url).toContain(`/api/v1/tickets/${order().id}/tickets.pdf?layout=a4`);
+    expect((pdf.init.headers as Record<string, string>).Authorization).toBe("Bearer token-123");
+    clicked.mockRestore();
+  });
+
+  it("offers no PDF for a cancelled order", async () => {
+    signedIn();
+    mockFetch((url) => (url.pathname === "/api/v1/waitlist/" ? ok([]) : ok(page([order("cancelled")]))));
+    const root = await visit("/tickets");
+    await waitFor(() => text(root).includes("This order is cancelled"));
+    expect(text(root)).not.toContain("Download tickets (PDF)");
   });
 
   it("says when there are no tickets yet", async () => {

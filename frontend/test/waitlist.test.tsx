@@ -7,14 +7,14 @@ import type { WaitlistEntry } from "../src/api";
 import { timeOfDay } from "../src/format";
 import { interceptLinks } from "../src/router";
 import { waitlistTiming } from "../src/views/Waitlist";
-import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call } from "./helpers";
+import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor, type Call, salesFields } from "./helpers";
 
 const OFFER = "7e57ab1e-0000-4000-8000-0000000000ff";
 const venue = { name: "Grand Théâtre", city: "Lyon" };
 const ref = { slug: "the-tempest", title: "The Tempest" };
 const perf = (id: number, status: string, seats_left = 0) => ({
   id, starts_at: "2030-05-01T19:30:00Z", venue, capacity: 100, seats_left, price_cents: 3500,
-  currency: "EUR", status,
+  currency: "EUR", status, ...salesFields(id, status, seats_left),
 });
 const showWith = (...performances: ReturnType<typeof perf>[]) => ({
   slug: "the-tempest", title: "The Tempest", summary: "", description: "", poster_url: null,
@@ -90,7 +90,7 @@ async function visit(path: string) {
   return mount(<App />);
 }
 
-async function choose(select: HTMLSelectElement, value: string) {
+async function choose(select: HTMLSelectElement | HTMLInputElement, value: string) {
   await act(() => { select.value = value; select.dispatchEvent(new Event("change", { bubbles: true })); });
 }
 
@@ -251,7 +251,7 @@ describe("waiting list on the show page", () => {
         ? reserve() : handler(input, init)));
     const root = await visit("/shows/the-tempest");
     const form = await waitFor(() => item(root, 1).querySelector("form.reserve"));
-    await choose(form.querySelector("select")!, "2");
+    await choose(form.querySelector<HTMLInputElement>("input[type=number]")!, "2");
     await submit(form);
     const join = await waitFor(() => item(root, 1).querySelector("form.waitlist-join"));
     expect(reserve).toHaveBeenCalledOnce();

@@ -46,7 +46,7 @@ def test_make_run_writes_each_email_as_an_eml_file(settings, tmp_path, make_perf
     assert message["X-Marquee-Order"] == str(order.pk)
     assert [p.get_content_type() for p in message.walk()] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "multipart/related",
-        "text/html", "image/png", "text/calendar"]
+        "text/html", "image/png", "text/calendar", "application/pdf"]
     assert OrderEmail.objects.get(order=order, kind=EmailKind.CONFIRMATION).status == "sent"
 
 
@@ -82,3 +82,19 @@ def test_waiting_list_offers(kind, status, subject, make_performance, make_user)
     assert sent.subject == subject.format(show=performance.show.title)
     assert sent.to == ["next@example.com"]
     assert f"/tickets/{order.pk}" in sent.body and "2 seats" in sent.body
+
+
+def test_make_run_on_another_port_puts_that_port_in_the_emails_links(tmp_path):
+    """`PORT=9000 make run` serves on :9000 and gives runserver SITE_URL=…:9000, which
+    the emails' links are made of (was: :8000 whatever the port)."""
+    import subprocess  # nosec B404
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dry_run = subprocess.run(["make", "-n", "-W", "requirements/local.txt", "run",
+                              "PORT=9000"], cwd=root, capture_output=True, text=True,
+                             check=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})  # nosec B603
+    recipe = dry_run.stdout.replace("\\\n", " ")  # the recipe's continued lines, joined
+    [line] = [line for line in recipe.splitlines() if "runserver" in line]
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:9000}" in line
+    assert line.rstrip().endswith("runserver 127.0.0.1:9000")

@@ -22,6 +22,7 @@ from notifications.models import EmailKind, EmailStatus, OrderEmail
 from tickets import services as tickets
 from tickets.holds import orders_release_expired
 from tickets.models import Order
+from tickets.tests.pdf_reading import pdf_pages_qr_codes
 
 from .conftest import SENDER
 
@@ -78,6 +79,10 @@ def test_a_confirmed_order_sends_one_email_with_codes_qr_codes_and_calendar(
     assert "BEGIN:VEVENT" in ics
     assert f"DTSTART:{performance.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}" in ics
     assert f"https://tickets.example.com/tickets/{order['id']}" in ics.replace("\r\n ", "")
+    # The printable tickets: a PDF, a page per ticket, each QR code its ticket's code.
+    pdf = sent.part("application/pdf")
+    assert pdf.get_filename() == f"marquee-tickets-{order['id'][:8]}.pdf"
+    assert pdf_pages_qr_codes(pdf.get_content()) == [[code] for code in codes]
 
     email = record(order["id"], EmailKind.CONFIRMATION)
     assert (email.status, email.attempts, email.recipient) == ("sent", 1, "ann@example.com")
@@ -96,6 +101,7 @@ def test_a_cancelled_order_sends_one_cancellation(ses, customer, make_performanc
     assert cancelled.subject.endswith("is cancelled")
     assert "no longer valid" in cancelled.text and "refunding" not in cancelled.text
     assert not cancelled.parts("image/png") and not cancelled.parts("text/calendar")
+    assert not cancelled.parts("application/pdf")
     # Cancelling again changes nothing and sends nothing.
     customer.post(f"{TICKETS}{order['id']}/cancel/")
     assert len(ses.of(order["id"])) == 2
@@ -277,9 +283,17 @@ def paid(stripe_local, settings, make_performance, customer):
     return make_performance(capacity=10, price_cents=3250, currency="EUR")
 
 
+def prepare(client, order):
+    """The payment step (the SPA calls it as it shows the card form)."""
+    response = client.post(f"{TICKETS}{order['id']}/payment/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def pay(client, order):
     from payments.tests.stripe_helpers import setup_card
 
+    order = prepare(client, order)
     response = client.post(f"{TICKETS}{order['id']}/pay/",
                            {"payment_method": setup_card(order["payment"])}, format="json")
     assert response.status_code == 200, response.content
@@ -315,7 +329,7 @@ def test_an_expired_hold_sends_one_expiry_notice(ses, paid, customer):
 
 def test_a_late_payment_without_seats_sends_the_refund_notice(ses, paid, customer,
                                                                make_user):
-    order = reserve(customer, paid, quantity=2)
+    order = prepare(customer, reserve(customer, paid, quantity=2))
     expires = dt.datetime.fromisoformat(order["expires_at"])
     orders_release_expired(now=expires + dt.timedelta(seconds=1))
     # The seats go to someone else; then the first customer's payment succeeds.

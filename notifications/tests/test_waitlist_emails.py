@@ -40,6 +40,8 @@ def test_the_offer_email_links_to_the_held_order_and_its_lapse_is_told_once(
     assert link == f"/tickets/{offer.pk}"
     # The link's order is theirs, held and payable (the SPA route reads this API).
     held = api.get(f"/api/v1{link}/", **headers).json()
+    assert held["status"] == "pending" and held["payment"] is None  # until the payment step
+    held = api.post(f"/api/v1{link}/payment/", **headers).json()
     assert held["status"] == "pending" and held["payment"]["setup_client_secret"]
     assert api.get(f"/api/v1{link}/", **bearer("someone@example.com")).status_code == 404
 

@@ -65,6 +65,11 @@ def stripe_get(path: str, **params: Any) -> dict[str, Any]:
     return answer.json()
 
 
+def stripe_count(kind: str) -> int:
+    """How many objects of a kind (`payment_intents`, `customers`, …) localstripe holds."""
+    return int(stripe_get(kind, limit=1)["total_count"])
+
+
 def stripe_post(path: str, **data: Any) -> dict[str, Any]:
     answer = requests.post(f"{settings.STRIPE_API_BASE}/v1/{path}", data=data,
                            auth=(settings.STRIPE_SECRET_KEY, ""), timeout=10)

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from payments.models import Payment, PaymentStatus, WebhookEvent
 from shows.models import Performance
 from tickets import errors, services
-from tickets.models import IdempotencyRecord, Order, SeatHolding, Ticket
+from tickets.models import Order, SeatHolding, Ticket
 
 from .stripe_helpers import (
     CHARGE_DECLINED,
@@ -32,6 +32,7 @@ from .stripe_helpers import (
     register_webhook,
     setup_card,
     signed,
+    stripe_count,
     stripe_get,
     stripe_post,
     unregister_webhook,
@@ -59,6 +60,18 @@ def checkout(stripe_local, settings, make_performance, bearer):
         def reserve(self, quantity=2, **extra):
             return self.api.post(TICKETS, {"performance": self.performance.pk,
                                            "quantity": quantity}, format="json", **extra)
+
+        def prepare(self, order):
+            """The payment step (the SPA calls it as it shows the card form)."""
+            return self.api.post(f"{TICKETS}{order['id']}/payment/", format="json")
+
+        def hold(self, quantity=2):
+            """A hold that reached the payment step: the order with its payment."""
+            response = self.reserve(quantity=quantity)
+            assert response.status_code == 201, response.content
+            prepared = self.prepare(response.json())
+            assert prepared.status_code == 200, prepared.content
+            return prepared.json()
 
         def pay(self, order, pm):
             return self.api.post(f"{TICKETS}{order['id']}/pay/", {"payment_method": pm},
@@ -93,14 +106,22 @@ def post_event(payload, signature, client=None):
                                         HTTP_STRIPE_SIGNATURE=signature)
 
 
-def test_a_paid_reservation_is_a_hold_with_a_payment(checkout, settings):
+def test_a_paid_reservation_is_a_hold_and_the_payment_step_makes_its_payment(
+        checkout, settings, stripe_local):
+    before = stripe_count("payment_intents"), stripe_count("setup_intents")
     response = checkout.reserve(quantity=3)
     assert response.status_code == 201, response.content
     order = response.json()
     assert (order["status"], order["total_cents"], order["tickets"]) == ("pending", 9750, [])
+    assert order["payment"] is None  # answered from the database alone
+    assert (stripe_count("payment_intents"), stripe_count("setup_intents")) == before
     expires = dt.datetime.fromisoformat(order["expires_at"])
     assert dt.timedelta(minutes=9) < expires - timezone.now() <= dt.timedelta(minutes=10)
-    payment = order["payment"]
+    assert checkout.seats_sold() == 3  # held seats count as sold
+
+    prepared = checkout.prepare(order)
+    assert prepared.status_code == 200, prepared.content
+    payment = prepared.json()["payment"]
     assert payment["status"] == "requires_payment_method"
     assert payment["client_secret"].startswith("pi_")
     assert payment["setup_client_secret"].startswith("seti_")
@@ -109,11 +130,49 @@ def test_a_paid_reservation_is_a_hold_with_a_payment(checkout, settings):
     intent = stripe_get(f"payment_intents/{payment['client_secret'].split('_secret_')[0]}")
     assert (intent["amount"], intent["currency"]) == (9750, "eur")
     assert intent["metadata"] == {"order_id": order["id"]}
-    assert checkout.seats_sold() == 3  # held seats count as sold
+    # A reload, a retry: the same payment, no second Stripe object.
+    again = checkout.prepare(order).json()["payment"]
+    assert again["client_secret"] == payment["client_secret"]
+    assert (stripe_count("payment_intents"), stripe_count("setup_intents")) == (
+        before[0] + 1, before[1] + 1)
+    assert prepared.json()["expires_at"] == order["expires_at"]  # nobody waited
+
+
+def test_a_reservation_never_paid_creates_no_stripe_object(checkout, make_user):
+    before = {kind: stripe_count(kind) for kind in ("customers", "payment_intents",
+                                                     "setup_intents")}
+    order = checkout.reserve().json()
+    assert order["status"] == "pending"
+    assert checkout.read(order)["payment"] is None  # reading it does not make one either
+    Order.objects.filter(pk=order["id"]).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1))
+    call_command("release_expired_holds")
+    assert Order.objects.get(pk=order["id"]).status == "expired"
+    assert {kind: stripe_count(kind) for kind in before} == before
+    assert not Payment.objects.exists()
+
+
+def test_two_payment_steps_in_parallel_make_one_payment(checkout, in_parallel):
+    order = checkout.reserve().json()
+    client = checkout.api
+    answers = in_parallel([lambda: client.post(f"{TICKETS}{order['id']}/payment/")] * 4)
+    secrets = {a.json()["payment"]["client_secret"] for a in answers}
+    assert [a.status_code for a in answers] == [200] * 4 and len(secrets) == 1
+    assert Payment.objects.count() == 1
+
+
+def test_paying_without_the_payment_step_makes_the_payment_first(checkout):
+    order = checkout.reserve().json()
+    prepared = checkout.prepare(order).json()
+    Payment.objects.all().delete()  # as if the SPA had skipped the step
+    pm = setup_card(prepared["payment"])
+    paid = checkout.pay(order, pm)
+    assert paid.status_code == 200, paid.content
+    assert Payment.objects.filter(order_id=order["id"]).exists()
 
 
 def test_pay_then_the_webhook_confirms_once(checkout, webhooks):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     response = checkout.pay(order, setup_card(order["payment"]))
     assert response.status_code == 200, response.content
     paid = response.json()
@@ -127,7 +186,7 @@ def test_pay_then_the_webhook_confirms_once(checkout, webhooks):
 
 
 def test_three_d_secure_passed_is_confirmed_by_the_webhook(checkout, webhooks):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     paying = checkout.pay(order, setup_card(order["payment"], THREE_D_SECURE)).json()
     assert (paying["status"], paying["payment"]["status"]) == ("pending", "requires_action")
     authenticate(paying["payment"], success=True)
@@ -138,7 +197,7 @@ def test_three_d_secure_passed_is_confirmed_by_the_webhook(checkout, webhooks):
 
 
 def test_three_d_secure_failed_keeps_the_hold_for_another_card(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     paying = checkout.pay(order, setup_card(order["payment"], THREE_D_SECURE)).json()
     authenticate(paying["payment"], success=False)
     failed = checkout.read(order)  # reconciles with Stripe
@@ -153,7 +212,7 @@ def test_three_d_secure_failed_keeps_the_hold_for_another_card(checkout):
 
 
 def test_declined_card_then_a_good_one_on_the_same_hold(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     with pytest.raises(CardError, match="declined"):
         setup_card(order["payment"], DECLINED)  # the browser shows Stripe's message
     response = checkout.pay(order, setup_card(order["payment"], CHARGE_DECLINED))
@@ -164,13 +223,13 @@ def test_declined_card_then_a_good_one_on_the_same_hold(checkout):
     assert held["payment"]["setup_client_secret"] != order["payment"]["setup_client_secret"]
     assert checkout.seats_sold() == 2
     # localstripe cannot confirm an intent again after a failed charge; a new hold can.
-    again = checkout.reserve().json()
+    again = checkout.hold()
     confirmed = checkout.pay(again, setup_card(again["payment"])).json()
     assert confirmed["status"] == "confirmed"
 
 
 def test_declined_at_setup_then_good_card_confirms_the_same_order(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     with pytest.raises(CardError):
         setup_card(order["payment"], DECLINED)
     confirmed = checkout.pay(order, setup_card(order["payment"])).json()
@@ -178,7 +237,7 @@ def test_declined_at_setup_then_good_card_confirms_the_same_order(checkout):
 
 
 def test_the_same_event_five_times_in_parallel_confirms_once(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     payment = Payment.objects.get(pk=order["id"])
     pm = setup_card(order["payment"])
     stripe_post(f"payment_intents/{payment.intent_id}", payment_method=pm)
@@ -204,7 +263,7 @@ def test_the_same_event_five_times_in_parallel_confirms_once(checkout):
 
 @pytest.mark.parametrize("forgery", ["wrong secret", "stale", "tampered", "no header"])
 def test_forged_or_stale_signature_is_400_and_changes_nothing(checkout, forgery):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     intent = {"id": Payment.objects.get(pk=order["id"]).intent_id, "object": "payment_intent",
               "status": "succeeded"}
     payload, signature = signed(
@@ -226,16 +285,21 @@ def test_unknown_event_types_are_acknowledged_and_ignored(checkout):
     assert response.status_code == 200 and response.json()["duplicate"] is False
 
 
-def test_stripe_unreachable_releases_the_hold_and_leaves_nothing(checkout, settings):
+def test_stripe_unreachable_keeps_the_hold_and_the_payment_step_is_retried(checkout,
+                                                                           settings):
+    base = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    settings.STRIPE_MAX_WAIT_SECONDS = 0
     response = checkout.reserve(HTTP_IDEMPOTENCY_KEY="first-try")
-    assert response.status_code == 503
-    assert response.json()["code"] == "payment_unavailable"
-    assert response["Retry-After"] == "5"
-    assert checkout.seats_sold() == 0
-    assert not Order.objects.exists() and not Payment.objects.exists()
-    assert not IdempotencyRecord.objects.exists()
-    assert SeatHolding.objects.get().seats == 0
+    assert response.status_code == 201  # the hold never waits on Stripe
+    order = response.json()
+    failed = checkout.prepare(order)
+    assert failed.status_code == 503 and failed["Retry-After"] == "5"
+    assert failed.json()["code"] == "payment_unavailable"
+    assert "still held" in failed.json()["detail"]
+    assert checkout.seats_sold() == 2 and not Payment.objects.exists()
+    settings.STRIPE_API_BASE = base
+    assert checkout.prepare(order).json()["payment"]["client_secret"].startswith("pi_")
 
 
 def test_an_idempotent_replay_returns_the_same_order_and_payment(checkout):
@@ -243,11 +307,14 @@ def test_an_idempotent_replay_returns_the_same_order_and_payment(checkout):
     again = checkout.reserve(HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
+    prepared = checkout.prepare(first.json()).json()
+    replayed = checkout.reserve(HTTP_IDEMPOTENCY_KEY="k-1").json()
+    assert replayed["payment"] == prepared["payment"]  # completed with the payment made since
     assert Order.objects.count() == 1 and checkout.seats_sold() == 2
 
 
 def test_a_lost_webhook_is_made_good_by_reading_the_order(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     paying = checkout.pay(order, setup_card(order["payment"], THREE_D_SECURE)).json()
     authenticate(paying["payment"], success=True)  # its webhook goes nowhere
     assert Order.objects.get(pk=order["id"]).status == "pending"
@@ -256,7 +323,7 @@ def test_a_lost_webhook_is_made_good_by_reading_the_order(checkout):
 
 
 def test_a_lost_webhook_is_made_good_by_the_expiry_job(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     paying = checkout.pay(order, setup_card(order["payment"], THREE_D_SECURE)).json()
     authenticate(paying["payment"], success=True)
     Order.objects.filter(pk=order["id"]).update(expires_at=timezone.now())
@@ -266,7 +333,7 @@ def test_a_lost_webhook_is_made_good_by_the_expiry_job(checkout):
 
 
 def test_expiry_releases_the_hold_once_and_cancels_the_intent(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     Order.objects.filter(pk=order["id"]).update(expires_at=timezone.now())
     call_command("release_expired_holds")
     call_command("release_expired_holds")
@@ -281,7 +348,7 @@ def test_expiry_releases_the_hold_once_and_cancels_the_intent(checkout):
 
 
 def test_a_lapsed_hold_read_by_its_customer_ends_at_once(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     Order.objects.filter(pk=order["id"]).update(expires_at=timezone.now())
     assert checkout.read(order)["status"] == "expired"
     assert checkout.seats_sold() == 0
@@ -296,7 +363,7 @@ def _pay_at_stripe(order):
 
 
 def test_late_payment_takes_the_seats_again_when_still_free(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     services_now = timezone.now()
     intent = _pay_at_stripe(order)
     # The hold lapsed while Stripe could not tell us (the job expired it regardless).
@@ -311,7 +378,7 @@ def test_late_payment_takes_the_seats_again_when_still_free(checkout):
 
 
 def test_late_payment_without_seats_is_refunded_at_once(checkout, make_user):
-    order = checkout.reserve(quantity=2).json()
+    order = checkout.hold(quantity=2)
     intent = _pay_at_stripe(order)
     Order.objects.filter(pk=order["id"]).update(status="expired")
     Performance.objects.filter(pk=checkout.performance.pk).update(seats_sold=0)
@@ -330,7 +397,7 @@ def test_late_payment_without_seats_is_refunded_at_once(checkout, make_user):
 
 
 def test_cancel_refunds_at_stripe_and_releases_seats_once(checkout):
-    order = checkout.reserve(quantity=3).json()
+    order = checkout.hold(quantity=3)
     checkout.pay(order, setup_card(order["payment"]))
     barrier = threading.Barrier(5)
     headers = {"HTTP_AUTHORIZATION": checkout.api._credentials["HTTP_AUTHORIZATION"]}
@@ -355,7 +422,7 @@ def test_cancel_refunds_at_stripe_and_releases_seats_once(checkout):
 
 def test_cancel_while_stripe_is_down_owes_the_refund_and_the_job_sends_it(checkout, settings,
                                                                         localstripe_server):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     checkout.pay(order, setup_card(order["payment"]))
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
     response = checkout.api.post(f"{TICKETS}{order['id']}/cancel/")
@@ -370,7 +437,7 @@ def test_cancel_while_stripe_is_down_owes_the_refund_and_the_job_sends_it(checko
 
 
 def test_cancelling_a_hold_cancels_its_intent(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     response = checkout.api.post(f"{TICKETS}{order['id']}/cancel/")
     assert response.json()["status"] == "cancelled"
     payment = Payment.objects.get(pk=order["id"])
@@ -380,7 +447,7 @@ def test_cancelling_a_hold_cancels_its_intent(checkout):
 
 
 def test_a_refund_made_in_stripes_dashboard_is_reflected(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     checkout.pay(order, setup_card(order["payment"]))
     payment = Payment.objects.get(pk=order["id"])
     stripe_post("refunds", payment_intent=payment.intent_id)
@@ -395,7 +462,7 @@ def test_a_refund_made_in_stripes_dashboard_is_reflected(checkout):
 
 
 def test_check_in_refuses_a_ticket_whose_order_is_not_confirmed(checkout):
-    order = checkout.reserve().json()
+    order = checkout.hold()
     checkout.pay(order, setup_card(order["payment"]))
     code = Ticket.objects.filter(order_id=order["id"]).first().code
     checkout.api.post(f"{TICKETS}{order['id']}/cancel/")

@@ -47,6 +47,7 @@ def test_reserve_pay_and_cancel_call_stripe_with_no_lock_held(stripe_local, make
     headers = bearer("nolock@example.com")
     order = api.post("/api/v1/tickets/", {"performance": performance.pk, "quantity": 2},
                      format="json", **headers).json()
+    order = api.post(f"/api/v1/tickets/{order['id']}/payment/", **headers).json()
     api.post(f"/api/v1/tickets/{order['id']}/pay/",
              {"payment_method": setup_card(order["payment"])}, format="json", **headers)
     assert Order.objects.get(pk=order["id"]).status == "confirmed"

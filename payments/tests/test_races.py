@@ -40,6 +40,12 @@ def reserve(headers, performance):
     return call
 
 
+def prepare(headers, order):
+    response = APIClient().post(f"{TICKETS}{order['id']}/payment/", **headers)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def expiry_job_without_stripe():
     """A separate process running the per-minute job while Stripe is unreachable."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings.test",
@@ -71,11 +77,13 @@ def test_fifty_buyers_ten_seats_holds_expire_while_late_payments_arrive(
     answers = in_parallel([reserve(h, performance) for h in first])
     assert Counter(status for status, _ in answers) == {201: 10, 409: 40}
     holds = [body for status, body in answers if status == 201]
+    holders = [h for h, (status, _) in zip(first, answers, strict=True) if status == 201]
     assert_seats_exact(performance)
 
     # Half of the holders pay at Stripe; their webhooks are late. Every hold lapses.
     late = []
-    for order in holds[:5]:
+    for i, order in enumerate(holds[:5]):
+        order = prepare(holders[i], order)  # the payment step, as the SPA calls it
         payment = Payment.objects.get(pk=order["id"])
         stripe_post(f"payment_intents/{payment.intent_id}",
                     payment_method=setup_card(order["payment"]))
@@ -131,6 +139,8 @@ def test_two_expiry_runs_in_parallel_release_each_hold_once(stripe_local, make_p
     buyers = [bearer(f"lapse{i}@example.com") for i in range(10)]
     answers = in_parallel([reserve(h, performance) for h in buyers])
     assert [status for status, _ in answers] == [201] * 10
+    for headers, (_, order) in zip(buyers, answers, strict=True):
+        prepare(headers, order)
     Order.objects.update(expires_at=timezone.now())
     released = in_parallel([lambda: call_command("release_expired_holds")] * 2)
     assert released == [None, None]
@@ -138,6 +148,7 @@ def test_two_expiry_runs_in_parallel_release_each_hold_once(stripe_local, make_p
     assert performance.seats_sold == 0  # released once each: never below zero
     assert set(Order.objects.values_list("status", flat=True)) == {"expired"}
     assert set(SeatHolding.objects.values_list("seats", flat=True)) == {0}
+    assert Payment.objects.count() == 10
     for payment in Payment.objects.all():
         assert stripe_get(f"payment_intents/{payment.intent_id}")["status"] == "canceled"
         assert payment.status == PaymentStatus.CANCELED

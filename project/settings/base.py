@@ -34,13 +34,20 @@ INSTALLED_APPS = [
     "notifications",
     "staff",
     "vouchers",
+    "waitingroom",
+    "languages",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "project.cache_headers.CacheHeadersMiddleware",
     "project.middleware.ApiBodySizeLimitMiddleware",
+    "project.middleware.DatabaseResumingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The request's language: Accept-Language (the SPA sends the visitor's choice), else the
+    # venue's (LANGUAGE_CODE). It also adds `Vary: Accept-Language`.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -73,11 +80,29 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The state table (profile small and busy; project/pending_work.py): when the scheduled
+# jobs next have work, without asking the database. Empty: they always ask it.
+STATE_TABLE = env("STATE_TABLE", default="")
+# The database pauses when idle (Aurora Serverless v2 at 0 ACU): a failed connection is
+# answered 503 database_resuming with Retry-After (project/problems.py).
+DATABASE_PAUSES = env.bool("DATABASE_PAUSES", default=False)
+
+# What CloudFront may keep of a public GET (project/cache_headers.py), in seconds.
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=5)
+EDGE_STALE = env.int("EDGE_STALE", default=25)
+EDGE_STALE_IF_ERROR = env.int("EDGE_STALE_IF_ERROR", default=600)
+
 REDIS_URL = env("REDIS_URL", default="")
 # Short socket timeouts: a slow or dead Redis must cost a read milliseconds, not seconds
 # (project.cache falls back to the database).
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25,
                        "retry_on_timeout": False}
+# Where the throttles' windows live: the cache (Redis: exact across processes; local
+# memory: exact within one) or the state table (no cache deployed: profile small).
+THROTTLE_STORE = env("THROTTLE_STORE",
+                     default="state-table" if STATE_TABLE and not REDIS_URL else "cache")
+if THROTTLE_STORE not in {"cache", "state-table"}:
+    raise ImproperlyConfigured("THROTTLE_STORE must be cache or state-table")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "project.cache.ResilientRedisCache",
                           "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
@@ -91,7 +116,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# Two languages (issue 26). The venue's own language is the default: for a visitor whose
+# browser asks for neither, for emails to a customer who never chose, and for show content
+# with no translation. `make messages` extracts and compiles locale/ (the .mo files are
+# committed, so neither the package step nor Lambda needs gettext).
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CODE = env("VENUE_LANGUAGE", default="fr")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured("VENUE_LANGUAGE must be fr or en")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A French venue may want 24-hour times in English too ("19:30", not "7:30 PM").
+VENUE_24_HOUR = env.bool("VENUE_24_HOUR", default=True)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -123,7 +158,8 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=16 * 1024)
 # split-domain deployment lists its SPA's origin here.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key",
+                      "admission"]
 CORS_EXPOSE_HEADERS = ["idempotent-replayed", "retry-after"]
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -161,6 +197,27 @@ SNAPSTART_PRIMING = env.bool("SNAPSTART_PRIMING", default=True)
 LOCALSTRIPE_ENABLED = False
 # Reading a pending order asks Stripe about its payment at most this often (seconds).
 PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=5)
+# Stripe's rate limits, kept by a budget shared in Redis (payments/stripe_budget.py):
+# operations per second for the account and per API endpoint. 0: Stripe's documented
+# limits (account: 100 in live mode, 25 with a test key; endpoint: 25).
+STRIPE_RATE_GLOBAL = env.int("STRIPE_RATE_GLOBAL", default=0)
+STRIPE_RATE_PER_ENDPOINT = env.int("STRIPE_RATE_PER_ENDPOINT", default=0)
+# With Redis unreachable each process keeps 1/N of the rates (N environments at most).
+STRIPE_RATE_ENVIRONMENTS = env.int("STRIPE_RATE_ENVIRONMENTS", default=4)
+# How long one request waits for Stripe's budget or retries its 429s (under API
+# Gateway's 29 s), and the most a hold is extended for the time its customer waited.
+STRIPE_MAX_WAIT_SECONDS = env.float("STRIPE_MAX_WAIT_SECONDS", default=20.0)
+HOLD_EXTENSION_MAX_SECONDS = env.int("HOLD_EXTENSION_MAX_SECONDS", default=120)
+# The waiting room of an announced on-sale (waitingroom/): visitors admitted per second
+# and performance, how long an admission may be used, and how long a performance's room
+# stays on by itself after its announced `on_sale_at` (WAITING_ROOM_AT_ON_SALE: whether it
+# does). 25 a second: each admitted buyer of a
+# paid performance needs one PaymentIntent, whose endpoint Stripe limits to 25 a second;
+# the reservation itself takes more here (paid holds over HTTP: bench/RESULTS.md, issue 20).
+WAITING_ROOM_RATE = env.float("WAITING_ROOM_RATE", default=25.0)
+WAITING_ROOM_ADMISSION_SECONDS = env.int("WAITING_ROOM_ADMISSION_SECONDS", default=300)
+WAITING_ROOM_AUTO_MINUTES = env.int("WAITING_ROOM_AUTO_MINUTES", default=60)
+WAITING_ROOM_AT_ON_SALE = env.bool("WAITING_ROOM_AT_ON_SALE", default=True)
 
 # ---------------------------------------------------------------- order emails (notifications)
 # Amazon SES through django-ses (notifications/backends.py), from a sender verified in SES.

@@ -35,11 +35,16 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- database
-# RDS Proxy pools the real connections; each Lambda environment keeps one connection open
-# between invocations and checks it before reuse (a proxy may close idle clients).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+# Each Lambda environment keeps its connection between invocations for at most a minute
+# and checks it before reuse: the server closes a session idle for 2 minutes
+# (idle_session_timeout, deploy/templates/data.yaml), so a warm but unused environment
+# never keeps a pausing database awake, and RDS Proxy may close idle clients too.
+# connect_timeout: a paused database is answered 503 database_resuming in 3 s
+# (project/problems.py), not after API Gateway's 29 s.
+DATABASES["default"]["CONN_MAX_AGE"] = min(env.int("CONN_MAX_AGE", default=60), 120)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
 DATABASE_SECRET_ARN = env("DATABASE_SECRET_ARN", default="")
 # RDS Proxy with IAM sign-in (deploy/templates/data.yaml): the password of each new
 # connection is a 15-minute token signed with the function's own credentials — computed

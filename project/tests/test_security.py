@@ -48,7 +48,12 @@ def test_api3_client_cannot_set_price_status_seats_or_owner(api, bearer, make_pe
     assert response.status_code == 201
     body = response.json()
     assert (body["total_cents"], body["status"], body["currency"]) == (4000, "pending", "EUR")
-    assert body["payment"]["amount_cents"] == 4000 and body["tickets"] == []
+    assert body["payment"] is None and body["tickets"] == []  # made at the payment step
+    step = api.post(f"{TICKETS}{body['id']}/payment/", {"amount_cents": 1, "amount": 1},
+                    format="json", **bearer("mass@example.com"))
+    assert step.json()["payment"]["amount_cents"] == 4000  # the step takes no input
+    assert api.post(f"{TICKETS}{body['id']}/payment/",
+                    **bearer("other@example.com")).status_code == 404  # not theirs
     assert body["id"] != "00000000-0000-0000-0000-000000000001"
     order = Order.objects.get(pk=body["id"])
     assert order.customer.email == "mass@example.com"

@@ -9,7 +9,7 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 FIRST_PARTY = ["project", "shows", "tickets", "info", "payments", "notifications", "staff",
-               "devauth", "deploy", "bench"]
+               "devauth", "deploy", "bench", "languages"]
 # The tests are scanned too (their subprocesses, parsing, fixtures), the migrations are not.
 TEST_ONLY = ["frontend/e2e"]
 

@@ -1,4 +1,5 @@
-"""Throttles: all of a request's throttles in one Redis round trip, exact under concurrency.
+"""Throttles: all of a request's throttles in one Redis round trip (or one conditional
+transaction in the state table, without a cache), exact under concurrency.
 
 The views here mirror the project's (an anonymous read; a signed-in view that adds the
 reservation throttle to POST, as tickets.views.OrderListApi does); the clock is injected.
@@ -25,6 +26,52 @@ from project.throttling import (
 )
 
 factory = APIRequestFactory()
+
+
+class AtomicTransactions:
+    """DynamoDB applies a transaction's conditions and writes atomically; moto checks and
+    writes without a lock, so two threads can both pass a condition. This gives moto that
+    one guarantee (reads still race the writes, as on DynamoDB), nothing more."""
+
+    def __init__(self, client) -> None:
+        self._client, self._lock = client, threading.Lock()
+
+    def transact_write_items(self, **kwargs):
+        with self._lock:
+            return self._client.transact_write_items(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis), "table"])
+def shared_cache(request, settings, monkeypatch):
+    """Each store the throttles can use: local memory, Redis, and the state table
+    (DynamoDB on moto: profile small, no cache deployed)."""
+    if request.param != "table":
+        return request.getfixturevalue(f"{request.param}_cache")
+    import boto3
+    from moto import mock_aws
+
+    from project import pending_work
+
+    request.getfixturevalue("locmem_cache")  # the pages a read fetches with its throttles
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    mock = mock_aws()
+    mock.start()
+    request.addfinalizer(mock.stop)
+    client = boto3.client("dynamodb", region_name="eu-west-3")
+    client.create_table(
+        TableName="state", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+    pending_work.use(pending_work.StateTable("state", AtomicTransactions(client)))
+    request.addfinalizer(lambda: pending_work.use(None))
+    settings.THROTTLE_STORE = "state-table"
+    return "table"
 
 
 class ReadApi(APIView):

@@ -164,16 +164,32 @@ def test_admin_edit_is_visible_on_next_read(api, staff_client, make_performance,
     assert api.get(f"{LIST}{show.slug}/").json()["title"] == "Renamed"
 
 
-def test_reservation_updates_cached_seat_counts(api, make_performance, make_user, locmem_cache,
-                                                django_capture_on_commit_callbacks):
+def test_a_reservation_leaves_cached_seat_counts_to_their_ttl(
+        api, make_performance, make_user, locmem_cache, django_capture_on_commit_callbacks,
+        monkeypatch):
+    """With the edge in front (DEPLOY.md, "Public pages at the edge") a reservation no longer
+    empties the pages everyone reads: counts refresh within DETAIL_TTL; the reservation
+    statement, not the page, decides what is sold."""
+    import types
+
+    from django.core.cache.backends import base, locmem
+
+    from shows.cache import DETAIL_TTL
+
+    clock = types.SimpleNamespace(time=lambda: clock.now, now=1_000_000.0)
+    monkeypatch.setattr(locmem, "time", clock)
+    monkeypatch.setattr(base, "time", clock)
     performance = make_performance(capacity=10)
     detail = f"{LIST}{performance.show.slug}/"
+    single = f"/api/v1/performances/{performance.pk}/"
     assert api.get(detail).json()["performances"][0]["seats_left"] == 10
-    assert api.get(f"/api/v1/performances/{performance.pk}/").json()["seats_left"] == 10
+    assert api.get(single).json()["seats_left"] == 10
     with django_capture_on_commit_callbacks(execute=True):
         services.order_reserve(user=make_user(), performance_id=performance.pk, quantity=3)
+    assert api.get(detail).json()["performances"][0]["seats_left"] == 10  # still cached
+    clock.now += DETAIL_TTL + 1
     assert api.get(detail).json()["performances"][0]["seats_left"] == 7
-    assert api.get(f"/api/v1/performances/{performance.pk}/").json()["seats_left"] == 7
+    assert api.get(single).json()["seats_left"] == 7
 
 
 def test_redis_down_still_answers_from_the_database(api, make_performance, settings):

@@ -41,3 +41,21 @@ def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_seed_demo_makes_one_staff_user_per_role_and_prints_them(settings, capsys):
+    from django.contrib.auth import authenticate
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for name, role, may, may_not in [("door", "Door", "staff.check_in", "staff.view_reports"),
+                                     ("boxoffice", "Box office", "staff.sell_at_counter",
+                                      "staff.give_comps"),
+                                     ("manager", "Manager", "staff.refund_any_order", "")]:
+        user = authenticate(username=name, password="marquee-demo")
+        assert user is not None and user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.has_perm(may) and (not may_not or not user.has_perm(may_not))
+        assert f"Staff role {role}: user {name}  password marquee-demo" in out

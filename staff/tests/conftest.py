@@ -15,8 +15,9 @@ from . import browser as support
 
 
 @pytest.fixture
-def staff_user(make_user):
-    return make_user(username="usher", is_staff=True)
+def staff_user(make_staff):
+    """A manager: the door and the dashboard are theirs (test_roles.py tests each role)."""
+    return make_staff("Manager", username="usher")
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_a_scan_answers_with_the_result_the_order_and_the_counts(staff_client, t
     scan_id = uuid.uuid4()
     body = post_scan(staff_client, tonight, first.code, scan_id).json()
     assert body == {"scan_id": str(scan_id), "code": first.code, "result": "valid",
-                    "ok": True, "title": "Valid", "detail": "", "checked_in_at": None,
+                    "ok": True, "title": "Valid", "detail": "Full price", "checked_in_at": None,
                     "order": {"checked_in": 1, "tickets": 2}, "replayed": False,
                     "counts": {"checked_in": 1, "tickets": 2}}
     again = post_scan(staff_client, tonight, first.code).json()

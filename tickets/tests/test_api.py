@@ -24,7 +24,8 @@ def test_reserve_returns_the_order(api, bearer, performance):
     body = response.json()
     assert set(body) == {"id", "status", "performance", "quantity", "lines", "total_cents",
                          "paid_by_gift_card_cents",
-                         "currency", "created_at", "expires_at", "tickets", "payment"}
+                         "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
+                         "tickets", "payment"}
     category = performance.categories.get()
     assert body["lines"] == [{"category": {"id": category.pk, "name": "Full price"},
                               "quantity": 2, "unit_price_cents": 0,

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from tickets import selectors, services
+from tickets import holds, selectors, services
 from tickets.models import Order, Ticket
 from tickets.serializers import OrderSerializer, order_body
 
@@ -81,9 +81,12 @@ def test_formats_follow_the_active_time_zone(make_performance, make_user):
 @pytest.mark.django_db(transaction=True)
 def test_a_paid_hold_renders_as_the_serializer(stripe_local, make_performance, make_user):
     performance = make_performance(price_cents=1500)
-    order = services.order_reserve(user=make_user(), performance_id=performance.pk,
-                                   quantity=2)
-    assert order.payment is not None
+    user = make_user()
+    order = services.order_reserve(user=user, performance_id=performance.pk, quantity=2)
+    assert not hasattr(order, "payment")  # made at the payment step
+    assert_same(order)
+    holds.order_payment_prepare(user=user, order_id=order.pk)
+    order = selectors.order_get_for_user(user=user, order_id=order.pk)
     assert_same(order)
     body = order_body(order)
     assert body["status"] == "pending" and body["expires_at"].endswith("Z")

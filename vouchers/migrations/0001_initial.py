@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('shows', '0003_price_categories_sales_times_refund_policies'),
-        ('tickets', '0006_gift_cards_and_discounts'),
+        ('tickets', '0007_gift_cards_and_discounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -80,3 +80,16 @@ def test_gift_cards_issued_and_corrected_with_a_reason(staff_client):
     assert list(GiftCardTransaction.objects.values_list("kind", "amount_cents")) == [
         ("issue", 5000), ("correction", -1500)]
     assert gift_card_liability() == {"EUR": 3500}
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("Manager", True), ("Box office", False)])
+def test_managers_run_vouchers_and_the_counter_does_not(client, make_staff, role, allowed):
+    staff = make_staff(role)
+    client.force_login(staff)
+    voucher = Voucher.objects.create(code="ROLEBOUND001", kind="percent", value=10)
+    export = client.post("/admin/vouchers/voucher/", {
+        "action": "export_csv", "_selected_action": [voucher.pk]})
+    assert export.status_code == (200 if allowed else 403)
+    if allowed:
+        assert export["Content-Type"].startswith("text/csv")
+    assert (client.get("/admin/vouchers/giftcard/").status_code == 200) is allowed

@@ -190,3 +190,16 @@ def test_a_retry_after_the_last_use_was_taken_gets_its_replay(buyer, make_perfor
     assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
     other = buyer.post(TICKETS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert other.json()["code"] == "voucher_used_up"
+
+
+def test_the_preview_and_the_balance_are_never_kept_by_the_edge(buyer, make_performance,
+                                                                 make_voucher, make_gift_card):
+    api = buyer
+    performance = make_performance(price_cents=2000)
+    make_voucher(code="EDGECACHE001", kind="percent", value=10)
+    card = make_gift_card(amount_cents=1000)
+    for url in (f"/api/v1/vouchers/EDGECACHE001/?performance={performance.pk}",
+                f"/api/v1/gift-cards/{card.code}/"):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]

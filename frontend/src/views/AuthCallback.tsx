@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { completeSignIn, signIn } from "../auth";
+import { t } from "../i18n";
 import { navigate } from "../router";
 import { Loading, PageTitle } from "./common";
 
@@ -16,13 +17,13 @@ export function AuthCallback({ search }: { search: string }) {
       (e: Error) => { started = null; setError(e.message); },
     );
   }, [search]);
-  if (!error) return <Loading label="Signing you in…" />;
+  if (!error) return <Loading label={t("Signing you in…")} />;
   return (
     <section aria-labelledby="page-title">
-      <PageTitle title="Sign-in failed">Sign-in failed</PageTitle>
+      <PageTitle title={t("Sign-in failed")}>{t("Sign-in failed")}</PageTitle>
       <div class="state state-error" role="alert">
         <p>{error}</p>
-        <button type="button" class="button" onClick={() => void signIn("/")}>Sign in again</button>
+        <button type="button" class="button" onClick={() => void signIn("/")}>{t("Sign in again")}</button>
       </div>
     </section>
   );

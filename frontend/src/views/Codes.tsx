@@ -8,6 +8,7 @@
 import { useState } from "preact/hooks";
 import { api, type GiftCardBalance, type Performance, type VoucherPreview } from "../api";
 import { money } from "../format";
+import { t } from "../i18n";
 import { errorMessage } from "./common";
 
 export interface CodesChoice {
@@ -26,6 +27,26 @@ export function estimate(unit: number, quantity: number, preview: VoucherPreview
   const seats = preview?.max_per_order ? Math.min(quantity, preview.max_per_order) : quantity;
   const discount = category ? category.discount_cents * seats : 0;
   return { total: price * quantity - discount, discount };
+}
+
+/** The estimated price of the reservation's `lines` with a voucher's per-seat discounts
+ * (at most its `max_per_order` seats discounted). */
+export function estimateLines(lines: readonly { category: number; quantity: number }[],
+                              categories: readonly { id: number; price_cents: number }[],
+                              preview: VoucherPreview | null): { total: number; discount: number } {
+  let total = 0;
+  let discount = 0;
+  let discountable = preview?.max_per_order ?? Infinity;
+  for (const line of lines) {
+    const found = preview?.categories.find((c) => c.id === line.category);
+    const unit = found?.price_cents ?? categories.find((c) => c.id === line.category)?.price_cents ?? 0;
+    const seats = Math.min(line.quantity, discountable);
+    discountable -= seats;
+    const off = found ? found.discount_cents * seats : 0;
+    total += unit * line.quantity - off;
+    discount += off;
+  }
+  return { total, discount };
 }
 
 export function CodesFields({ performance: p, total, onChange }:
@@ -82,7 +103,7 @@ export function CodesFields({ performance: p, total, onChange }:
       report({ gift: found });
     } catch (e) {
       setGift(null);
-      setGiftError(e instanceof Error && e.message === "empty" ? "This gift card has no balance left." : errorMessage(e));
+      setGiftError(e instanceof Error && e.message === "empty" ? t("This gift card has no balance left.") : errorMessage(e));
       report({ gift: null });
     } finally {
       setBusy(false);
@@ -90,7 +111,7 @@ export function CodesFields({ performance: p, total, onChange }:
   };
 
   if (!open) {
-    return <button type="button" class="link-button" onClick={() => setOpen(true)}>Have a code?</button>;
+    return <button type="button" class="link-button" onClick={() => setOpen(true)}>{t("Have a code?")}</button>;
   }
   const applied = gift ? Math.min(gift.balance_cents, total) : 0;
   const hidden = preview?.categories.filter((c) => c.hidden) ?? [];
@@ -98,22 +119,22 @@ export function CodesFields({ performance: p, total, onChange }:
   return (
     <div class="codes" id={id}>
       <div class="code-row">
-        <label for={`${id}-voucher`}>Voucher code</label>
+        <label for={`${id}-voucher`}>{t("Voucher code")}</label>
         <input id={`${id}-voucher`} value={voucher} autoComplete="off" spellcheck={false}
                aria-describedby={voucherError ? `${id}-voucher-error` : preview ? `${id}-voucher-ok` : undefined}
                onInput={(e) => setVoucher(e.currentTarget.value)}
                onKeyDown={(e) => { if (e.key === "Enter") void applyVoucher(e); }} />
-        <button type="button" class="button button-secondary" disabled={busy} onClick={applyVoucher}>Apply code</button>
+        <button type="button" class="button button-secondary" disabled={busy} onClick={applyVoucher}>{t("Apply code")}</button>
       </div>
       {voucherError && <p id={`${id}-voucher-error`} class="field-error" role="alert">{voucherError}</p>}
       {preview && (
         <div id={`${id}-voucher-ok`} class="code-result" role="status">
           {discounted.length > 0 && (
-            <p>Code {preview.code}: {discounted.map((c) => `${c.name} ${money(c.price_cents - c.discount_cents, p.currency)} instead of ${money(c.price_cents, p.currency)}`).join(", ")}</p>
+            <p>{t("Code {code}:", { code: preview.code })} {discounted.map((c) => t("{name} {price} instead of {full}", { name: c.name, price: money(c.price_cents - c.discount_cents, p.currency), full: money(c.price_cents, p.currency) })).join(", ")}</p>
           )}
           {hidden.length > 0 && (
             <fieldset class="tariffs">
-              <legend>Tariffs your code unlocks</legend>
+              <legend>{t("Tariffs your code unlocks")}</legend>
               {hidden.map((c) => (
                 <label key={c.id}>
                   <input type="radio" name={`${id}-tariff`} checked={category === c.id}
@@ -124,23 +145,23 @@ export function CodesFields({ performance: p, total, onChange }:
               <label>
                 <input type="radio" name={`${id}-tariff`} checked={category === undefined}
                        onChange={() => { setCategory(undefined); report({ category: undefined }); }} />
-                {" "}Standard tickets
+                {" "}{t("Standard tickets")}
               </label>
             </fieldset>
           )}
         </div>
       )}
       <div class="code-row">
-        <label for={`${id}-gift`}>Gift card</label>
+        <label for={`${id}-gift`}>{t("Gift card")}</label>
         <input id={`${id}-gift`} value={giftCode} autoComplete="off" spellcheck={false}
                onInput={(e) => setGiftCode(e.currentTarget.value)}
                onKeyDown={(e) => { if (e.key === "Enter") void applyGift(e); }} />
-        <button type="button" class="button button-secondary" disabled={busy} onClick={applyGift}>Apply gift card</button>
+        <button type="button" class="button button-secondary" disabled={busy} onClick={applyGift}>{t("Apply gift card")}</button>
       </div>
       {giftError && <p class="field-error" role="alert">{giftError}</p>}
       {gift && (
         <p class="code-result" role="status" data-gift-applied={applied}>
-          Gift card: {money(applied, gift.currency)} applied · {money(total - applied, gift.currency)} left to pay by card
+          {t("Gift card: {applied} applied · {due} left to pay by card", { applied: money(applied, gift.currency), due: money(total - applied, gift.currency) })}
         </p>
       )}
     </div>

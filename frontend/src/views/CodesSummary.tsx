@@ -2,6 +2,7 @@
 
 import type { Order } from "../api";
 import { money } from "../format";
+import { t } from "../i18n";
 
 export function CodesSummary({ order }: { order: Order }) {
   // Orders stored before vouchers (an idempotent replay) may lack the fields.
@@ -10,9 +11,9 @@ export function CodesSummary({ order }: { order: Order }) {
   if (!discount && !gift) return null;
   return (
     <>
-      {discount > 0 && <div class="summary-discount"><dt>Discount (voucher)</dt><dd>−{money(discount, order.currency)}</dd></div>}
-      {gift > 0 && <div class="summary-gift"><dt>Paid by gift card</dt><dd>{money(gift, order.currency)}</dd></div>}
-      {gift > 0 && <div class="summary-due"><dt>Left to pay by card</dt><dd>{money(order.total_cents - gift, order.currency)}</dd></div>}
+      {discount > 0 && <div class="summary-discount"><dt>{t("Discount (voucher)")}</dt><dd>−{money(discount, order.currency)}</dd></div>}
+      {gift > 0 && <div class="summary-gift"><dt>{t("Paid by gift card")}</dt><dd>{money(gift, order.currency)}</dd></div>}
+      {gift > 0 && <div class="summary-due"><dt>{t("Left to pay by card")}</dt><dd>{money(order.total_cents - gift, order.currency)}</dd></div>}
     </>
   );
 }

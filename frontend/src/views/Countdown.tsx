@@ -1,11 +1,12 @@
 /**
- * Time left on a hold. The visible clock ticks every second but is not a live region (a
+ * Time left on a hold, or until tickets go on sale (OnSale.tsx, `urgentMs` 0). The visible clock ticks every second but is not a live region (a
  * `timer` is polite-off by default); screen readers hear only a few milestones, and only
  * when they are crossed while the page is open.
  */
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { clock, isoDuration, msUntil } from "../format";
+import { t } from "../i18n";
 
 const MILESTONES = [5 * 60_000, 2 * 60_000, 60_000];
 
@@ -15,12 +16,14 @@ function milestone(ms: number): number {
 
 function spoken(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
-  return minutes <= 1 ? "Less than a minute left to pay before your seats are released."
-                      : `${minutes} minutes left to pay before your seats are released.`;
+  return minutes <= 1 ? t("Less than a minute left to pay before your seats are released.")
+                      : t("{minutes} minutes left to pay before your seats are released.", { minutes });
 }
 
-export function Countdown({ expiresAt, now, label = "Your seats are held for", announce = false }:
-    { expiresAt: string | null | undefined; now: number; label?: string; announce?: boolean }) {
+export function Countdown({ expiresAt, now, label = t("Your seats are held for"), announce = false,
+                           urgentMs = 2 * 60_000 }:
+    { expiresAt: string | null | undefined; now: number; label?: string; announce?: boolean;
+      urgentMs?: number }) {
   const left = msUntil(expiresAt, now);
   const reached = milestone(left);
   const seen = useRef(reached);
@@ -31,7 +34,7 @@ export function Countdown({ expiresAt, now, label = "Your seats are held for", a
   }, [reached, left]);
   if (left === Infinity) return null;
   return (
-    <div class={`countdown${left <= 2 * 60_000 ? " countdown-urgent" : ""}`}>
+    <div class={`countdown${left <= urgentMs ? " countdown-urgent" : ""}`}>
       <p>
         {label}{" "}
         <span role="timer" class="countdown-clock">

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type GiftCardPurchase } from "../api";
 import { signIn } from "../auth";
 import { money } from "../format";
+import { t } from "../i18n";
 import { useSession } from "../session";
 import { loadStripe, paymentMethodId, type CardElement, type StripeClient } from "../stripe";
 import { PageTitle, errorMessage } from "./common";
@@ -39,21 +40,21 @@ export function GiftCards() {
 
   return (
     <article aria-labelledby="page-title" class="gift-cards">
-      <PageTitle title="Gift cards">Gift cards</PageTitle>
-      <p class="lead">Give an evening out: a gift card pays for any tickets, in part or in full, for three years.</p>
+      <PageTitle title={t("Gift cards")}>{t("Gift cards")}</PageTitle>
+      <p class="lead">{t("Give an evening out: a gift card pays for any tickets, in part or in full, for three years.")}</p>
       {purchase?.status === "paid" ? (
         <div class="notice" role="status">
-          <p>Thank you! Your gift card of {money(purchase.amount_cents, purchase.currency)} is paid.</p>
-          <p>Its code was emailed to {purchase.recipient_email || session?.email || "you"}.</p>
+          <p>{t("Thank you! Your gift card of {amount} is paid.", { amount: money(purchase.amount_cents, purchase.currency) })}</p>
+          <p>{purchase.recipient_email || session?.email ? t("Its code was emailed to {email}.", { email: purchase.recipient_email || session?.email || "" }) : t("Its code was emailed to you.")}</p>
         </div>
       ) : purchase ? (
         <GiftCardPayment purchase={purchase} onPurchase={setPurchase} />
       ) : !session ? (
-        <button type="button" class="button" onClick={() => void signIn()}>Sign in to buy a gift card</button>
+        <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in to buy a gift card")}</button>
       ) : (
         <form class="gift-form" onSubmit={buy}>
           <fieldset>
-            <legend>Amount</legend>
+            <legend>{t("Amount")}</legend>
             {AMOUNTS.map((cents) => (
               <label key={cents} class="choice">
                 <input type="radio" name="amount" checked={amount === cents} onChange={() => setAmount(cents)} />
@@ -61,14 +62,14 @@ export function GiftCards() {
               </label>
             ))}
           </fieldset>
-          <label for="gift-recipient">Send the code to (leave empty to receive it yourself)</label>
+          <label for="gift-recipient">{t("Send the code to (leave empty to receive it yourself)")}</label>
           <input id="gift-recipient" type="email" value={recipient} autoComplete="email"
                  onInput={(e) => setRecipient(e.currentTarget.value)} />
-          <label for="gift-message">Message (optional)</label>
+          <label for="gift-message">{t("Message (optional)")}</label>
           <textarea id="gift-message" maxLength={1000} value={message}
                     onInput={(e) => setMessage(e.currentTarget.value)} />
           <button type="submit" class="button" disabled={busy} aria-busy={busy}>
-            {busy ? "Preparing…" : `Buy · ${money(amount, "EUR")}`}
+            {busy ? t("Preparing…") : t("Buy · {amount}", { amount: money(amount, "EUR") })}
           </button>
         </form>
       )}
@@ -97,7 +98,7 @@ function GiftCardPayment({ purchase, onPurchase }:
       card.mount(mountRef.current);
       stripe.current = { client, card };
       setReady(true);
-    }).catch(() => { if (live) setError("The payment form could not be loaded. Reload the page to try again."); });
+    }).catch(() => { if (live) setError(t("The payment form could not be loaded. Reload the page to try again.")); });
     return () => { live = false; card?.destroy(); };
   }, [payment?.js_url, payment?.publishable_key]);
 
@@ -110,14 +111,14 @@ function GiftCardPayment({ purchase, onPurchase }:
       const { client, card } = stripe.current;
       const setup = await client.confirmCardSetup(payment.setup_client_secret, { payment_method: { card } });
       const method = setup.error ? null : paymentMethodId(setup);
-      if (!method) { setError(setup.error?.message || "The card could not be used."); return; }
+      if (!method) { setError(setup.error?.message || t("The card could not be used.")); return; }
       let next = await api.payGiftCard(purchase.id, method);
       if (next.status !== "paid" && next.payment?.status === "requires_action" && next.payment.client_secret) {
         await client.confirmCardPayment(next.payment.client_secret);
         next = await api.giftCardPurchase(purchase.id);
       }
       onPurchase(next);
-      if (next.status !== "paid") setError(next.payment?.last_error || "The payment did not go through yet.");
+      if (next.status !== "paid") setError(next.payment?.last_error || t("The payment did not go through yet."));
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -128,12 +129,12 @@ function GiftCardPayment({ purchase, onPurchase }:
   const amount = money(purchase.amount_cents, purchase.currency);
   return (
     <section class="checkout" aria-labelledby="gift-pay-title">
-      <h2 id="gift-pay-title">Pay for your gift card</h2>
+      <h2 id="gift-pay-title">{t("Pay for your gift card")}</h2>
       <form class="pay" onSubmit={pay}>
-        <p id="card-label" class="label">Card details</p>
+        <p id="card-label" class="label">{t("Card details")}</p>
         <div id="card-element" class="card-field" ref={mountRef} role="group" aria-labelledby="card-label" />
         <button type="submit" class="button" disabled={!ready} aria-busy={paying || undefined}>
-          {paying ? "Paying…" : `Pay ${amount}`}
+          {paying ? t("Paying…") : t("Pay {amount}", { amount })}
         </button>
       </form>
       {error && <div class="inline-error" role="alert"><p>{error}</p></div>}

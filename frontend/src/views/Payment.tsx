@@ -2,6 +2,9 @@
  * The payment step of a pending order (issue 12): what is being bought, the hold's countdown,
  * Stripe's card element, and "Pay". The flow, which real Stripe and localstripe both accept:
  *
+ *   0. a hold comes without its payment (the reservation makes no Stripe call): the step asks
+ *      the server to make it (`api.preparePayment`, idempotent) and shows "Preparing payment…",
+ *      asking again with backoff while Stripe is busy — the seats are held all along (issue 20);
  *   1. stripe.js from `payment.js_url`; the card element is mounted in the form;
  *   2. `confirmCardSetup(setup_client_secret, {payment_method: {card}})` → a payment method
  *      (a refusal here is shown and the customer tries again on the same hold);
@@ -14,11 +17,13 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Order } from "../api";
 import { signIn } from "../auth";
 import { dateTime, money, msUntil } from "../format";
+import { t } from "../i18n";
 import { loadStripe, paymentMethodId, type CardElement, type StripeClient } from "../stripe";
 import { CancelOrder } from "./CancelOrder";
 import { CodesSummary } from "./CodesSummary";
 import { errorMessage, useNow } from "./common";
 import { Countdown } from "./Countdown";
+import { LineRows } from "./OrderLines";
 import { paymentFailed, paymentInFlight } from "./orderState";
 
 /** How the confirmation is awaited: about once a second, backing off to 3 s. */
@@ -32,9 +37,17 @@ export const checkoutTiming = {
   giveUpAfterMs: 5 * 60_000,
 };
 
-const RETRY = "Try again, or use another card.";
-const FAILED = "The payment did not go through.";
-const UNAVAILABLE = "Card payments are unavailable at the moment; your card was not charged and your seats are still held. Please try again in a moment.";
+/** How the payment is asked for again while Stripe is busy (jittered, doubling, capped). */
+export const prepareTiming = {
+  retryMs: 1000,
+  retryMaxMs: 8000,
+  /** After this many refusals, say that it takes longer than usual (and keep asking). */
+  slowAfter: 3,
+};
+
+const retry = () => t("Try again, or use another card.");
+const failed = () => t("The payment did not go through.");
+const unavailable = () => t("Card payments are unavailable at the moment; your card was not charged and your seats are still held. Please try again in a moment.");
 
 type Phase = "idle" | "paying" | "authenticating" | "waiting" | "stalled";
 type FormState = "loading" | "ready" | "failed";
@@ -62,6 +75,8 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
   const lapsed = !paying && !waiting && msUntil(order.expires_at, now) === 0;
   const p = order.performance;
   const amount = payment ? money(payment.amount_cents, payment.currency) : money(order.total_cents, order.currency);
+  const preparing = order.status === "pending" && !payment && !lapsed;
+  const [preparingSlow, setPreparingSlow] = useState(false);
 
   // stripe.js and the card element, once per page (and again after "Try again").
   useEffect(() => {
@@ -93,6 +108,39 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
     } catch { /* the next attempt will say what is wrong */ }
   }, [update]);
 
+  // The payment step: the server makes the hold's payment now (once, however often asked).
+  useEffect(() => {
+    if (!preparing) return;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let refusals = 0;
+    const ask = async () => {
+      try {
+        const prepared = await api.preparePayment(latest.current.id, controller.signal);
+        if (!controller.signal.aborted) update(prepared);
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        const code = e instanceof ApiError ? e.code : "";
+        if (["hold_expired", "not_found", "session_expired", "order_not_pending"].includes(code)) {
+          setError(e);
+          void refresh();
+          return;
+        }
+        // Stripe busy or unreachable, or a network blip: the seats are still held, ask again.
+        refusals++;
+        if (refusals >= prepareTiming.slowAfter) setPreparingSlow(true);
+        const t = prepareTiming;
+        const delay = Math.min(t.retryMaxMs, t.retryMs * 2 ** (refusals - 1));
+        timer = setTimeout(ask, delay / 2 + Math.random() * (delay / 2));
+      }
+    };
+    void ask();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [preparing, refresh, update]);
+
   const fail = (reason: unknown) => {
     setError(reason);
     setPhase("idle");
@@ -108,11 +156,11 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
     setPhase("paying");
     try {
       const { client, card } = stripe.current;
-      if (!current.setup_client_secret) { fail(`${FAILED} ${RETRY}`); return; }
+      if (!current.setup_client_secret) { fail(`${failed()} ${retry()}`); return; }
       const setup = await client.confirmCardSetup(current.setup_client_secret, { payment_method: { card } });
       const method = setup.error ? null : paymentMethodId(setup);
       if (!method) {
-        fail(`${setup.error?.message || FAILED} ${RETRY}`);
+        fail(`${setup.error?.message || failed()} ${retry()}`);
         return;
       }
       const charged = await api.pay(latest.current.id, method);
@@ -124,21 +172,21 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         const auth = await client.confirmCardPayment(next.client_secret);
         const status = auth.paymentIntent?.status;
         if (auth.error || status === "requires_payment_method" || status === "canceled") {
-          fail(`${auth.error?.message || "Your bank could not confirm the payment."} ${RETRY}`);
+          fail(`${auth.error?.message || t("Your bank could not confirm the payment.")} ${retry()}`);
           return;
         }
       } else if (paymentFailed(next)) {
-        fail(`${next?.last_error || FAILED} ${RETRY}`);
+        fail(`${next?.last_error || failed()} ${retry()}`);
         return;
       }
       setSlow(false);
       setPhase("waiting");
     } catch (e) {
       const code = e instanceof ApiError ? e.code : "";
-      if (code === "card_declined") fail(`${errorMessage(e)} ${RETRY}`);
+      if (code === "card_declined") fail(`${errorMessage(e)} ${retry()}`);
       else if (code === "hold_expired") { setError(e); setPhase("idle"); void refresh(); }
       // Not the reservation's wording ("nothing was reserved"): here the seats are still held.
-      else if (code === "payment_unavailable") fail(UNAVAILABLE);
+      else if (code === "payment_unavailable") fail(unavailable());
       else fail(e); // network, payment_unavailable, session_expired…: the refresh shows where it stands
     } finally {
       busy.current = false;
@@ -166,7 +214,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         update(fresh);
         if (fresh.status !== "pending") return;
         if (paymentFailed(fresh.payment)) {
-          setError(`${fresh.payment?.last_error || FAILED} ${RETRY}`);
+          setError(`${fresh.payment?.last_error || failed()} ${retry()}`);
           setPhase("idle");
           return;
         }
@@ -200,68 +248,74 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
     if ((lapsed || phase === "waiting") && focusWasInForm.current) noticeRef.current?.focus();
   }, [lapsed, phase]);
 
-  const title = lapsed ? "Your hold expired" : waiting ? "Confirming your payment" : "Pay for your tickets";
+  const title = lapsed ? t("Your hold expired") : waiting ? t("Confirming your payment") : t("Pay for your tickets");
   const signInAgain = error instanceof ApiError && error.code === "session_expired";
   return (
     <section class="checkout" aria-labelledby="checkout-title" data-phase={lapsed ? "expired" : phase}>
       <h2 id="checkout-title">{title}</h2>
       <dl class="summary">
-        <div><dt>Performance</dt><dd><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></dd></div>
-        {p.venue && <div><dt>Venue</dt><dd>{p.venue.name}, {p.venue.city}</dd></div>}
-        <div><dt>Tickets</dt><dd>{order.quantity} × {money(Math.round(order.total_cents / order.quantity), order.currency)}</dd></div>
-        <div class="summary-total"><dt>Total</dt><dd>{money(order.total_cents, order.currency)}</dd></div>
+        <div><dt>{t("Performance")}</dt><dd><time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></dd></div>
+        {p.venue && <div><dt>{t("Venue")}</dt><dd>{p.venue.name}, {p.venue.city}</dd></div>}
+        <LineRows order={order} />
+        <div class="summary-total"><dt>{t("Total")}</dt><dd>{money(order.total_cents, order.currency)}</dd></div>
         <CodesSummary order={order} />
       </dl>
 
       {lapsed ? (
         <div class="notice notice-expired" role="alert" ref={noticeRef} tabIndex={-1}>
-          <p>Your hold expired and the seats were released.</p>
-          {p.show?.slug && <p><a href={`/shows/${encodeURIComponent(p.show.slug)}`}>Back to the show</a></p>}
+          <p>{t("Your hold expired and the seats were released.")}</p>
+          {p.show?.slug && <p><a href={`/shows/${encodeURIComponent(p.show.slug)}`}>{t("Back to the show")}</a></p>}
         </div>
       ) : waiting ? (
         <div class="notice" role="status" ref={noticeRef} tabIndex={-1}>
           {phase === "waiting" ? (
-            <p><span class="spinner" aria-hidden="true" />Payment sent. Waiting for confirmation…</p>
+            <p><span class="spinner" aria-hidden="true" />{t("Payment sent. Waiting for confirmation…")}</p>
           ) : (
-            <p>We have not heard back about your payment yet. It stays on this order; check again in a moment.</p>
+            <p>{t("We have not heard back about your payment yet. It stays on this order; check again in a moment.")}</p>
           )}
-          {slow && phase === "waiting" && <p>This is taking longer than usual. You can leave this page: the order will appear under My tickets once confirmed.</p>}
+          {slow && phase === "waiting" && <p>{t("This is taking longer than usual. You can leave this page: the order will appear under My tickets once confirmed.")}</p>}
           {phase === "stalled" && !signInAgain && (
             <button type="button" class="button button-secondary" onClick={() => { setError(null); setPhase("waiting"); }}>
-              Check again
+              {t("Check again")}
             </button>
           )}
         </div>
       ) : (
         <Countdown expiresAt={order.expires_at} now={now} announce />
       )}
+      {preparing && (
+        <div class="notice notice-preparing" role="status">
+          <p><span class="spinner" aria-hidden="true" />{t("Preparing payment…")}</p>
+          {preparingSlow && <p>{t("Many people are paying right now. Your seats are held for you; this takes a moment longer than usual.")}</p>}
+        </div>
+      )}
 
-      <form class="pay" ref={formRef} onSubmit={pay} hidden={lapsed || waiting} aria-describedby="card-help">
-        <p id="card-label" class="label">Card details</p>
+      <form class="pay" ref={formRef} onSubmit={pay} hidden={lapsed || waiting || preparing} aria-describedby="card-help">
+        <p id="card-label" class="label">{t("Card details")}</p>
         <div id="card-element" class="card-field" ref={mountRef} role="group" aria-labelledby="card-label"
              aria-describedby={cardError ? "card-error" : undefined} />
         {cardError && <p id="card-error" class="field-error" role="alert">{cardError}</p>}
-        {form === "loading" && <p class="meta" role="status">Loading the payment form…</p>}
-        <p id="card-help" class="meta">Card details go straight to our payment provider, Stripe; Marquee never sees them.</p>
+        {form === "loading" && <p class="meta" role="status">{t("Loading the payment form…")}</p>}
+        <p id="card-help" class="meta">{t("Card details go straight to our payment provider, Stripe; Marquee never sees them.")}</p>
         <button type="submit" class="button" disabled={form !== "ready"} aria-disabled={paying || undefined}
                 aria-busy={paying || undefined}>
-          {phase === "paying" ? "Paying…" : phase === "authenticating" ? "Confirming with your bank…" : `Pay ${amount}`}
+          {phase === "paying" ? t("Paying…") : phase === "authenticating" ? t("Confirming with your bank…") : t("Pay {amount}", { amount })}
         </button>
       </form>
       {form === "failed" && !lapsed && !waiting && (
         <div class="inline-error" role="alert">
-          <p>The payment form could not be loaded. Check your connection and try again.</p>
-          <button type="button" class="button button-secondary" onClick={() => setFormAttempt((n) => n + 1)}>Try again</button>
+          <p>{t("The payment form could not be loaded. Check your connection and try again.")}</p>
+          <button type="button" class="button button-secondary" onClick={() => setFormAttempt((n) => n + 1)}>{t("Try again")}</button>
         </div>
       )}
       {error === null && phase === "idle" && !lapsed && payment?.status === "requires_payment_method"
         && payment.last_error && (
-        <p class="notice">Your last payment attempt did not go through: {payment.last_error}</p>
+        <p class="notice">{t("Your last payment attempt did not go through: {error}", { error: payment.last_error })}</p>
       )}
       {error !== null && !lapsed && (
         <div class="inline-error payment-error" role="alert">
           <p>{typeof error === "string" ? error : errorMessage(error)}</p>
-          {signInAgain && <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>}
+          {signInAgain && <button type="button" class="button button-secondary" onClick={() => void signIn()}>{t("Sign in again")}</button>}
         </div>
       )}
       {!lapsed && !waiting && !paying && new Date(p.starts_at).getTime() > now && (

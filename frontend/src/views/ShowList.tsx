@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, type ShowQuery } from "../api";
 import { dateTime, money } from "../format";
+import { t, tn } from "../i18n";
 import { navigate } from "../router";
 import { Empty, ErrorState, Loading, PageTitle, useResource } from "./common";
 
@@ -33,19 +34,19 @@ export function ShowList({ search }: { search: URLSearchParams }) {
 
   return (
     <section aria-labelledby="page-title">
-      <PageTitle title="What's on">What's on</PageTitle>
+      <PageTitle title={t("What's on")}>{t("What's on")}</PageTitle>
       <SearchForm key={key} query={query} />
       <div aria-live="polite" aria-busy={shows.state === "loading"}>
-        {shows.state === "loading" && <Loading label="Loading shows…" />}
+        {shows.state === "loading" && <Loading label={t("Loading shows…")} />}
         {shows.state === "error" && <ErrorState error={shows.error} retry={reload} />}
         {shows.state === "ok" && shows.data.results.length === 0 && (
           <Empty>
-            {filtered ? <>No shows match your search. <a href="/">Show everything</a></> : "No shows are on sale right now. Come back soon."}
+            {filtered ? <>{t("No shows match your search.")} <a href="/">{t("Show everything")}</a></> : t("No shows are on sale right now. Come back soon.")}
           </Empty>
         )}
         {shows.state === "ok" && shows.data.results.length > 0 && (
           <>
-            <p class="count">{shows.data.count} show{shows.data.count === 1 ? "" : "s"}</p>
+            <p class="count">{tn(shows.data.count, "{n} show", "{n} shows")}</p>
             <ul class="cards" role="list">
               {shows.data.results.map((show) => (
                 <li class="card" key={show.slug}>
@@ -53,18 +54,18 @@ export function ShowList({ search }: { search: URLSearchParams }) {
                   <h2><a href={`/shows/${encodeURIComponent(show.slug)}`}>{show.title}</a></h2>
                   {show.summary && <p>{show.summary}</p>}
                   <p class="meta">
-                    {show.next_performance_at && <span>Next: <time dateTime={show.next_performance_at}>{dateTime(show.next_performance_at)}</time></span>}
+                    {show.next_performance_at && <span>{t("Next:")} <time dateTime={show.next_performance_at}>{dateTime(show.next_performance_at)}</time></span>}
                     {show.price_from_cents !== null && show.price_from_cents !== undefined && (
-                      <span>From {money(show.price_from_cents, show.currency)}</span>
+                      <span>{t("From {price}", { price: money(show.price_from_cents, show.currency) })}</span>
                     )}
                   </p>
                 </li>
               ))}
             </ul>
             {(shows.data.previous || shows.data.next) && (
-              <nav class="pager" aria-label="Pages">
-                {shows.data.previous && <a class="button button-secondary" href={hrefFor({ ...query, page: (query.page || 1) - 1 })} rel="prev">Previous</a>}
-                {shows.data.next && <a class="button button-secondary" href={hrefFor({ ...query, page: (query.page || 1) + 1 })} rel="next">Next</a>}
+              <nav class="pager" aria-label={t("Pages")}>
+                {shows.data.previous && <a class="button button-secondary" href={hrefFor({ ...query, page: (query.page || 1) - 1 })} rel="prev">{t("Previous")}</a>}
+                {shows.data.next && <a class="button button-secondary" href={hrefFor({ ...query, page: (query.page || 1) + 1 })} rel="next">{t("Next")}</a>}
               </nav>
             )}
           </>
@@ -85,21 +86,21 @@ function SearchForm({ query }: { query: ShowQuery }) {
   return (
     <form class="search" role="search" onSubmit={onSubmit}>
       <div class="field field-grow">
-        <label for="search-q">Search</label>
-        <input id="search-q" type="search" name="q" value={q} placeholder="Title or keyword"
+        <label for="search-q">{t("Search")}</label>
+        <input id="search-q" type="search" name="q" value={q} placeholder={t("Title or keyword")}
                onInput={(e) => setQ(e.currentTarget.value)} />
       </div>
       <div class="field">
-        <label for="search-from">From</label>
+        <label for="search-from">{t("From")}</label>
         <input id="search-from" type="date" name="from" value={from} max={to || undefined}
                onInput={(e) => setFrom(e.currentTarget.value)} />
       </div>
       <div class="field">
-        <label for="search-to">To</label>
+        <label for="search-to">{t("To")}</label>
         <input id="search-to" type="date" name="to" value={to} min={from || undefined}
                onInput={(e) => setTo(e.currentTarget.value)} />
       </div>
-      <button type="submit" class="button">Search</button>
+      <button type="submit" class="button">{t("Search")}</button>
     </form>
   );
 }

@@ -15,7 +15,8 @@ import type { ComponentChildren, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Performance, type WaitlistEntry } from "../api";
 import { signIn } from "../auth";
-import { dateTime, plural, timeOfDay } from "../format";
+import { dateTime, timeOfDay } from "../format";
+import { t, tn } from "../i18n";
 import { useSession } from "../session";
 import { errorCode, errorMessage, useResource } from "./common";
 
@@ -25,18 +26,18 @@ export const waitlistTiming = { pollMs: 30_000 };
 /** The API's bounds: 1 to 10 seats per customer and performance. */
 const MAX_SEATS = 10;
 
-const GONE = "You are no longer on the waiting list. If seats were offered to you, they are in My tickets.";
+const gone = () => t("You are no longer on the waiting list. If seats were offered to you, they are in My tickets.");
 
 function seatsPhrase(entry: WaitlistEntry): string {
   return entry.min_seats < entry.seats
-    ? `${entry.seats} seats (or as few as ${entry.min_seats})`
-    : plural(entry.seats, "seat", "seats");
+    ? t("{seats} seats (or as few as {min})", { seats: entry.seats, min: entry.min_seats })
+    : tn(entry.seats, "{n} seat", "{n} seats");
 }
 
 export function positionSentence(entry: WaitlistEntry): string {
   return entry.position
-    ? `You are number ${entry.position} in line for ${seatsPhrase(entry)}.`
-    : `You are on the waiting list for ${seatsPhrase(entry)}.`;
+    ? t("You are number {position} in line for {seats}.", { position: entry.position, seats: seatsPhrase(entry) })
+    : t("You are on the waiting list for {seats}.", { seats: seatsPhrase(entry) });
 }
 
 /**
@@ -65,9 +66,9 @@ function useFollowedEntry(initial: WaitlistEntry, announce: (message: string) =>
           const was = latest.current;
           if (!fresh) { report.current.onGone(); return; }
           if (fresh.status === "offered" && was.status !== "offered") {
-            report.current.announce("Seats are held for you: complete payment to keep them.");
+            report.current.announce(t("Seats are held for you: complete payment to keep them."));
           } else if (fresh.position && was.position && fresh.position < was.position) {
-            report.current.announce(`You moved up: you are now number ${fresh.position} in line.`);
+            report.current.announce(t("You moved up: you are now number {position} in line.", { position: fresh.position }));
           }
           setEntry(fresh);
         } catch (error) {
@@ -116,7 +117,7 @@ function Entry({ entry: initial, focus = false, announce, onGone, onLeft, head }
             <p class="waitlist-position" ref={statusRef as RefObject<HTMLParagraphElement>} tabIndex={-1}>
               {positionSentence(entry)}
             </p>
-            <p class="meta">When seats come free they are offered in the order people joined: held for you, with an email and a link to pay.</p>
+            <p class="meta">{t("When seats come free they are offered in the order people joined: held for you, with an email and a link to pay.")}</p>
           </>
         )}
         <LeaveWaitlist entry={entry} onLeft={onLeft} />
@@ -133,7 +134,8 @@ function OfferLink({ orderId, linkRef }: { orderId: string; linkRef: RefObject<H
     <p class="offer">
       <a class="offer-link" href={`/tickets/${encodeURIComponent(orderId)}`}
          ref={linkRef as RefObject<HTMLAnchorElement>}>
-        Seats are held for you{until && <> until <time dateTime={until}>{timeOfDay(until)}</time></>} — complete payment
+        {until ? <>{t("Seats are held for you until")} <time dateTime={until}>{timeOfDay(until)}</time> {t("— complete payment")}</>
+          : t("Seats are held for you — complete payment")}
       </a>
     </p>
   );
@@ -173,26 +175,26 @@ function LeaveWaitlist({ entry, onLeft }: { entry: WaitlistEntry; onLeft: () => 
   return (
     <div class="order-actions">
       {offered && confirming ? (
-        <div class="confirm" role="group" aria-label="Confirm leaving the waiting list">
-          <p>Leave the waiting list? The seats held for you go to the next person in line.</p>
+        <div class="confirm" role="group" aria-label={t("Confirm leaving the waiting list")}>
+          <p>{t("Leave the waiting list? The seats held for you go to the next person in line.")}</p>
           <button type="button" class="button button-danger" disabled={busy} onClick={leave} ref={confirmRef}>
-            {busy ? "Leaving…" : "Yes, leave"}
+            {busy ? t("Leaving…") : t("Yes, leave")}
           </button>
           <button type="button" class="button button-secondary" disabled={busy} onClick={() => setConfirming(false)}>
-            Keep my seats
+            {t("Keep my seats")}
           </button>
         </div>
       ) : (
         <button type="button" class="button button-secondary" disabled={busy} aria-busy={busy || undefined}
                 onClick={offered ? () => setConfirming(true) : leave}>
-          {busy ? "Leaving…" : "Leave the waiting list"}
+          {busy ? t("Leaving…") : t("Leave the waiting list")}
         </button>
       )}
       {error !== null && (
         <div class="inline-error" role="alert">
           <p>{errorMessage(error)}</p>
           {errorCode(error) === "session_expired" && (
-            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
+            <button type="button" class="button button-secondary" onClick={() => void signIn()}>{t("Sign in again")}</button>
           )}
         </div>
       )}
@@ -248,7 +250,7 @@ function JoinForm({ performanceId, initialSeats, onJoined, onRefused, onClosed }
   return (
     <form class="waitlist-join" onSubmit={submit} aria-describedby={error !== null ? `${id}-error` : undefined}>
       <div class="field">
-        <label for={`${id}-seats`}>Seats</label>
+        <label for={`${id}-seats`}>{t("Seats")}</label>
         <select id={`${id}-seats`} value={String(seats)} disabled={busy}
                 onChange={(e) => changeSeats(Number(e.currentTarget.value))}>
           {Array.from({ length: MAX_SEATS }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
@@ -256,23 +258,23 @@ function JoinForm({ performanceId, initialSeats, onJoined, onRefused, onClosed }
       </div>
       {seats > 1 && (
         <div class="field">
-          <label for={`${id}-min`}>I'd accept fewer, down to</label>
+          <label for={`${id}-min`}>{t("I'd accept fewer, down to")}</label>
           <select id={`${id}-min`} value={String(Math.min(minSeats, seats))} disabled={busy}
                   onChange={(e) => setMinSeats(Number(e.currentTarget.value))}>
             {Array.from({ length: seats }, (_, i) => seats - i).map((n) => (
-              <option key={n} value={n}>{n === seats ? `${n} (no fewer)` : n}</option>
+              <option key={n} value={n}>{n === seats ? t("{n} (no fewer)", { n }) : n}</option>
             ))}
           </select>
         </div>
       )}
       <button type="submit" class="button" disabled={busy} aria-busy={busy || undefined}>
-        {busy ? "Joining…" : "Join the waiting list"}
+        {busy ? t("Joining…") : t("Join the waiting list")}
       </button>
       {error !== null && (
         <div id={`${id}-error`} class="inline-error" role="alert">
           <p>{errorMessage(error)}</p>
           {errorCode(error) === "session_expired" && (
-            <button type="button" class="button button-secondary" onClick={() => void signIn()}>Sign in again</button>
+            <button type="button" class="button button-secondary" onClick={() => void signIn()}>{t("Sign in again")}</button>
           )}
         </div>
       )}
@@ -318,24 +320,24 @@ export function WaitlistPanel({ performance: p, seats, onRefused }:
   }, [notice, entry, closed]);
 
   const headingId = `wl-${p.id}-title`;
-  const intro = <p>Seats that come free are offered to the waiting list first, in the order people joined.</p>;
+  const intro = <p>{t("Seats that come free are offered to the waiting list first, in the order people joined.")}</p>;
   let body: ComponentChildren;
   if (!session) {
     body = (
       <>
         {intro}
-        <button type="button" class="button" onClick={() => void signIn()}>Sign in to join the waiting list</button>
+        <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in to join the waiting list")}</button>
       </>
     );
   } else if (closed) {
-    body = <p class="notice" ref={noticeRef} tabIndex={-1}>This performance has no waiting list.</p>;
+    body = <p class="notice" ref={noticeRef} tabIndex={-1}>{t("This performance has no waiting list.")}</p>;
   } else if (entry === undefined) {
-    body = <p class="meta">Checking the waiting list…</p>;
+    body = <p class="meta">{t("Checking the waiting list…")}</p>;
   } else if (entry) {
     body = (
       <Entry entry={entry} focus={joinedHere} announce={setSaid}
-             onGone={() => { setNotice(GONE); setSaid(GONE); setEntry(null); }}
-             onLeft={() => { focusNotice.current = true; setNotice("You left the waiting list."); setEntry(null); }} />
+             onGone={() => { setNotice(gone()); setSaid(gone()); setEntry(null); }}
+             onLeft={() => { focusNotice.current = true; setNotice(t("You left the waiting list.")); setEntry(null); }} />
     );
   } else {
     body = (
@@ -350,7 +352,7 @@ export function WaitlistPanel({ performance: p, seats, onRefused }:
   }
   return (
     <div class="waitlist" data-waitlist={p.id}>
-      <h4 id={headingId}>Waiting list</h4>
+      <h4 id={headingId}>{t("Waiting list")}</h4>
       {body}
       <p class="visually-hidden" aria-live="polite" aria-atomic="true">{said}</p>
     </div>
@@ -377,8 +379,8 @@ export function WaitingLists() {
     if (code === "session_expired" || code === "not_authenticated") return null;
     return (
       <div class="inline-error waitlists-error" role="alert">
-        <p>Your waiting lists could not be loaded. {errorMessage(list.error)}</p>
-        <button type="button" class="button button-secondary" onClick={reload}>Try again</button>
+        <p>{t("Your waiting lists could not be loaded.")} {errorMessage(list.error)}</p>
+        <button type="button" class="button button-secondary" onClick={reload}>{t("Try again")}</button>
       </div>
     );
   }
@@ -391,15 +393,15 @@ export function WaitingLists() {
   };
   return (
     <section class="waitlists" aria-labelledby="waitlists-title">
-      <h2 id="waitlists-title">Waiting lists</h2>
+      <h2 id="waitlists-title">{t("Waiting lists")}</h2>
       {notice && <p class="notice" ref={noticeRef} tabIndex={-1}>{notice.text}</p>}
       {entries.length > 0 && (
         <ul class="waitlist-entries" role="list">
           {entries.map((entry) => (
             <li key={entry.performance.id}>
               <WaitlistCard entry={entry} announce={setSaid}
-                            onGone={() => end(entry, GONE, false)}
-                            onLeft={() => end(entry, `You left the waiting list for ${entry.performance.show?.title || "this performance"}.`, true)} />
+                            onGone={() => end(entry, gone(), false)}
+                            onLeft={() => end(entry, entry.performance.show?.title ? t("You left the waiting list for {title}.", { title: entry.performance.show.title }) : t("You left the waiting list for this performance."), true)} />
             </li>
           ))}
         </ul>
@@ -409,10 +411,10 @@ export function WaitingLists() {
   );
 }
 
-const ENTRY_BADGES: Partial<Record<WaitlistEntry["status"], string>> = {
-  waiting: "Waiting",
-  offered: "Seats held for you",
-};
+const entryBadges = (): Partial<Record<WaitlistEntry["status"], string>> => ({
+  waiting: t("Waiting"),
+  offered: t("Seats held for you"),
+});
 
 function WaitlistCard({ entry, announce, onGone, onLeft }:
     { entry: WaitlistEntry; announce: (message: string) => void; onGone: () => void; onLeft: () => void }) {
@@ -425,7 +427,7 @@ function WaitlistCard({ entry, announce, onGone, onLeft }:
           ? <a href={`/shows/${encodeURIComponent(p.show.slug)}`}>{p.show.title} — <time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time></a>
           : <time dateTime={p.starts_at}>{dateTime(p.starts_at)}</time>}
       </h3>
-      <span class={`badge badge-waitlist-${current.status}`}>{ENTRY_BADGES[current.status] ?? current.status}</span>
+      <span class={`badge badge-waitlist-${current.status}`}>{entryBadges()[current.status] ?? current.status}</span>
     </header>
   );
   return (

@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { signIn } from "../auth";
+import { t, tn } from "../i18n";
 
 export type Resource<T> =
   | { state: "loading" }
@@ -60,7 +61,7 @@ export function PageTitle({ children, title }: { children: ComponentChildren; ti
   return <h1 id="page-title" ref={ref} tabIndex={-1}>{children}</h1>;
 }
 
-export function Loading({ label = "Loading…" }: { label?: string }) {
+export function Loading({ label = t("Loading…") }: { label?: string }) {
   return <p class="state state-loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true" />{label}</p>;
 }
 
@@ -68,39 +69,45 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="state state-empty">{children}</p>;
 }
 
-const MESSAGES: Record<string, string> = {
-  network: "The box office could not be reached. Check your connection and try again.",
-  session_expired: "Your session has expired. Sign in again to continue where you were.",
-  not_authenticated: "Please sign in to continue.",
-  not_found: "We could not find that.",
-  sold_out: "Sold out: there are not enough seats left for this performance.",
-  sales_closed: "Sales are closed for this performance.",
-  limit_exceeded: "You can hold at most 10 seats for one performance.",
-  idempotency_in_progress: "Your reservation is still being processed. Try again in a moment.",
-  idempotency_key_reused: "This reservation changed while it was being sent. Please try again.",
-  throttled: "Too many requests. Please wait a moment and try again.",
-  unavailable: "The box office is temporarily unavailable. Please try again shortly.",
-  price_changed: "The price changed while reserving. Please check it and try again.",
-  payment_unavailable: "Card payments are unavailable at the moment, so nothing was reserved. Please try again in a few minutes.",
-  hold_expired: "Your hold expired and the seats were released.",
-  seats_available: "Seats are on sale again for this performance: reserve them instead.",
-  already_waiting: "You are already on this performance's waiting list.",
-  waitlist_closed: "This performance has no waiting list.",
-};
+const messages = (): Record<string, string> => ({
+  network: t("The box office could not be reached. Check your connection and try again."),
+  session_expired: t("Your session has expired. Sign in again to continue where you were."),
+  not_authenticated: t("Please sign in to continue."),
+  not_found: t("We could not find that."),
+  sold_out: t("Sold out: there are not enough seats left for this performance."),
+  sales_closed: t("Sales are closed for this performance."),
+  limit_exceeded: t("You can hold at most 10 seats for one performance, over all your orders."),
+  idempotency_in_progress: t("Your reservation is still being processed. Try again in a moment."),
+  idempotency_key_reused: t("This reservation changed while it was being sent. Please try again."),
+  throttled: t("Too many requests. Please wait a moment and try again."),
+  unavailable: t("The box office is temporarily unavailable. Please try again shortly."),
+  price_changed: t("The price changed while reserving. Please check it and try again."),
+  payment_unavailable: t("Card payments are unavailable at the moment; your seats are still held. Please try again in a moment."),
+  admission_required: t("Many people want tickets for this performance: you are being placed in the waiting room."),
+  admission_invalid: t("Your place in the waiting room could not be checked. Please join it again."),
+  admission_expired: t("Your turn to reserve has passed. Ask the waiting room for a new one."),
+  category_sold_out: t("That price category is sold out: choose another one."),
+  sales_not_open: t("Tickets for this performance are not on sale yet."),
+  cancellation_closed: t("This order can no longer be cancelled: its refund rule's deadline has passed."),
+  hold_expired: t("Your hold expired and the seats were released."),
+  seats_available: t("Seats are on sale again for this performance: reserve them instead."),
+  already_waiting: t("You are already on this performance's waiting list."),
+  waitlist_closed: t("This performance has no waiting list."),
+});
 
 /** A visitor-facing sentence for an error, by its stable problem `code`. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "sold_out" && typeof error.problem.seats_left === "number") {
       const left = error.problem.seats_left;
-      return left > 0 ? `Only ${left} seat${left === 1 ? "" : "s"} left for this performance.`
-                      : MESSAGES.sold_out;
+      return left > 0 ? tn(left, "Only {n} seat left for this performance.", "Only {n} seats left for this performance.")
+                      : messages().sold_out;
     }
     // The bank's own words say best why a card was refused.
     if (error.code === "card_declined" && error.problem.detail) return error.problem.detail;
-    return MESSAGES[error.code] || error.problem.detail || error.problem.title || "Something went wrong.";
+    return messages()[error.code] || error.problem.detail || error.problem.title || t("Something went wrong.");
   }
-  return "Something went wrong. Please try again.";
+  return t("Something went wrong. Please try again.");
 }
 
 export function errorCode(error: unknown): string {
@@ -116,9 +123,9 @@ export function ErrorState({ error, retry, title }: { error: unknown; retry?: ()
       {title && <p class="state-title">{title}</p>}
       <p>{errorMessage(error)}</p>
       {signInAgain ? (
-        <button type="button" class="button" onClick={() => void signIn()}>Sign in again</button>
+        <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in again")}</button>
       ) : retry && code !== "not_found" ? (
-        <button type="button" class="button button-secondary" onClick={retry}>Try again</button>
+        <button type="button" class="button button-secondary" onClick={retry}>{t("Try again")}</button>
       ) : null}
     </div>
   );

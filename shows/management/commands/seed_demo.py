@@ -1,14 +1,19 @@
-"""Load the demo data and a demo staff user. Idempotent: running it twice adds nothing."""
+"""Load the demo data, a demo admin and one demo staff user per role (staff/roles.py).
+Idempotent: running it twice adds nothing."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from info import demo as info_demo
 from shows import demo as shows_demo
+from staff import roles
 from tickets import services as ticket_services
 
 DEMO_ADMIN = ("admin", "marquee-demo")
+# One staff user per role, same password: what each role sees and may do (make run prints).
+DEMO_STAFF = {"door": roles.DOOR, "boxoffice": roles.BOX_OFFICE, "manager": roles.MANAGER}
 
 
 class Command(BaseCommand):
@@ -28,9 +33,19 @@ class Command(BaseCommand):
         if created:
             admin.set_password(password)
             admin.save()
+        roles.roles_sync()
+        for name, role in DEMO_STAFF.items():
+            user, created = user_model.objects.get_or_create(
+                username=name, defaults={"email": f"{name}@example.com", "is_staff": True})
+            if created:
+                user.set_password(password)
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready. Admin at /admin/  user: {username}  "
             f"password: {password}"))
+        for name, role in DEMO_STAFF.items():
+            self.stdout.write(f"  Staff role {role}: user {name}  password {password}")
 
     def _sell(self, performance, user_model) -> None:
         """Make a show almost or fully sold out with real orders, so counts stay exact."""

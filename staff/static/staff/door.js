@@ -20,6 +20,11 @@
     timeZone: root.dataset.timeZone || undefined,
   };
   const csrfToken = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  // The page's language: door.html hands over these sentences translated (views.DOOR_MESSAGES).
+  const messagesScript = document.getElementById("door-messages");
+  const messages = messagesScript ? JSON.parse(messagesScript.textContent) : {};
+  const t = (text, vars = {}) => (messages[text] || text)
+    .replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 
   const SCAN_EVERY_MS = 200;      // camera frames looked at: 5 a second
   const SAME_CODE_MS = 2500;      // a code still in view is not scanned again
@@ -136,7 +141,7 @@
     if (fresh) {
       present(view, item);
     } else {
-      announce(`Earlier scan ${item.code}: ${view.title}. ${view.detail}`);
+      announce(t("Earlier scan {code}: {title}. {detail}", { code: item.code, title: view.title, detail: view.detail }));
       feedback(view.tone);
     }
     showQueue();
@@ -191,33 +196,34 @@
     const order = answer.order;
     switch (answer.result) {
       case "valid":
-        return { tone: "ok", result: "valid", title: "Valid",
-                 detail: order ? `${order.checked_in} of ${order.tickets} on this order` : "" };
+        return { tone: "ok", result: "valid", title: t("Valid"),
+                 detail: [answer.detail, order ? t("{checked} of {tickets} on this order", { checked: order.checked_in, tickets: order.tickets }) : ""]
+                   .filter(Boolean).join(" · ") };
       case "already_checked_in":
-        return { tone: "bad", result: answer.result, title: "Already checked in",
-                 detail: answer.checked_in_at ? `at ${localTime(answer.checked_in_at)}` : "" };
+        return { tone: "bad", result: answer.result, title: t("Already checked in"),
+                 detail: answer.checked_in_at ? t("at {time}", { time: localTime(answer.checked_in_at) }) : "" };
       case "wrong_performance":
-        return { tone: "bad", result: answer.result, title: "Not for this performance",
+        return { tone: "bad", result: answer.result, title: t("Not for this performance"),
                  detail: answer.detail || "" };
       case "cancelled":
-        return { tone: "bad", result: answer.result, title: "Cancelled order", detail: "" };
+        return { tone: "bad", result: answer.result, title: t("Cancelled order"), detail: "" };
       case "not_valid":
-        return { tone: "bad", result: answer.result, title: "Order not confirmed", detail: "" };
+        return { tone: "bad", result: answer.result, title: t("Order not confirmed"), detail: "" };
       default:
-        return { tone: "bad", result: "unknown", title: "Unknown code", detail: "" };
+        return { tone: "bad", result: "unknown", title: t("Unknown code"), detail: "" };
     }
   }
 
   function refusal(problem) {
-    return { tone: "bad", result: "refused", title: "Not checked",
-             detail: (problem && (problem.detail || problem.title)) || "The scan was refused." };
+    return { tone: "bad", result: "refused", title: t("Not checked"),
+             detail: (problem && (problem.detail || problem.title)) || t("The scan was refused.") };
   }
 
   function waiting(why) {
     const detail = why === "signed-out"
-      ? "Signed out: sign in again and it is sent."
-      : "No answer from the server: kept, and sent again.";
-    return { tone: "wait", result: "queued", title: "Saved, not checked yet", detail };
+      ? t("Signed out: sign in again and it is sent.")
+      : t("No answer from the server: kept, and sent again.");
+    return { tone: "wait", result: "queued", title: t("Saved, not checked yet"), detail };
   }
 
   let hideTimer = null;
@@ -262,15 +268,15 @@
       box.textContent = "";
       return;
     }
-    const scans = waitingCount === 1 ? "1 scan" : `${waitingCount} scans`;
+    const scans = waitingCount === 1 ? t("1 scan") : t("{n} scans", { n: waitingCount });
     if (signedOut) {
-      box.textContent = `${scans} waiting: you are signed out. `;
+      box.textContent = `${t("{scans} waiting: you are signed out.", { scans })} `;
       const link = document.createElement("a");
       link.href = config.loginUrl;
-      link.textContent = "Sign in again";
+      link.textContent = t("Sign in again");
       box.append(link);
     } else {
-      box.textContent = `${scans} waiting to be sent: retrying.`;
+      box.textContent = t("{scans} waiting to be sent: retrying.", { scans });
     }
   }
 
@@ -292,10 +298,10 @@
                                                               { timeZone: config.timeZone });
       const what = document.createElement("span");
       what.className = "what";
-      what.textContent = "Checking…";
+      what.textContent = t("Checking…");
       const code = document.createElement("span");
       code.className = "code";
-      code.textContent = `${item.code}${item.source === "typed" ? " (typed)" : ""}`;
+      code.textContent = `${item.code}${item.source === "typed" ? ` ${t("(typed)")}` : ""}`;
       li.append(when, what, code);
       $("log").prepend(li);
       this.entries.set(item.id, li);
@@ -404,11 +410,11 @@
 
   async function startCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      cameraStatus("No camera here (it needs HTTPS): type the codes below.");
+      cameraStatus(t("No camera here (it needs HTTPS): type the codes below."));
       $("camera-toggle").hidden = true;
       return;
     }
-    cameraStatus("Starting the camera…");
+    cameraStatus(t("Starting the camera…"));
     try {
       camera.stream = await navigator.mediaDevices.getUserMedia({
         audio: false,
@@ -416,20 +422,20 @@
                  height: { ideal: 720 } },
       });
     } catch (error) {
-      cameraStatus(`No camera (${error.name}): type the codes below.`);
-      $("camera-toggle").textContent = "Try the camera";
+      cameraStatus(t("No camera ({error}): type the codes below.", { error: error.name }));
+      $("camera-toggle").textContent = t("Try the camera");
       return;
     }
     video.srcObject = camera.stream;
     await video.play().catch(() => {});
     await decodersReady;
     if (!camera.detector && !camera.zxing) {
-      cameraStatus("This browser cannot read QR codes: type the codes below.");
+      cameraStatus(t("This browser cannot read QR codes: type the codes below."));
       return;
     }
     camera.running = true;
-    $("camera-toggle").textContent = "Pause camera";
-    cameraStatus("Scanning: hold a ticket's code in the frame.");
+    $("camera-toggle").textContent = t("Pause camera");
+    cameraStatus(t("Scanning: hold a ticket's code in the frame."));
     tick();
   }
 
@@ -439,8 +445,8 @@
     if (camera.stream) camera.stream.getTracks().forEach((track) => track.stop());
     camera.stream = null;
     video.srcObject = null;
-    $("camera-toggle").textContent = "Start camera";
-    cameraStatus("Camera paused.");
+    $("camera-toggle").textContent = t("Start camera");
+    cameraStatus(t("Camera paused."));
   }
 
   async function tick() {

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('shows', '0003_price_categories_sales_times_refund_policies'),
-        ('tickets', '0005_marquee_refuse'),
+        ('tickets', '0006_refund_amounts_performance_cancellation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
