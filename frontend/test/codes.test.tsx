@@ -64,3 +64,15 @@ describe("codes at checkout", () => {
     await waitFor(() => text(root).includes("€20.00 applied · €15.00 left to pay by card"));
   });
 });
+
+describe("estimateLines", () => {
+  it("applies each category's discount, up to the voucher's seats per order", async () => {
+    const { estimateLines } = await import("../src/views/Codes");
+    const categories = [{ id: 1, price_cents: 3500 }, { id: 3, price_cents: 1000 }];
+    const lines = [{ category: 1, quantity: 2 }, { category: 3, quantity: 1 }];
+    expect(estimateLines(lines, categories, null)).toEqual({ total: 8000, discount: 0 });
+    expect(estimateLines(lines, categories, PREVIEW as never)).toEqual({ total: 6600, discount: 1400 });
+    expect(estimateLines(lines, categories, { ...PREVIEW, max_per_order: 1 } as never))
+      .toEqual({ total: 7300, discount: 700 });
+  });
+});
