@@ -16,6 +16,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from .qr import ticket_symbol
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -68,7 +70,8 @@ def tickets_pdf(*, printout: Printout, layout: str = "a4") -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(page.width * MM, page.height * MM),
                         pageCompression=1, invariant=1)
-    pdf.setTitle(f"Tickets {printout.order_ref} — {printout.show}")
+    pdf.setTitle(gettext("Tickets %(order)s — %(show)s") % {"order": printout.order_ref,
+                                                             "show": printout.show})
     pdf.setAuthor("Marquee")
     for number, ticket in enumerate(printout.tickets, start=1):
         _draw_ticket(pdf, page, printout, ticket, number)
@@ -98,7 +101,8 @@ def _draw_ticket(pdf, page: Layout, printout: Printout, ticket: PrintedTicket,
     y -= page.text_pt * 0.5
     for label in ticket.labels:
         line(label, page.text_pt + 1, "Helvetica-Bold")
-    line(f"Ticket {number} of {len(printout.tickets)} · order {printout.order_ref}",
+    line(gettext("Ticket %(number)s of %(total)s · order %(order)s") % {
+        "number": number, "total": len(printout.tickets), "order": printout.order_ref},
          page.text_pt - 1)
 
     side = page.qr_side * MM
@@ -107,7 +111,7 @@ def _draw_ticket(pdf, page: Layout, printout: Printout, ticket: PrintedTicket,
     _draw_qr(pdf, ticket.code, qr_left, y, side)
     y -= page.text_pt * 0.4
     line(ticket.code, page.text_pt + 2, "Courier-Bold")
-    line("Show this code at the door, printed or on your phone. One entry per ticket.",
+    line(gettext("Show this code at the door, printed or on your phone. One entry per ticket."),
          page.text_pt - 2)
 
 

@@ -405,8 +405,10 @@ describe("reserving", () => {
   it("an announced on-sale: the waiting room shows the place in line, then reserves at the turn", async () => {
     const reserves: (string | null)[] = [];
     const standings = [
+      // Asked again only after 1 s (200 s × the test's scale): long enough to read the first
+      // place on a loaded machine, where 10 ms was not.
       { performance: 1, number: 7, position: 3, estimate_seconds: 150, admitted: false, admission: null,
-        admission_expires_at: null, retry_after_seconds: 2 },
+        admission_expires_at: null, retry_after_seconds: 200 },
       { performance: 1, number: 7, position: 1, estimate_seconds: 20, admitted: false, admission: null,
         admission_expires_at: null, retry_after_seconds: 2 },
       { performance: 1, number: 7, position: 0, estimate_seconds: 0, admitted: true, admission: "adm-7",

@@ -107,7 +107,7 @@ def test_the_camera_scans_valid_then_already_checked_in_then_another_performance
         if answer["code"] == ticket.code and answer["result"] == "valid":
             first_at = checked_in_at(ticket)
             assert first_at is not None
-            assert answer["text"] == "Valid — 1 of 2 on this order"
+            assert answer["text"] == "Valid — Full price · 1 of 2 on this order"
         elif answer["code"] == ticket.code:
             assert answer["result"] == "already_checked_in"
             assert first_at is not None and checked_in_at(ticket) == first_at
@@ -291,7 +291,7 @@ def test_typing_codes_and_the_answers_on_screen(door, tonight, make_performance,
     order_cancel(order_id=order.pk)
     type_code(page, ticket.code.lower())  # typed in lower case: still the ticket
     wait_for_result(page, ticket.code, "valid")
-    assert page.locator("#announcer").inner_text() == "Valid. 1 of 2 on this order"
+    assert page.locator("#announcer").inner_text() == "Valid. Full price · 1 of 2 on this order"
     assert page.evaluate("document.activeElement.id") == "code"  # ready for the next
     page.keyboard.press("Escape")
     assert overlay(page)["hidden"]

@@ -74,3 +74,26 @@ def test_only_the_owner_and_only_a_confirmed_order_with_a_known_layout(api, bear
     assert api.post(f"{TICKETS}{order['id']}/cancel/", **bearer()).status_code == 200
     refused = api.get(url, **bearer())
     assert refused.status_code == 409 and refused.json()["code"] == "not_printable"
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_in_the_customer_s_language(api, bearer, make_performance):
+    """French: the labels, the date and the category's name (issue 26 on issue 23's PDF)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = (timezone.now() + dt.timedelta(days=30)).replace(hour=18, minute=30)
+    performance = make_performance(starts_at=start, categories=[
+        {"name": "Reduced", "price_cents": 0,
+         "translations": {"fr": {"name": "Tarif réduit"}}}])
+    order = api.post(TICKETS, {"performance": performance.pk, "quantity": 1}, format="json",
+                     **bearer()).json()
+    french = api.get(f"{TICKETS}{order['id']}/tickets.pdf", HTTP_ACCEPT_LANGUAGE="fr",
+                     **bearer())
+    [text] = pdf_pages_text(french.content)
+    assert "Billet 1 sur 1" in text and "Tarif réduit" in text
+    assert "Présentez ce code à l'entrée" in text
+    [english] = pdf_pages_text(api.get(f"{TICKETS}{order['id']}/tickets.pdf",
+                                       HTTP_ACCEPT_LANGUAGE="en", **bearer()).content)
+    assert "Ticket 1 of 1" in english and "Reduced" in english
