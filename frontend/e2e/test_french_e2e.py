@@ -80,7 +80,9 @@ def test_buy_in_french_then_switch_to_english(checkout, french_page, tempest, em
     item = page.locator(f"[data-performance='{performance.id}']")
     item.get_by_role("button", name="Connectez-vous pour réserver").click()
     sign_in(page, "lea@example.com", f"{base}/shows/{show.slug}")
-    item.get_by_label("Billets").select_option("2")
+    seats = item.locator("input[type=number]")  # the one category's stepper (issue 21)
+    seats.fill("2")
+    seats.blur()
     item.get_by_role("button", name=re.compile(rf"^Réserver · 65,00{MONEY_SPACE}€$")).click()
     page.wait_for_url(re.compile(rf"{re.escape(base)}/tickets/[0-9a-f-]{{36}}\?reserved=1$"))
     order_id = page.url.split("/tickets/")[1].split("?")[0]
