@@ -81,3 +81,22 @@ def test_the_webhook_issues_a_purchase_paid_at_stripe_once(stripe_local, bearer)
     [email] = mail.outbox
     assert email.to == ["self@example.com"]
     assert GiftCard.objects.get().balance_cents == 5000
+
+
+@pytest.mark.django_db
+def test_the_gift_card_email_is_in_the_buyers_language(make_user, mailoutbox):
+    import datetime as dt
+
+    from languages.models import CustomerLanguage
+    from notifications.giftcards import gift_card_email_send
+
+    buyer = make_user()
+    CustomerLanguage.objects.create(customer=buyer, language="fr")
+    expires = dt.datetime(2029, 12, 5, 12, tzinfo=dt.UTC)
+    assert gift_card_email_send(to="ami@example.com", code="ABCD1234EFGH", amount_cents=2500,
+                                currency="EUR", expires_at=expires, from_name="lea@example.com",
+                                customer_id=buyer.pk)
+    [mail] = mailoutbox
+    assert mail.subject.startswith("Votre carte cadeau : 25,00")
+    assert "lea@example.com vous offre une carte cadeau." in mail.body
+    assert "Code : ABCD1234EFGH" in mail.body and "décembre 2029" in mail.body
