@@ -5,7 +5,7 @@
 2. warm latency through the handler (cached list, detail, health) vs a plain Django view
    through the same handler in the same process;
 3. reservations/s (bench/reservations.py) vs a raw-SQL floor; POST /api/v1/tickets/ warm;
-   SQL queries per reservation;
+   SQL queries per reservation; with a voucher vs without (bench/codes.py);
 4. SQL queries per endpoint at 5 and 50 shows (bench/queries.py); the cached shows list
    in French and in English vs asked in no language, and its queries (bench/languages.py);
 5. package and SPA sizes vs budgets;
@@ -37,6 +37,7 @@ from pathlib import Path
 from bench import (
     chart,
     checkout,
+    codes,
     counter,
     http_load,
     importtime,
@@ -291,6 +292,8 @@ def main() -> None:
     res_rows += checkout.rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("the box-office counter: a counter sale vs an online free reservation")
     res_rows += counter.rows(2 if q else 5, 50 if q else 200)
+    log("vouchers: reservations with a voucher vs without, POST queries with a voucher")
+    res_rows += codes.rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("waiting list: the release path that offers seats vs today's cancel")
     res_rows += waitlist.rows(40 if q else 200)
     log("seating: seated vs general-admission reservations, the seats endpoint")

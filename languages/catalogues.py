@@ -33,7 +33,7 @@ ROOT = Path(settings.BASE_DIR)
 TRANSLATED = ("fr",)  # English is the source language on both sides
 # Where Django's translatable strings live: our apps (python, templates, text emails).
 DJANGO_SOURCES = ("project", "shows", "tickets", "info", "payments", "notifications", "staff",
-                  "languages", "devauth", "seating")
+                  "languages", "devauth", "seating", "vouchers")
 IGNORE = ["tests/*", "*/tests/*", "migrations/*", "*/migrations/*", "static/*", "*/static/*"]
 SPA_SOURCES = ROOT / "frontend" / "src"
 SPA_CATALOGUE = SPA_SOURCES / "locales" / "{language}.json"

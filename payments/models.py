@@ -91,3 +91,31 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class PurchasePayment(models.Model):
+    """The Stripe PaymentIntent of a gift card bought online (vouchers.GiftCardPurchase):
+    the same card flow as an order's payment, without seats to hold."""
+
+    purchase = models.OneToOneField("vouchers.GiftCardPurchase", on_delete=models.PROTECT,
+                                    primary_key=True, related_name="payment")
+    intent_id = models.CharField(max_length=255, unique=True)
+    setup_intent_id = models.CharField(max_length=255, blank=True)
+    client_secret = models.CharField(max_length=255)
+    setup_client_secret = models.CharField(max_length=255, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=32, choices=PaymentStatus.choices,
+                              default=PaymentStatus.REQUIRES_PAYMENT_METHOD)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0),
+                                   name="purchasepayment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.intent_id

@@ -42,6 +42,8 @@ def webhook_process(*, event: Any, now: dt.datetime | None = None) -> bool:
             order_id = _order_of(field(data, "id"))
             if order_id:
                 holds.order_payment_succeeded(order_id=order_id, now=now)
+            else:
+                _purchase_paid(field(data, "id", ""), now)
         elif kind == "payment_intent.payment_failed":
             error = field(data, "last_payment_error", {})
             services.payment_record_failure(
@@ -57,6 +59,17 @@ def webhook_process(*, event: Any, now: dt.datetime | None = None) -> bool:
             if order_id and full:
                 tickets.order_refunded_in_stripe(order_id=order_id, now=now)
     return True
+
+
+def _purchase_paid(intent_id: str, now: dt.datetime) -> None:
+    """A gift card bought online (payments/purchases.py) was paid: issue it, once."""
+    from vouchers.services import gift_card_purchase_paid
+
+    from .purchases import purchase_of_intent
+
+    purchase_id = purchase_of_intent(intent_id=intent_id)
+    if purchase_id is not None:
+        gift_card_purchase_paid(purchase_id=purchase_id, now=now)
 
 
 def _order_of(intent_id: str) -> Any:

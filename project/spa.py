@@ -26,7 +26,7 @@ SERVER_PREFIXES = ("api/", "admin/", "dev-auth/", "static/", "media/", "assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # The SPA's own routes (frontend/src/app.tsx). Any other path still gets index.html, so the
 # SPA shows its "not found" view, but with a 404 status: no soft 404s for crawlers and tools.
-CLIENT_ROUTES = re.compile(r"(|shows(/[^/]+)?|tickets(/[^/]+)?|info(/[^/]+)?|auth/callback)/?")
+CLIENT_ROUTES = re.compile(r"(|shows(/[^/]+)?|tickets(/[^/]+)?|info(/[^/]+)?|gift-cards|auth/callback)/?")  # noqa: E501
 
 
 def dist_dir() -> Path:

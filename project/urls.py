@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("seating.urls")),
     path("", include("info.urls")),
     path("", include("payments.urls")),
+    path("", include("vouchers.urls")),
     path("", include("waitingroom.urls")),
     path("", include("languages.urls")),
 ]

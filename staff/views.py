@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
@@ -211,6 +212,7 @@ def dashboard_index(request: HttpRequest, *, site: AdminSite, opts) -> TemplateR
                      "bar": _seats_bar(p.sold, p.held, free, p.capacity)})
     return TemplateResponse(request, "staff/dashboard_index.html", {
         **site.each_context(request), "opts": opts, "rows": rows, "past": past,
+        "codes": _codes_summary(),
         "title": _("Past performances: sales") if past else _("Sales dashboard"),
     })
 
@@ -301,3 +303,16 @@ def _hours_chart(hours: list[selectors.Hour]) -> charts.BarChart:
         x_labels=[(i, date_format(start, "D H:00") if start.hour == 0
                    else f"{start:%H:00}")
                   for i, (start, _t) in enumerate(local) if start.hour % 6 == 0])
+
+
+def _codes_summary() -> dict[str, Any]:
+    """Discounts given by vouchers (orders not released) and the gift-card liability
+    (issued - redeemed - expired, refunds and corrections counted), per currency."""
+    from vouchers import selectors as vouchers
+
+    def amounts(per_currency: dict[str, int]) -> list[str]:
+        return [money(cents, currency) for currency, cents in sorted(per_currency.items())
+                ] or [money(0, "EUR")]
+
+    return {"discounts": amounts(vouchers.discounts_given()),
+            "liability": amounts(vouchers.gift_card_liability())}

@@ -127,7 +127,7 @@ def order_reconcile(*, order: Order, now: dt.datetime | None = None) -> bool:
         except PaymentUnavailable:
             return False
         return True
-    if order.total_cents and not hasattr(order, "payment"):  # not at the payment step yet
+    if order.due_cents and not hasattr(order, "payment"):  # not at the payment step yet
         return False
     status = payments.payment_check(order_id=order.pk, now=now)
     if status == "succeeded":
@@ -157,12 +157,12 @@ def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
         raise errors.HoldExpired()
     if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
         raise errors.HoldExpired()
-    if order.status == OrderStatus.PENDING and order.total_cents and \
+    if order.status == OrderStatus.PENDING and order.due_cents and \
             not hasattr(order, "payment"):
         left = (order.expires_at - now).total_seconds()
         with patience(min(left, settings.STRIPE_MAX_WAIT_SECONDS)) as waited:
             _, stored = payments.payment_start(
-                order_id=order.pk, user=order.customer, amount_cents=order.total_cents,
+                order_id=order.pk, user=order.customer, amount_cents=order.due_cents,
                 currency=order.currency, now=now)
         if stored and waited.seconds >= 1:
             extra = dt.timedelta(seconds=min(int(waited.seconds + 0.999),

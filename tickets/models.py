@@ -52,6 +52,9 @@ class Order(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Of total_cents, what a gift card paid (taken in the reservation's statement); the
+    # rest (due_cents) is paid by card.
+    paid_by_gift_card_cents = models.PositiveIntegerField(default=0)
     # Once cancelled: what was given back and what the refund rule kept (tickets/refunds.py).
     refund_cents = models.PositiveIntegerField(default=0, db_default=0)
     fee_cents = models.PositiveIntegerField(default=0, db_default=0)
@@ -78,6 +81,8 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=OrderStatus.PENDING) | Q(expires_at__isnull=False),
                 name="order_pending_has_expiry"),
+            models.CheckConstraint(condition=Q(paid_by_gift_card_cents__lte=F("total_cents")),
+                                   name="order_gift_card_within_total"),
             models.CheckConstraint(
                 condition=Q(refund_cents__lte=F("total_cents") - F("fee_cents")),
                 name="order_refund_within_total"),
@@ -85,6 +90,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order {str(self.id)[:8]} — {self.quantity} x {self.performance_id}"
+
+    @property
+    def due_cents(self) -> int:
+        """What is left to pay by card."""
+        return self.total_cents - self.paid_by_gift_card_cents
 
 
 class OrderLine(models.Model):
@@ -95,6 +105,9 @@ class OrderLine(models.Model):
                                  related_name="orderlines")
     quantity = models.PositiveSmallIntegerField()
     unit_price_cents = models.PositiveIntegerField()
+    # A voucher's discount on this line's seats, in all (the line costs
+    # quantity x unit_price_cents - discount_cents).
+    discount_cents = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
@@ -104,6 +117,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_SEATS_PER_PERSON),
                 name="orderline_quantity_in_range"),
+            models.CheckConstraint(
+                condition=Q(discount_cents__lte=F("quantity") * F("unit_price_cents")),
+                name="orderline_discount_within_price"),
         ]
 
     def __str__(self) -> str:

@@ -44,6 +44,25 @@ def refund_quote(*, performance: Performance, total_cents: int, by_staff: bool,
     return RefundQuote(refund_cents=total_cents - fee, fee_cents=fee)
 
 
+@dataclass(frozen=True)
+class RefundSplit:
+    """A refund shared between an order's two ways of paying: the fee is kept from the
+    card payment first, then from the gift card's part."""
+    card_cents: int       # back to the card (Stripe)
+    gift_card_cents: int  # back to the gift card (its ledger)
+    gift_card_kept_cents: int  # of the fee, what the card part did not cover
+
+
+def refund_split(*, total_cents: int, paid_by_gift_card_cents: int,
+                 fee_cents: int) -> RefundSplit:
+    card_part = total_cents - paid_by_gift_card_cents
+    card_fee = min(fee_cents, card_part)
+    gift_fee = min(fee_cents - card_fee, paid_by_gift_card_cents)
+    return RefundSplit(card_cents=card_part - card_fee,
+                       gift_card_cents=paid_by_gift_card_cents - gift_fee,
+                       gift_card_kept_cents=gift_fee)
+
+
 def cancellation_fee(policy: RefundPolicy, total_cents: int) -> int:
     percent = (Decimal(total_cents) * Decimal(policy.fee_percent) / 100).quantize(
         Decimal(1), rounding=ROUND_HALF_UP)

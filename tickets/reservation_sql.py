@@ -22,6 +22,7 @@ import datetime as dt
 import enum
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -29,6 +30,15 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import EmailKind, OrderEmail
 from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
+from vouchers.models import (
+    GIFT_CARD_BALANCE_CONSTRAINT,
+    VOUCHER_USES_CONSTRAINT,
+    GiftCard,
+    GiftCardTransaction,
+    Voucher,
+    VoucherRedemption,
+)
+from vouchers.services import codes_release
 
 from .models import (
     SEAT_TAKEN_CONSTRAINT,
@@ -57,6 +67,9 @@ class Failure(enum.Enum):
     BUSY = "busy"            # the database's lock_timeout expired (another request holds it)
     SEAT_TAKEN = "seat_taken"  # a seat asked for is sold, held or blocked (seated)
     SEATS_REQUIRED = "seats_required"  # a seated performance's sale without its seats
+    VOUCHER_USED_UP = "voucher_used_up"  # the voucher's uses would pass its maximum
+    VOUCHER_CHANGED = "voucher_changed"  # it was deactivated or lapsed meanwhile
+    GIFT_CARD_SHORT = "gift_card_short"  # the card's balance is below what was read
 
 
 # Databases that take the single-statement writer (data-modifying CTEs).
@@ -85,8 +98,8 @@ _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: 
          "AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) "
          f"AND seats_sold + %(n)s <= capacity AND {_LIST_FIRST} RETURNING id")
 # The lines as parallel arrays: category ids, quantities, unit prices.
-_LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[]) "
-          "AS l(category, n, price)")
+_LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[], "
+          "%(discounts)s::int[]) AS l(category, n, price, discount)")
 # Sells each line's seats of its category; a line matches only while its category is as
 # read (this performance's, same price, visible unless revealed, within its per-order max).
 _SELL_LINES = (f"UPDATE {_CATEGORY} AS pc SET seats_sold = pc.seats_sold + l.n "  # noqa: S608  # nosec B608
@@ -107,12 +120,13 @@ c AS ({_SELL_LINES}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
     INSERT INTO {_ORDER} (id, customer_id, performance_id, quantity, total_cents, currency,
-                          status, created_at, updated_at, expires_at, confirmed_at)
+                          status, created_at, updated_at, expires_at, confirmed_at,
+                          paid_by_gift_card_cents)
     SELECT %(order)s, %(user)s, p.id, %(n)s, %(total)s, %(currency)s, %(status)s,
-           %(now)s, %(now)s, %(expires)s, %(confirmed)s FROM p
+           %(now)s, %(now)s, %(expires)s, %(confirmed)s, %(gift_amount)s FROM p
     RETURNING id),
-ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents)
-       SELECT o.id, l.category, l.n, l.price FROM o, {_LINES} RETURNING 1),
+ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents, discount_cents)
+       SELECT o.id, l.category, l.n, l.price, l.discount FROM o, {_LINES} RETURNING 1),
 t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
       SELECT o.id, tc.code, tc.category, tc.seat
       FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[],
@@ -122,14 +136,14 @@ st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
        SELECT %(performance)s, x.seat, o.id, true FROM o, unnest(%(seats)s::bigint[]) AS x(seat)
        RETURNING 1),
 k AS ({{key_step}}),
-e AS ({{email_step}})
+e AS ({{email_step}}){{codes_steps}}
 SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
             THEN marquee_refuse('lines_changed') END,
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM st) <> %(n)s
                  AND EXISTS (SELECT 1 FROM {_SEATED} WHERE performance_id = %(performance)s)
-            THEN marquee_refuse('seats_required') END
+            THEN marquee_refuse('seats_required') END{{codes_checks}}
 """  # noqa: S608  # nosec B608
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
@@ -139,18 +153,48 @@ _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, 
                  "FROM o RETURNING 1")
 
 
+# A voucher's uses and a gift card's amount, taken after the seats (lock order: performance
+# → categories → holding → voucher → gift card, as in release_seats): the voucher's CHECK
+# (uses ≤ max_uses) and the card's (balance ≥ 0) abort the statement when a parallel one
+# took what was left; a voucher deactivated or lapsed meanwhile matches no row, and the
+# statement refuses itself (marquee_refuse).
+_VOUCHER_STEPS = (f""",
+v AS (UPDATE {Voucher._meta.db_table} AS vv SET uses = vv.uses + %(voucher_uses)s FROM p
+      WHERE vv.id = %(voucher)s AND vv.active
+      AND (vv.valid_from IS NULL OR vv.valid_from <= %(now)s)
+      AND (vv.valid_until IS NULL OR vv.valid_until > %(now)s) RETURNING vv.id),
+vr AS (INSERT INTO {VoucherRedemption._meta.db_table} (voucher_id, order_id, uses,
+                                                        discount_cents, created_at)
+       SELECT v.id, o.id, %(voucher_uses)s, %(voucher_discount)s, %(now)s FROM v, o
+       RETURNING 1)""")  # noqa: S608  # nosec B608
+_VOUCHER_CHECK = (",\n       (SELECT count(*) FROM vr), CASE WHEN (SELECT count(*) FROM p) = 1 "
+                  "AND (SELECT count(*) FROM v) <> 1 THEN marquee_refuse('voucher_changed') END")
+_GIFT_STEPS = (f""",
+g AS (UPDATE {GiftCard._meta.db_table} AS gc SET balance_cents = gc.balance_cents - %(gift_amount)s
+      FROM p WHERE gc.id = %(gift_card)s AND gc.expires_at > %(now)s
+      RETURNING gc.id, gc.balance_cents),
+gt AS (INSERT INTO {GiftCardTransaction._meta.db_table} (gift_card_id, kind, amount_cents,
+                   balance_after_cents, order_id, reason, created_at)
+       SELECT g.id, 'redeem', -%(gift_amount)s, g.balance_cents, o.id, '', %(now)s FROM g, o
+       RETURNING 1)""")  # noqa: S608  # nosec B608
+_GIFT_CHECK = (",\n       (SELECT count(*) FROM gt), CASE WHEN (SELECT count(*) FROM p) = 1 "
+               "AND (SELECT count(*) FROM g) <> 1 THEN marquee_refuse('voucher_changed') END")
+
+
 def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Ticket],
                       now: dt.datetime, key: Key | None, offer: bool = False,
                       reveal: bool = False, email_id: uuid.UUID | None = None,
-                      seats: list[int] | None = None) -> Failure | None:
+                      seats: list[int] | None = None,
+                      codes: Codes | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `lines`: one per category, their
     quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
     waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
     may be sold (a voucher revealed them). `email_id`: also write the confirmation email's
     row, with this id (a confirmed order). `seats`: the seats it takes (a seated
-    performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED)."""
+    performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED). `codes`:
+    the voucher's uses and the gift card's amount to take (vouchers.checkout)."""
     params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
-              "email": email_id, "seats": list(seats or [])}
+              "email": email_id, "seats": list(seats or []), **_code_params(codes)}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
             return _in_one_statement(params, len(tickets), key is not None)
@@ -166,7 +210,8 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
         if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
             if "seats_required" in str(exc):
                 return Failure.SEATS_REQUIRED
-            return Failure.LINES_CHANGED
+            return Failure.VOUCHER_CHANGED if "voucher_changed" in str(exc) \
+                else Failure.LINES_CHANGED
         raise
 
 
@@ -183,6 +228,10 @@ def _refusal(exc: IntegrityError, *, keyed: bool) -> Failure:
     if constraint == KEY_CONSTRAINT or KEY_CONSTRAINT in str(exc) or (
             keyed and "idempotencyrecord" in str(exc)):
         return Failure.KEY_TAKEN
+    if constraint == VOUCHER_USES_CONSTRAINT or VOUCHER_USES_CONSTRAINT in str(exc):
+        return Failure.VOUCHER_USED_UP
+    if constraint == GIFT_CARD_BALANCE_CONSTRAINT or GIFT_CARD_BALANCE_CONSTRAINT in str(exc):
+        return Failure.GIFT_CARD_SHORT
     raise exc
 
 
@@ -196,6 +245,7 @@ def _params(order: Order, lines: list[OrderLine], tickets: list[Ticket], now: dt
         "categories": [line.category_id for line in lines],
         "quantities": [line.quantity for line in lines],
         "prices": [line.unit_price_cents for line in lines], "lines": len(lines),
+        "discounts": [line.discount_cents for line in lines],
         "codes": [t.code for t in tickets],
         "ticket_categories": [t.category_id for t in tickets],
         "ticket_seats": [t.seat_id for t in tickets],
@@ -207,6 +257,24 @@ def _params(order: Order, lines: list[OrderLine], tickets: list[Ticket], now: dt
     return params
 
 
+@dataclass(frozen=True)
+class Codes:
+    """What a voucher and a gift card take in the reservation (vouchers.checkout)."""
+
+    voucher_id: int | None = None
+    voucher_uses: int = 0
+    voucher_discount: int = 0
+    gift_card_id: int | None = None
+    gift_amount: int = 0
+
+
+def _code_params(codes: Codes | None) -> dict[str, Any]:
+    codes = codes or Codes()
+    return {"voucher": codes.voucher_id, "voucher_uses": codes.voucher_uses,
+            "voucher_discount": codes.voucher_discount, "gift_card": codes.gift_card_id,
+            "gift_amount": codes.gift_amount}
+
+
 def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failure | None:
     key_step = _KEY_INSERT.format(source="WHERE EXISTS (SELECT 1 FROM o)") if keyed \
         else "SELECT 1"
@@ -214,16 +282,21 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
     # already holds one, so that a constraint error does not poison it.
     email_step = _EMAIL_INSERT if params["email"] else "SELECT 1"
     scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    voucher, gift = params["voucher"] is not None, params["gift_card"] is not None
+    sql = (_ONE_STATEMENT.replace("{key_step}", key_step).replace("{email_step}", email_step)
+           .replace("{codes_steps}", (_VOUCHER_STEPS if voucher else "")
+                    + (_GIFT_STEPS if gift else ""))
+           .replace("{codes_checks}", (_VOUCHER_CHECK if voucher else "")
+                    + (_GIFT_CHECK if gift else "")))
     with scope, connection.cursor() as cursor:
-        cursor.execute(_ONE_STATEMENT.replace("{key_step}", key_step)
-                       .replace("{email_step}", email_step), params)
-        sold, held, issued, stored, owed, lined, _, _ = cursor.fetchone()
+        cursor.execute(sql, params)
+        sold, held, issued, stored, owed, lined, _, _, *codes = cursor.fetchone()
     if not sold:
         return Failure.NOT_SOLD
     if not (held and issued == seats and stored and owed
-            and lined == params["lines"]):  # only if the SQL is broken
+            and lined == params["lines"] and all(codes[::2])):  # only if the SQL is broken
         raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=} "
-                           f"{lined=}")
+                           f"{lined=} {codes=}")
     return None
 
 
@@ -264,16 +337,47 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
             if params["email"]:
                 OrderEmail.objects.create(id=params["email"], order=order,
                                           kind=EmailKind.CONFIRMATION, created_at=params["now"])
+            _codes_in_steps(order, params)
     except _RollBack as rollback:
         return rollback.failure
     return None
+
+
+def _codes_in_steps(order: Order, params: dict[str, Any]) -> None:
+    """The ORM form of _VOUCHER_STEPS and _GIFT_STEPS (inside _in_steps' transaction)."""
+    now = params["now"]
+    if params["voucher"] is not None:
+        if not Voucher.objects.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=now),
+                Q(valid_until__isnull=True) | Q(valid_until__gt=now),
+                pk=params["voucher"], active=True).update(
+                    uses=F("uses") + params["voucher_uses"]):
+            raise _RollBack(Failure.VOUCHER_CHANGED)
+        VoucherRedemption.objects.create(voucher_id=params["voucher"], order=order,
+                                         uses=params["voucher_uses"],
+                                         discount_cents=params["voucher_discount"],
+                                         created_at=now)
+    if params["gift_card"] is not None:
+        if not GiftCard.objects.filter(pk=params["gift_card"], expires_at__gt=now).update(
+                balance_cents=F("balance_cents") - params["gift_amount"]):
+            raise _RollBack(Failure.VOUCHER_CHANGED)
+        balance = GiftCard.objects.values_list("balance_cents", flat=True).get(
+            pk=params["gift_card"])
+        GiftCardTransaction.objects.create(gift_card_id=params["gift_card"], kind="redeem",
+                                           amount_cents=-params["gift_amount"],
+                                           balance_after_cents=balance, order=order,
+                                           created_at=now)
 
 
 def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
     """Sell a released order's seats again (a payment that arrived after its hold lapsed),
     with the same guards as a reservation: the conditional seat UPDATE, the categories'
     quotas and the holding's per-person CHECK. Inside the caller's transaction; False
-    changes nothing."""
+    changes nothing. Not for an order that used a voucher or a gift card: their use was
+    given back when it lapsed, and may be gone (it is refunded instead)."""
+    if order.paid_by_gift_card_cents or VoucherRedemption.objects.filter(
+            order_id=order.pk).exists():
+        return False
     try:
         with transaction.atomic():
             sold = _for_sale(order, now, offer=False).update(
@@ -322,10 +426,11 @@ def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Perfor
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
 
-def release_seats(*, order: Order) -> None:
+def release_seats(*, order: Order, gift_card_kept_cents: int = 0) -> None:
     """Give an order's seats back (it was pending or confirmed and no longer is), in the
     lock order of the reservation: performance, categories, then holding. Inside the caller's
-    transaction, after the conditional status UPDATE that makes this happen once."""
+    transaction, after the conditional status UPDATE that makes this happen once. Its codes
+    are given back too, less `gift_card_kept_cents` (vouchers.services.codes_release)."""
     Performance.objects.filter(pk=order.performance_id).update(
         seats_sold=F("seats_sold") - order.quantity)
     _categories_move(order, -1)
@@ -333,6 +438,7 @@ def release_seats(*, order: Order) -> None:
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
     TakenSeat.objects.filter(order=order, active=True).update(active=False)
+    codes_release(order=order, gift_card_kept_cents=gift_card_kept_cents)
 
 
 def _is_seated(performance_id: int) -> bool:

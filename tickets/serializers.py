@@ -21,7 +21,15 @@ class LineInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
 
 
-class ReservationInputSerializer(serializers.Serializer):
+class CodesInputMixin(serializers.Serializer):
+    """A voucher code (discount, hidden categories) and a gift card's code (pays part or
+    all of the order); both matched in any case."""
+
+    voucher = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    gift_card = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ReservationInputSerializer(CodesInputMixin):
     """`lines` (seats per price category), or `quantity` seats of the lowest-priced visible
     category (the body before categories existed); not both."""
 
@@ -53,7 +61,7 @@ class ReservationInputSerializer(serializers.Serializer):
         return data  # the lines' sum and categories: tickets.lines (409 / 404)
 
 
-class ReservationByLinesSerializer(serializers.Serializer):
+class ReservationByLinesSerializer(CodesInputMixin):
     """The schema's first form: seats per price category."""
 
     performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
@@ -75,7 +83,7 @@ class ReservationBySeatsSerializer(serializers.Serializer):
                                   min_length=1, max_length=MAX_SEATS_PER_PERSON)
 
 
-class ReservationByQuantitySerializer(serializers.Serializer):
+class ReservationByQuantitySerializer(CodesInputMixin):
     """The schema's second form: seats of the lowest-priced visible category."""
 
     performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
@@ -104,6 +112,8 @@ class OrderLineSerializer(serializers.Serializer):
     category = CategoryRefSerializer()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     unit_price_cents = serializers.IntegerField(min_value=0)
+    # A voucher's discount on the line's seats, in all.
+    discount_cents = serializers.IntegerField(min_value=0)
 
 
 class OrderPerformanceSerializer(serializers.Serializer):
@@ -149,6 +159,8 @@ class OrderSerializer(serializers.ModelSerializer):
     performance = OrderPerformanceSerializer()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_SEATS_PER_PERSON)
     total_cents = serializers.IntegerField(min_value=0)
+    # Of total_cents, what a gift card paid; the rest is the payment's.
+    paid_by_gift_card_cents = serializers.IntegerField(min_value=0)
     refund_cents = serializers.IntegerField(
         min_value=0, help_text="Once cancelled: what was refunded (the total less the fee).")
     fee_cents = serializers.IntegerField(
@@ -161,7 +173,8 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["id", "status", "performance", "quantity", "lines", "seats", "total_cents",
-                  "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
+                  "paid_by_gift_card_cents", "currency", "created_at", "expires_at",
+                  "refund_cents", "fee_cents",
                   "tickets", "payment"]
         read_only_fields = fields  # output only: every field is always present
 
@@ -226,9 +239,11 @@ def order_body(order: Order, tickets: list[Ticket] | None = None) -> dict[str, A
         "quantity": int(order.quantity),
         "lines": [{"category": {"id": int(line.category_id), "name": names[line.category_id]},
                    "quantity": int(line.quantity),
-                   "unit_price_cents": int(line.unit_price_cents)} for line in lines],
+                   "unit_price_cents": int(line.unit_price_cents),
+                   "discount_cents": int(line.discount_cents)} for line in lines],
         "seats": [_seat_body(seat) for seat in _order_seats(order)],
         "total_cents": int(order.total_cents),
+        "paid_by_gift_card_cents": int(order.paid_by_gift_card_cents),
         "currency": str(order.currency),
         "created_at": _datetime(order.created_at),
         "expires_at": _datetime(order.expires_at),

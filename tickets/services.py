@@ -25,6 +25,7 @@ from payments import services as payments
 from project import pending_work
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
+from vouchers.errors import VouchersError
 from waitingroom.services import admission_check
 
 from . import errors, seating
@@ -44,8 +45,11 @@ from .models import (
     Ticket,
     WaitlistStatus,
 )
-from .refunds import RefundQuote, refund_quote
+from .refunds import RefundQuote, refund_quote, refund_split
 from .reservation_sql import Failure, write_reservation
+from .vouchers import CodesRequest, codes_decide, codes_failure
+
+__all__ = ["CodesRequest", "LineRequest"]  # the view builds them
 from .waitlist import offer_ended, seats_released, someone_waits
 
 
@@ -76,6 +80,7 @@ def order_reserve(
     split: bool = False,
     wheelchair: bool = False,
     attempt: int = 1,
+    codes: CodesRequest | None = None,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError.
@@ -84,15 +89,20 @@ def order_reserve(
     once, with its tickets, as is one that staff sold and were paid for at the box office.
     A paid one's is a hold (pending until `expires_at`), answered from the database alone:
     its Stripe payment is made when the customer reaches the payment step
-    (holds.order_payment_prepare). With `idempotency`, a retry gets the stored first
-    response (raises Replay). While the performance's waiting room is on, `admission` must
-    be the customer's (waitingroom/). `hold_until`: a paid order's hold lapses then rather
-    than HOLD_MINUTES from now (a phone booking staff took, staff/counter.py).
+    (holds.order_payment_prepare), for what a gift card does not pay. With `idempotency`, a
+    retry gets the stored first response (raises Replay). While the performance's waiting
+    room is on, `admission` must be the customer's (waitingroom/). `hold_until`: a paid
+    order's hold lapses then rather than HOLD_MINUTES from now (a phone booking staff took,
+    staff/counter.py).
 
     A seated performance sells `seats` (ids; each in its zone's category), or, with
     `best_available`, seats the server chooses for `lines` (or `quantity` in any zone):
     see tickets.seating.seats_best for `split` and `wheelchair`. A seat taken meanwhile:
     409 seat_taken listing which (best available chooses again first).
+
+    `codes`: a voucher (discounts, reveals hidden categories) and a gift card (pays part or
+    all), taken in the same statement as the seats (tickets/vouchers.py); raises a
+    VouchersError when one cannot be used.
     """
     now = now or timezone.now()
     if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -114,36 +124,30 @@ def order_reserve(
         if category is None:
             raise errors.SalesClosed("This performance has no tickets on sale.")
         lines = [LineRequest(category_id=category.pk, quantity=quantity or 0)]
-    order_lines = lines_build(performance, lines)
+    try:
+        decided = codes_decide(codes, performance=performance, lines=lines, now=now)
+    except VouchersError:
+        # A retry whose first request took the voucher's last use (or drained the card)
+        # gets its replay, as one that took the last seats does.
+        if idempotency and idempotency_exists(user=user, key=idempotency.key):
+            raise replay_or_reused(user=user, key=idempotency.key,
+                                   fingerprint=idempotency.fingerprint) from None
+        raise
+    order_lines = decided.lines if decided else lines_build(performance, lines)
     quantity = sum(line.quantity for line in order_lines)
     if idempotency is None:
         # Fail fast, before any lock. Not with a key: a retry must get its replay even when
         # the first request took the last seats; the conditional UPDATE decides then.
         _raise_unless_on_sale(performance, order_lines, now)
-    total = sum(line.quantity * line.unit_price_cents for line in order_lines)
-    paid = total > 0 and not paid_at_box_office
-    order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
-                  total_cents=total, currency=performance.currency, created_at=now,
-                  updated_at=now,
-                  status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
-                  expires_at=(hold_until or now + dt.timedelta(minutes=settings.HOLD_MINUTES))
-                  if paid else None, confirmed_at=None if paid else now)
-    for line in order_lines:
-        line.order = order
-    # Built whole before anything is written, so that its response can be rendered (and
-    # stored with the idempotency key) without reading it back. A hold has no tickets yet.
-    tickets = [] if paid else tickets_for(order, order_lines, picks)
-    order.issued_tickets, order.issued_lines = tickets, order_lines
-    order.issued_seats = [pick.seat for pick in picks or []]
-
-    response = idempotency.render(order, tickets) if idempotency else None
-    key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
-    email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
-
-    _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
-    failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
-                                key=key, email_id=email_id,
-                                seats=[pick.seat.pk for pick in picks] if picks else None)
+    total = sum(line.quantity * line.unit_price_cents - line.discount_cents
+                for line in order_lines)
+    for _ in range(5):  # again only when a parallel checkout drained the gift card
+        order, failure = _reserve_once(user, performance, order_lines, quantity, total,
+                                       idempotency, paid_at_box_office, now, decided,
+                                       hold_until, picks)
+        if failure is not Failure.GIFT_CARD_SHORT:
+            break
+        decided = decided.with_fresh_gift_card(total=total, now=now)
     if failure is Failure.SEAT_TAKEN and best_available and not (
             idempotency and idempotency_exists(user=user, key=idempotency.key)) \
             and attempt < seating.BEST_AVAILABLE_ATTEMPTS:
@@ -152,7 +156,7 @@ def order_reserve(
                              quantity=asked[1], idempotency=idempotency,
                              paid_at_box_office=paid_at_box_office, admission=admission,
                              hold_until=hold_until, now=now, best_available=True, split=split,
-                             wheelchair=wheelchair, attempt=attempt + 1)
+                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -168,14 +172,52 @@ def order_reserve(
     if failure is Failure.SEATS_REQUIRED:
         raise errors.SeatsRequired()
     if failure is not None:
-        raise _why_not_sold(performance.pk, lines, failure, now)
+        raise codes_failure(failure) or _why_not_sold(performance.pk, lines, failure, now)
+    paid = order.status == OrderStatus.PENDING
     # Known to have no payment: rendering must not query to find out (assigning None to a
     # reverse one-to-one would clear the cache instead of filling it). A hold's payment is
     # made at the payment step (holds.order_payment_prepare): no Stripe call here.
     Order.payment.related.set_cached_value(order, None)
     if not paid:
-        order_email_written(email_id=email_id)
+        order_email_written(email_id=order.email_id)
     return order
+
+
+def _reserve_once(user: AbstractBaseUser, performance: Performance,
+                  order_lines: list[OrderLine], quantity: int, total: int,
+                  idempotency: Idempotency | None, paid_at_box_office: bool,
+                  now: dt.datetime, decided: Any, hold_until: dt.datetime | None,
+                  picks: list | None) -> tuple[Order, Failure | None]:
+    """Build the order and write it (one statement): the order, and why not if it was not."""
+    gift = decided.gift_amount if decided else 0
+    paid = total - gift > 0 and not paid_at_box_office
+    order = Order(id=uuid.uuid4(), customer=user, performance=performance, quantity=quantity,
+                  total_cents=total, currency=performance.currency, created_at=now,
+                  updated_at=now,
+                  status=OrderStatus.PENDING if paid else OrderStatus.CONFIRMED,
+                  expires_at=(hold_until or now + dt.timedelta(minutes=settings.HOLD_MINUTES))
+                  if paid else None, confirmed_at=None if paid else now,
+                  paid_by_gift_card_cents=gift)
+    for line in order_lines:
+        line.order = order
+    # Built whole before anything is written, so that its response can be rendered (and
+    # stored with the idempotency key) without reading it back. A hold has no tickets yet.
+    tickets = [] if paid else tickets_for(order, order_lines, picks)
+    order.issued_tickets, order.issued_lines = tickets, order_lines
+    order.issued_seats = [pick.seat for pick in picks or []]
+
+    response = idempotency.render(order, tickets) if idempotency else None
+    key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
+    email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
+    order.email_id = email_id
+
+    _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
+    failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
+                                key=key, email_id=email_id,
+                                reveal=bool(decided and decided.reveal),
+                                codes=decided.codes if decided else None,
+                                seats=[pick.seat.pk for pick in picks] if picks else None)
+    return order, failure
 
 
 def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: str,
@@ -188,7 +230,7 @@ def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: st
     """
     now = now or timezone.now()
     order = _own_order(user, order_id)
-    if order.status == OrderStatus.PENDING and order.total_cents and \
+    if order.status == OrderStatus.PENDING and order.due_cents and \
             not hasattr(order, "payment"):  # the payment step was skipped (or failed)
         order_payment_prepare(user=user, order_id=order.pk, now=now)
         order = _own_order(user, order_id)
@@ -231,11 +273,16 @@ def order_cancel(*, order_id: uuid.UUID, user: AbstractBaseUser | None = None,
         Order.objects.filter(pk=order.pk, status=was).update(
             status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now,
             refund_cents=quote.refund_cents, fee_cents=quote.fee_cents)
+        # The fee is kept from the card payment first, then from the gift card's part.
+        split = refund_split(total_cents=order.total_cents,
+                             paid_by_gift_card_cents=order.paid_by_gift_card_cents,
+                             fee_cents=quote.fee_cents)
         offer_ended(order=order, outcome=WaitlistStatus.DECLINED)
-        seats_released(order=order, now=now)
+        seats_released(order=order, now=now, gift_card_kept_cents=split.gift_card_kept_cents)
+        card_fee = quote.fee_cents - split.gift_card_kept_cents
         refund = was == OrderStatus.CONFIRMED and payments.payment_owe_refund(
             order_id=order.pk, reason=reason,
-            amount_cents=quote.refund_cents if quote.fee_cents else None)
+            amount_cents=split.card_cents if card_fee else None)
         if email is not None:
             order_notify(order_id=order.pk, kind=email)
     if refund:

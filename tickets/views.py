@@ -17,6 +17,7 @@ from payments.serializers import PayInputSerializer
 from project.auth import CognitoAccessTokenAuthentication
 from project.schema import problems
 from project.throttling import ReservationRateThrottle, UserRateThrottle
+from vouchers.guessing import code_guard, codes_watched
 
 from . import errors, holds, printouts, qr, seating, selectors, services, waitlist
 from .idempotency import Replay, request_fingerprint
@@ -90,13 +91,18 @@ class OrderListApi(SignedInApi):
             lines = [services.LineRequest(category_id=line["category"],
                                           quantity=line["quantity"])
                      for line in data["lines"]] if "lines" in data else None
-            order = services.order_reserve(user=request.user, performance_id=data["performance"],
-                                           lines=lines, quantity=data.get("quantity"),
-                                           idempotency=idempotency,
-                                           admission=request.headers.get("Admission"),
-                                           seats=data.get("seats"),
-                                           best_available=data["best_available"],
-                                           split=data["split"], wheelchair=data["wheelchair"])
+            codes = None
+            if data.get("voucher") or data.get("gift_card"):
+                code_guard(request)  # 429 while this address or customer guessed too many
+                codes = services.CodesRequest(voucher=data.get("voucher") or None,
+                                              gift_card=data.get("gift_card") or None)
+            with codes_watched(request):
+                order = services.order_reserve(
+                    user=request.user, performance_id=data["performance"], lines=lines,
+                    quantity=data.get("quantity"), idempotency=idempotency, codes=codes,
+                    admission=request.headers.get("Admission"), seats=data.get("seats"),
+                    best_available=data["best_available"], split=data["split"],
+                    wheelchair=data["wheelchair"])
         except Replay as replay:
             body = replay.body
             if body.get("status") == "pending" and body.get("payment") is None:

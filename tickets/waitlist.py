@@ -122,11 +122,12 @@ def waitlist_position(entry: WaitlistEntry) -> int | None:
     return ahead.count() + 1
 
 
-def seats_released(*, order: Order, now: dt.datetime) -> None:
+def seats_released(*, order: Order, now: dt.datetime,
+                   gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that ends `order` (it holds the order's row lock): give its
     seats back and offer them to the waiting list first. (The public pages' seat counts
     refresh by their TTL: DEPLOY.md, "Public pages at the edge".)"""
-    release_seats(order=order)
+    release_seats(order=order, gift_card_kept_cents=gift_card_kept_cents)
     offers_make(performance_id=order.performance_id, now=now)
 
 

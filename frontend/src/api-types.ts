@@ -4,6 +4,75 @@
  */
 
 export interface paths {
+    "/api/v1/gift-cards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Buy a gift card: a purchase with its card payment to complete (`/pay/`); the
+         *     code is emailed to the recipient (or the buyer) once paid.
+         */
+        post: operations["gift_cards_buy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gift-cards/{code}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A gift card's balance (signed-in customers). */
+        get: operations["gift_cards_balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gift-cards/purchases/{purchase_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["gift_cards_purchase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gift-cards/purchases/{purchase_id}/pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["gift_cards_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health/": {
         parameters: {
             query?: never;
@@ -362,6 +431,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vouchers/{code}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What a voucher does for one performance: its categories' discounts, and the
+         *     hidden categories it reveals.
+         */
+        get: operations["vouchers_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/waitlist/": {
         parameters: {
             query?: never;
@@ -417,6 +506,12 @@ export interface components {
         CustomerLanguageRequest: {
             language: components["schemas"]["LanguageEnum"];
         };
+        GiftCardBalance: {
+            balance_cents: number;
+            currency: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
         Health: {
             /** @description Always `ok` with a 200. */
             status: string;
@@ -438,6 +533,14 @@ export interface components {
             readonly title: string;
             readonly summary: string;
         };
+        /**
+         * @description * `percent` - Percent off
+         *     * `amount` - Amount off per seat
+         *     * `fixed` - Fixed price per seat
+         *     * `free` - Free
+         * @enum {string}
+         */
+        KindEnum: "percent" | "amount" | "fixed" | "free";
         /**
          * @description * `fr` - Français
          *     * `en` - English
@@ -483,6 +586,7 @@ export interface components {
             readonly lines: components["schemas"]["OrderLine"][];
             readonly seats: components["schemas"]["SeatRef"][];
             total_cents: number;
+            paid_by_gift_card_cents: number;
             readonly currency: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -499,6 +603,7 @@ export interface components {
             category: components["schemas"]["CategoryRef"];
             quantity: number;
             unit_price_cents: number;
+            discount_cents: number;
         };
         OrderPerformance: {
             id: number;
@@ -650,6 +755,13 @@ export interface components {
          * @enum {string}
          */
         PerformanceStatusEnum: "on_sale" | "sold_out" | "sales_closed" | "not_yet_on_sale" | "cancelled";
+        PreviewCategory: {
+            id: number;
+            name: string;
+            price_cents: number;
+            discount_cents: number;
+            hidden: boolean;
+        };
         Problem: {
             type: string;
             title: string;
@@ -660,6 +772,40 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        Purchase: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["PurchaseStatusEnum"];
+            amount_cents: number;
+            currency: string;
+            recipient_email: string;
+            /** Format: date-time */
+            created_at: string;
+            payment: components["schemas"]["PurchasePayment"] | null;
+        };
+        PurchaseInputRequest: {
+            amount_cents: number;
+            recipient_email?: string;
+            message?: string;
+        };
+        /** @description What the SPA needs to collect the card (the order payment's shape). */
+        PurchasePayment: {
+            provider: string;
+            status: string;
+            amount_cents: number;
+            currency: string;
+            publishable_key: string;
+            js_url: string;
+            client_secret: string | null;
+            setup_client_secret: string | null;
+            last_error: string | null;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `paid` - Paid
+         * @enum {string}
+         */
+        PurchaseStatusEnum: "pending" | "paid";
         /** @description What a customer may cancel, until when, for what fee (null: never). */
         RefundPolicy: {
             customer_may_cancel: boolean;
@@ -672,6 +818,8 @@ export interface components {
         };
         /** @description The schema's first form: seats per price category. */
         ReservationByLinesRequest: {
+            voucher?: string;
+            gift_card?: string;
             performance: number;
             lines: components["schemas"]["LineInputRequest"][];
             /** @default false */
@@ -689,6 +837,8 @@ export interface components {
         };
         /** @description The schema's second form: seats of the lowest-priced visible category. */
         ReservationByQuantityRequest: {
+            voucher?: string;
+            gift_card?: string;
             performance: number;
             quantity: number;
         };
@@ -760,6 +910,15 @@ export interface components {
             name: string;
             city: string;
         };
+        VoucherPreview: {
+            code: string;
+            kind: components["schemas"]["KindEnum"];
+            value: number;
+            performance: number;
+            categories: components["schemas"]["PreviewCategory"][];
+            uses_left: number | null;
+            max_per_order: number | null;
+        };
         WaitlistEntry: {
             performance: components["schemas"]["OrderPerformance"];
             seats: number;
@@ -809,6 +968,276 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    gift_cards_buy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gift_cards_balance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardBalance"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gift_cards_purchase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                purchase_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gift_cards_pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                purchase_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: {
@@ -2217,6 +2646,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServerTime"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vouchers_preview: {
+        parameters: {
+            query: {
+                performance: number;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherPreview"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (RFC 9457) */

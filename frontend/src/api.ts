@@ -67,6 +67,12 @@ export type SeatRef = NonNullable<Order["tickets"][number]["seat"]>;
 /** Where a visitor stands in a performance's waiting room (`position` 0 = admitted). */
 export type WaitingRoomStanding = Ok<paths["/api/v1/performances/{performance_id}/waiting-room/"]["post"]>;
 
+/** What a voucher does for one performance: per-category discounts, hidden tariffs revealed. */
+export type VoucherPreview = Ok<paths["/api/v1/vouchers/{code}/"]["get"]>;
+export type GiftCardBalance = Ok<paths["/api/v1/gift-cards/{code}/"]["get"]>;
+export type GiftCardPurchase = Ok<paths["/api/v1/gift-cards/"]["post"]>;
+export type GiftCardPurchaseBody = Body<paths["/api/v1/gift-cards/"]["post"]>;
+
 export interface Problem {
   type?: string;
   title?: string;
@@ -295,6 +301,24 @@ export const api = {
   seats: (performanceId: number, signal?: AbortSignal, fresh = false) =>
     json<SeatAvailability>(`/api/v1/performances/${enc(String(performanceId))}/seats/`,
                            { signal, query: { at: fresh ? Date.now() : undefined } }),
+  /**
+   * What a voucher code does for a performance. Refusals: 409 `voucher_invalid`,
+   * `voucher_not_applicable`, `voucher_used_up`; 429 `throttled` (too many codes tried).
+   */
+  voucherPreview: (code: string, performanceId: number) =>
+    json<VoucherPreview>(`/api/v1/vouchers/${enc(code.trim())}/`,
+                         { query: { performance: performanceId }, auth: !!getAccessToken() }),
+  /** A gift card's balance (signed in). Refusals: 409 `gift_card_invalid`, 429 `throttled`. */
+  giftCardBalance: (code: string) =>
+    json<GiftCardBalance>(`/api/v1/gift-cards/${enc(code.trim())}/`, { auth: true }),
+  /** Buys a gift card: a purchase with its card payment to complete (`payGiftCard`). */
+  buyGiftCard: (body: GiftCardPurchaseBody) =>
+    json<GiftCardPurchase>("/api/v1/gift-cards/", { method: "POST", body, auth: true }),
+  giftCardPurchase: (id: string, signal?: AbortSignal) =>
+    json<GiftCardPurchase>(`/api/v1/gift-cards/purchases/${enc(id)}/`, { auth: true, signal }),
+  payGiftCard: (id: string, paymentMethod: string) =>
+    json<GiftCardPurchase>(`/api/v1/gift-cards/purchases/${enc(id)}/pay/`,
+                           { method: "POST", auth: true, body: { payment_method: paymentMethod } }),
   /** The QR code needs the bearer token, so it is fetched, not linked: an SVG blob. */
   ticketQr: async (id: string, code: string, signal?: AbortSignal): Promise<Blob> => {
     const response = await send(`/api/v1/tickets/${enc(id)}/tickets/${enc(code)}/qr.svg`,

@@ -11,7 +11,12 @@ import { NotFound } from "./views/NotFound";
 import { ShowDetail } from "./views/ShowDetail";
 import { ShowList } from "./views/ShowList";
 import { MyTickets, OrderPage } from "./views/Tickets";
+import { lazyView } from "./views/common";
 import { useWaking } from "./waking";
+
+/** The gift-card page: a chunk of its own (most visitors never open it). */
+const GiftCards = lazyView<Record<string, never>>(
+  () => import("./views/GiftCards").then((m) => m.GiftCards));
 
 // project/spa.py's CLIENT_ROUTES lists these paths too (other paths get a 404 status);
 // test/routes.test.tsx keeps the two in step.
@@ -22,6 +27,7 @@ function Route() {
   if ((params = match("/shows/:slug", path))) return <ShowDetail key={params.slug} slug={params.slug} />;
   if (path === "/tickets" || path === "/tickets/") return <MyTickets search={search} />;
   if ((params = match("/tickets/:id", path))) return <OrderPage key={params.id} id={params.id} search={search} />;
+  if (path === "/gift-cards" || path === "/gift-cards/") return <GiftCards />;
   if (path === "/info" || path === "/info/") return <InfoList />;
   if ((params = match("/info/:slug", path))) return <InfoPage key={params.slug} slug={params.slug} />;
   if (path === "/auth/callback") return <AuthCallback search={location.search} />;
@@ -41,6 +47,7 @@ function Header() {
           <ul role="list">
             <li><a href="/" aria-current={current("/")}>{t("Shows")}</a></li>
             <li><a href="/tickets" aria-current={current("/tickets")}>{t("My tickets")}</a></li>
+            <li><a href="/gift-cards" aria-current={current("/gift-cards")}>{t("Gift cards")}</a></li>
             <li><a href="/info" aria-current={current("/info")}>{t("Info")}</a></li>
           </ul>
         </nav>

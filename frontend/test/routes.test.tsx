@@ -10,7 +10,7 @@ const pattern = /CLIENT_ROUTES = re\.compile\(r"([^"]+)"\)/.exec(spaPy)?.[1];
 const serverRoutes = new RegExp(`^(?:${pattern})$`);
 
 const ROUTES = ["/", "/shows/the-tempest", "/tickets", "/tickets/0d6c7a9e", "/info", "/info/visit",
-                "/auth/callback"];
+                "/gift-cards", "/auth/callback"];
 const NOT_ROUTES = ["/nope", "/shows/a/b", "/tickets/a/b", "/favicon.ico"];
 
 afterEach(() => vi.unstubAllGlobals());

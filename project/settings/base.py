@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "payments",
     "notifications",
     "staff",
+    "vouchers",
     "waitingroom",
     "languages",
 ]
@@ -179,6 +180,8 @@ COGNITO_JWKS_URL = env("COGNITO_JWKS_URL", default="") or (
 # in production (STRIPE_SECRET_ARN, a JSON {"secret_key": …, "webhook_secret": …}, read
 # lazily); dev and tests set them here and point STRIPE_API_BASE at localstripe.
 HOLD_MINUTES = env.int("HOLD_MINUTES", default=10)
+# How long a gift card is valid from its issue (many EU countries require 3 years or more).
+GIFT_CARD_VALID_DAYS = env.int("GIFT_CARD_VALID_DAYS", default=3 * 365 + 1)
 # How long a seat offered to the head of a waiting list is held for them to pay.
 OFFER_MINUTES = env.int("OFFER_MINUTES", default=60)
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
@@ -254,6 +257,10 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON_RATE", default="600/min"),
         "user": env("THROTTLE_USER_RATE", default="600/min"),
         "reservations": env("THROTTLE_RESERVATIONS_RATE", default="30/min"),
+        # Voucher and gift-card code lookups (previews, balances, failed codes at checkout),
+        # per client address and per customer: guessing codes is an attack (vouchers/guessing.py).
+        "codes_address": env("THROTTLE_CODES_ADDRESS_RATE", default="60/hour"),
+        "codes_user": env("THROTTLE_CODES_USER_RATE", default="30/hour"),
     },
     # 0: the client address is REMOTE_ADDR. Behind CloudFront + API Gateway set it to the
     # number of proxies that append to X-Forwarded-For, so a client cannot forge its own.

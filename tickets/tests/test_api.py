@@ -22,12 +22,14 @@ def test_reserve_returns_the_order(api, bearer, performance):
     response = reserve(api, bearer(), performance)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "status", "performance", "quantity", "lines", "seats", "total_cents",
+    assert set(body) == {"id", "status", "performance", "quantity", "lines", "seats",
+                         "total_cents", "paid_by_gift_card_cents",
                          "currency", "created_at", "expires_at", "refund_cents", "fee_cents",
                          "tickets", "payment"}
     category = performance.categories.get()
     assert body["lines"] == [{"category": {"id": category.pk, "name": "Full price"},
-                              "quantity": 2, "unit_price_cents": 0}]
+                              "quantity": 2, "unit_price_cents": 0,
+                              "discount_cents": 0}]
     assert {t["category"]["name"] for t in body["tickets"]} == {"Full price"}
     assert (body["status"], body["quantity"], body["total_cents"]) == ("confirmed", 2, 0)
     assert body["payment"] is None and body["expires_at"] is None

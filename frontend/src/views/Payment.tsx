@@ -20,6 +20,7 @@ import { dateTime, money, msUntil } from "../format";
 import { t } from "../i18n";
 import { loadStripe, paymentMethodId, type CardElement, type StripeClient } from "../stripe";
 import { CancelOrder } from "./CancelOrder";
+import { CodesSummary } from "./CodesSummary";
 import { errorMessage, useNow } from "./common";
 import { Countdown } from "./Countdown";
 import { LineRows } from "./OrderLines";
@@ -257,6 +258,7 @@ export function PaymentStep({ order, onOrder }: { order: Order; onOrder: (order:
         {p.venue && <div><dt>{t("Venue")}</dt><dd>{p.venue.name}, {p.venue.city}</dd></div>}
         <LineRows order={order} />
         <div class="summary-total"><dt>{t("Total")}</dt><dd>{money(order.total_cents, order.currency)}</dd></div>
+        <CodesSummary order={order} />
       </dl>
 
       {lapsed ? (

@@ -4,7 +4,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Category, type Order, type Performance,
-         type PerformanceStatus, type WaitingRoomStanding } from "../api";
+         type PerformanceStatus, type VoucherPreview, type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
 import { dateTime, money } from "../format";
 import { t, tn } from "../i18n";
@@ -13,14 +13,20 @@ import { syncClock } from "../serverClock";
 import { useSession } from "../session";
 import { type Basket, buyable, clampBasket, initialBasket, limitReason, linesOf, lowStock, maxFor,
          openedAt, seatsIn, totalCents, withQuantity } from "./basket";
-import { Empty, ErrorState, Loading, PageTitle, errorMessage, useResource } from "./common";
+import { Empty, ErrorState, Loading, PageTitle, errorMessage, lazyView, useResource } from "./common";
 import { NotFound } from "./NotFound";
-import { SeatMap } from "./SeatMap";
+import { CodesFields, estimateLines, type CodesChoice } from "./Codes";
 import { OnSaleCountdown, useServerClock } from "./OnSale";
 import { refundRule } from "./refundRule";
 import { WaitlistPanel } from "./Waitlist";
 
+import type { SeatMap as SeatMapView } from "./SeatMap";
+
 export { MAX_PER_ORDER } from "./basket";
+
+/** The seat map: a chunk of its own, loaded for seated performances only. */
+const SeatMap = lazyView<Parameters<typeof SeatMapView>[0]>(
+  () => import("./SeatMap").then((m) => m.SeatMap));
 
 /** Refusals of a reservation that send the visitor to the performance's waiting room. */
 const ADMISSION_CODES = ["admission_required", "admission_expired", "admission_invalid"];
@@ -193,11 +199,16 @@ export function ReserveForm({ performance: p, onChange, onError }:
   const [empty, setEmpty] = useState(false);
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
+  const [codes, setCodes] = useState<CodesChoice>({});
+  const [preview, setPreview] = useState<VoucherPreview | null>(null);
   const admission = useRef<string | null>(null);
   const roomJoins = useRef(0); // per submit: a refused admission rejoins once, not forever
   const [standing, setStanding] = useState<WaitingRoomStanding | null>(null);
   const id = `qty-${p.id}`;
   const seats = seatsIn(basket);
+  // A tariff the voucher revealed takes the chosen seats; the server prices them again.
+  const lines = codes.category ? [{ category: codes.category, quantity: seats }] : linesOf(basket, categories);
+  const price = estimateLines(lines, categories, preview);
   const total = totalCents(basket, categories);
   const cents = (n: number) => money(n, p.currency);
   const setError = (error: unknown) => { setFailed(error !== null); onError(error, seats); };
@@ -247,7 +258,9 @@ export function ReserveForm({ performance: p, onChange, onError }:
     intent.current ??= newIdempotencyKey();
     setBusy(true);
     setError(null);
-    const request = api.reserve({ performance: p.id, lines: linesOf(basket, categories) }, intent.current,
+    const withCodes = { ...(codes.voucher ? { voucher: codes.voucher } : {}),
+                        ...(codes.gift_card ? { gift_card: codes.gift_card } : {}) };
+    const request = api.reserve({ performance: p.id, lines, ...withCodes }, intent.current,
                                 admission.current);
     inFlight.current = request;
     try {
@@ -334,8 +347,10 @@ export function ReserveForm({ performance: p, onChange, onError }:
       {empty && <p id={`${id}-empty`} class="field-error" role="alert">{t("Choose at least one ticket.")}</p>}
       {rule && <p id={`${id}-refund`} class="refund-rule">{rule}</p>}
       <button type="submit" class="button" disabled={busy} aria-busy={busy}>
-        {busy ? t("Reserving…") : seats === 0 ? t("Reserve") : t("Reserve · {total}", { total: cents(total) })}
+        {busy ? t("Reserving…") : seats === 0 ? t("Reserve") : t("Reserve · {total}", { total: cents(price.total) })}
       </button>
+      <CodesFields performance={p} total={price.total}
+                   onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; setError(null); }} />
     </form>
   );
 }

@@ -130,3 +130,20 @@ export function ErrorState({ error, retry, title }: { error: unknown; retry?: ()
     </div>
   );
 }
+
+/**
+ * A view loaded on first use, in a chunk of its own (the seat map, the gift-card page): what
+ * most visitors never see stays out of the initial bundle and its 30 KB budget.
+ */
+export function lazyView<P extends object>(load: () => Promise<(props: P) => ComponentChildren>,
+                                          label?: string) {
+  let loaded: ((props: P) => ComponentChildren) | null = null;
+  return function LazyView(props: P) {
+    const [, setReady] = useState(false);
+    useEffect(() => {
+      if (!loaded) void load().then((view) => { loaded = view; setReady(true); });
+    }, []);
+    const View = loaded;
+    return View ? <>{View(props)}</> : <Loading label={label} />;
+  };
+}

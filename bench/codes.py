@@ -1,0 +1,153 @@
+"""Vouchers at the box office (issue 24): reservations/s with a voucher vs without, same
+run, 8 concurrent clients on one hot performance (PostgreSQL); and the SQL queries of a
+returning customer's POST /api/v1/tickets/ with a voucher (target <= 4).
+
+The voucher is one hot row too (every reservation takes a use of it, in the reservation's
+statement, after the performance row), with no use limit binding: the figure is what the
+voucher's CTE steps cost.
+
+    python -m bench.codes [--seconds 3] [--repeat 3] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import time
+import uuid
+
+from bench import reservations
+from bench.common import row, table, use_bench_database
+
+TARGET_QUERIES = 4
+
+
+def _worker(code: str | None, performance_id: int, user_ids: list[int], seconds: float,
+            barrier, results) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from tickets import errors, services
+
+    users = list(get_user_model().objects.filter(pk__in=user_ids))
+    codes = services.CodesRequest(voucher=code) if code else None
+    done = 0
+    barrier.wait()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        try:
+            services.order_reserve(user=users[done % len(users)], performance_id=performance_id,
+                                   quantity=1, codes=codes)
+            done += 1
+        except errors.SoldOut:
+            pass
+    connection.close()
+    results.put(done)
+
+
+def _voucher() -> str:
+    from vouchers.models import Voucher
+
+    code = f"BENCH{uuid.uuid4().hex[:10].upper()}"
+    Voucher.objects.create(code=code, kind="free", max_uses=10**9)
+    return code
+
+
+def run_once(with_voucher: bool, clients: int, seconds: float) -> float:
+    """Reservations per second; with a voucher, a free one on a 15.00 performance (both
+    kinds are confirmed at once, tickets and all), checked for its uses."""
+    from django.db import connections
+
+    from tickets.models import Order
+    from vouchers.models import Voucher
+
+    performance = reservations._performance(capacity=10_000_000,
+                                            price_cents=1500 if with_voucher else 0)
+    _category(performance)
+    code = _voucher() if with_voucher else None
+    user_ids = reservations._users(clients * 2000)
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(clients + 1), ctx.Queue()
+    share = len(user_ids) // clients
+    procs = [ctx.Process(target=_worker, args=(code, performance.pk,
+                                               user_ids[i * share:(i + 1) * share],
+                                               seconds, barrier, results))
+             for i in range(clients)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    total = sum(results.get(timeout=seconds + 120) for _ in procs)
+    for p in procs:
+        p.join()
+    reservations.check_not_oversold(performance.pk, "ours")
+    if code:
+        assert Voucher.objects.get(code=code).uses == total == Order.objects.filter(
+            performance=performance, voucher_redemption__isnull=False).count()
+    return total / seconds
+
+
+def _category(performance) -> None:
+    from shows.services import category_add
+
+    category_add(performance=performance, name="Full price",
+                 price_cents=performance.price_cents)
+
+
+def queries_with_voucher() -> int:
+    """A returning customer's POST /api/v1/tickets/ with a voucher, end to end."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from devauth.keys import issue_access_token
+
+    sub = f"bench-v-{uuid.uuid4().hex}"
+    get_user_model().objects.create(username=sub)
+    performance = reservations._performance(capacity=100, price_cents=1500)
+    _category(performance)
+    code = _voucher()
+    client = Client(headers={"Authorization": f"Bearer {issue_access_token(sub=sub)}"})
+    first = reservations._performance(capacity=100)
+    _category(first)
+    client.post("/api/v1/tickets/", {"performance": first.pk, "quantity": 1},
+                content_type="application/json")  # warm: the customer has been seen
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/tickets/", {"performance": performance.pk,
+                                                     "quantity": 2, "voucher": code.lower()},
+                               content_type="application/json")
+    assert response.status_code == 201, response.content
+    return len(ctx.captured_queries)
+
+
+def rows(reps: int, seconds: float, clients: int) -> list[str]:
+    plain, coded = [], []
+    for _ in range(reps):  # interleaved, so drift hits both alike
+        plain.append(run_once(False, clients, seconds))
+        coded.append(run_once(True, clients, seconds))
+    n = queries_with_voucher()
+    return [
+        row(f"reservations/s with a voucher vs without, {clients} clients, one hot "
+            "performance (target ratio >= 0.83, i.e. within 1.2x)", coded, plain, "res/s",
+            higher_is_better=True),
+        f"| SQL queries, returning customer's POST /api/v1/tickets/ with a voucher | {n} | — "
+        f"| target ≤ {TARGET_QUERIES} | {'met' if n <= TARGET_QUERIES else 'NOT MET'} |",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    use_bench_database()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host (make bench's run has it set up)
+    print(table(rows(args.repeat, args.seconds, args.clients)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Staff admin for vouchers (one or many at a time, CSV export, redemptions) and gift
+cards (issue, corrections with a reason, the read-only ledger)."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from project.admin_mixins import ActionPermissionMixin, ReadOnlyAdminMixin
+from shows.admin import money
+from staff import roles
+
+from . import services
+from .codes import code_normalize, code_random
+from .models import GiftCard, GiftCardTransaction, Voucher, VoucherRedemption
+
+# What a copy of a voucher takes from the first (vouchers_create's template).
+_TEMPLATE_FIELDS = ["kind", "value", "show", "performance", "reveal_hidden", "valid_from",
+                    "valid_until", "max_uses", "uses_per", "max_per_order", "active", "comment"]
+
+
+class VoucherForm(forms.ModelForm):
+    count = forms.IntegerField(
+        min_value=1, max_value=1000, initial=1, required=False,
+        label=gettext_lazy("count"),
+        help_text=gettext_lazy("Create this many vouchers at once, each with its own random "
+                               "code (the code above must then be empty)."))
+
+    class Meta:
+        model = Voucher
+        fields = ["code", "kind", "value", "show", "performance", "categories",
+                  "reveal_hidden", "valid_from", "valid_until", "max_uses", "uses_per",
+                  "max_per_order", "active", "comment"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+
+    def clean_code(self) -> str:
+        return code_normalize(self.cleaned_data.get("code") or "")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("count") or 1) > 1 and data.get("code"):
+            self.add_error("code", _("Leave the code empty to create many vouchers."))
+        return data
+
+
+class RedemptionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = VoucherRedemption
+    extra = 0
+    fields = ["order", "uses", "discount_cents", "created_at", "released_at"]
+    readonly_fields = fields
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
+    form = VoucherForm
+    list_display = ["code", "kind", "value", "scope", "uses", "max_uses", "valid_until",
+                    "active"]
+    list_filter = ["kind", "active", "reveal_hidden", "show"]
+    search_fields = ["code", "comment"]
+    filter_horizontal = ["categories"]
+    autocomplete_fields = []
+    inlines = [RedemptionInline]
+    actions = ["export_csv"]
+    readonly_fields = ["uses", "created_at"]
+
+    @admin.display(description=gettext_lazy("where"))
+    def scope(self, obj: Voucher) -> str:
+        if obj.performance_id:
+            return _("performance %(id)s") % {"id": obj.performance_id}
+        if obj.show_id:
+            return _("show %(show)s") % {"show": obj.show}
+        return _("any")
+
+    def save_model(self, request: HttpRequest, obj: Voucher, form, change: bool) -> None:
+        if not obj.code:
+            obj.code = code_random()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        count = form.cleaned_data.get("count") or 1
+        if not change and count > 1:
+            template = {name: getattr(form.instance, name) for name in _TEMPLATE_FIELDS}
+            services.vouchers_create(count=count - 1, template=template,
+                                     categories=list(form.cleaned_data.get("categories") or []))
+            self.message_user(request, _("Created %(count)s vouchers; export them as CSV "
+                                         "from the list.") % {"count": count},
+                              messages.SUCCESS)
+
+    def has_prices_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.CHANGE_PRICES)
+
+    @admin.action(description=gettext_lazy("Export selected vouchers as CSV"),
+                  permissions=["prices"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Voucher]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="vouchers.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["code", "kind", "value", "show", "performance", "reveal_hidden",
+                         "valid_from", "valid_until", "max_uses", "uses_per", "max_per_order",
+                         "uses", "active", "comment"])
+        for v in queryset.order_by("created_at", "id"):
+            writer.writerow([v.code, v.kind, v.value, v.show_id or "", v.performance_id or "",
+                             v.reveal_hidden, v.valid_from or "", v.valid_until or "",
+                             v.max_uses if v.max_uses is not None else "", v.uses_per,
+                             v.max_per_order or "", v.uses, v.active, v.comment])
+        return response
+
+
+class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = GiftCardTransaction
+    extra = 0
+    fields = ["created_at", "kind", "amount_cents", "balance_after_cents", "order", "reason",
+              "created_by"]
+    readonly_fields = fields
+
+
+class GiftCardForm(forms.ModelForm):
+    amount_cents = forms.IntegerField(
+        min_value=1, required=False, label=gettext_lazy("amount (cents)"),
+        help_text=gettext_lazy("New card: its value in cents. An existing card: a correction "
+                               "(±, cents)."))
+    reason = forms.CharField(max_length=200, required=False, label=gettext_lazy("reason"),
+                             help_text=gettext_lazy("Why (required for a correction)."))
+
+    class Meta:
+        model = GiftCard
+        fields = ["code", "currency", "expires_at", "recipient_email", "message", "comment"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        if self.instance.pk:
+            self.fields["amount_cents"].min_value = None
+            self.fields["amount_cents"].validators = []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.instance.pk and not data.get("amount_cents"):
+            self.add_error("amount_cents", _("A new gift card needs its value."))
+        if self.instance.pk and data.get("amount_cents") and not data.get("reason"):
+            self.add_error("reason", _("A correction needs a reason."))
+        return data
+
+
+@admin.register(GiftCard)
+class GiftCardAdmin(ActionPermissionMixin, admin.ModelAdmin):
+    form = GiftCardForm
+    list_display = ["masked_code", "balance", "currency", "expires_at", "recipient_email",
+                    "created_at"]
+    search_fields = ["=code", "recipient_email"]
+    readonly_fields = ["balance", "created_at"]
+    inlines = [LedgerInline]
+
+    @admin.display(description=gettext_lazy("code"))
+    def masked_code(self, obj: GiftCard) -> str:
+        return f"…{obj.code[-4:]}"
+
+    @admin.display(description=gettext_lazy("balance"), ordering="balance_cents")
+    def balance(self, obj: GiftCard) -> str:
+        return money(obj.balance_cents, obj.currency)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the ledger is kept
+
+    def save_model(self, request: HttpRequest, obj: GiftCard, form, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            card = services.gift_card_issue(
+                amount_cents=data["amount_cents"], currency=obj.currency, code=obj.code,
+                expires_at=obj.expires_at, recipient_email=obj.recipient_email,
+                message=obj.message, comment=obj.comment, issued_by=request.user)
+            obj.pk, obj.code = card.pk, card.code
+            obj._state.adding = False
+            return
+        super().save_model(request, obj, form, change)
+        if data.get("amount_cents"):
+            services.gift_card_correct(gift_card_id=obj.pk, amount_cents=data["amount_cents"],
+                                       reason=data["reason"], by=request.user)

@@ -1,0 +1,205 @@
+"""Writes of vouchers and gift cards: create, issue, correct, expire, and give back what a
+released order took. One transaction each, or inside the caller's (codes_release).
+
+Imports flow one way: tickets calls these; nothing here imports tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import errors
+from .codes import code_normalize, code_random
+from .models import (
+    GiftCard,
+    GiftCardPurchase,
+    GiftCardTransaction,
+    LedgerKind,
+    PurchaseStatus,
+    Voucher,
+    VoucherRedemption,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def vouchers_create(*, count: int, template: dict[str, Any], categories: list | None = None,
+                    length: int = 12) -> list[Voucher]:
+    """`count` vouchers like `template` (Voucher fields but the code), each with a fresh
+    random code; a code already taken is drawn again."""
+    created: list[Voucher] = []
+    with transaction.atomic():  # the admin's save already holds one
+        while len(created) < count:
+            try:
+                with transaction.atomic():
+                    voucher = Voucher.objects.create(code=code_random(length), **template)
+            except IntegrityError:  # the code was taken (1 in 23^12): draw again
+                continue
+            if categories:
+                voucher.categories.set(categories)
+            created.append(voucher)
+    return created
+
+
+def gift_card_issue(*, amount_cents: int, currency: str = "EUR", code: str = "",
+                    expires_at: dt.datetime | None = None, recipient_email: str = "",
+                    message: str = "", bought_by: AbstractBaseUser | None = None,
+                    issued_by: AbstractBaseUser | None = None, comment: str = "",
+                    now: dt.datetime | None = None) -> GiftCard:
+    """A new card with its balance and the ledger's `issue` row, in one transaction."""
+    now = now or timezone.now()
+    if amount_cents <= 0:
+        raise ValueError("A gift card is issued with a positive amount.")
+    fields: dict[str, Any] = {"currency": currency, "recipient_email": recipient_email,
+                              "message": message, "bought_by": bought_by, "comment": comment}
+    if expires_at is not None:
+        fields["expires_at"] = expires_at
+    with transaction.atomic():
+        while True:
+            try:
+                with transaction.atomic():
+                    card = GiftCard.objects.create(
+                        code=code_normalize(code) if code else code_random(16), **fields)
+                    break
+            except IntegrityError:
+                if code:
+                    raise
+        _ledger(card, LedgerKind.ISSUE, amount_cents, now=now, created_by=issued_by)
+    card.refresh_from_db()
+    return card
+
+
+def gift_card_correct(*, gift_card_id: int, amount_cents: int, reason: str,
+                      by: AbstractBaseUser | None = None,
+                      now: dt.datetime | None = None) -> GiftCard:
+    """A manual correction (±) by staff, with its reason; never below zero (CHECK)."""
+    if not reason.strip():
+        raise ValueError("A correction needs a reason.")
+    with transaction.atomic():
+        card = GiftCard.objects.get(pk=gift_card_id)
+        _ledger(card, LedgerKind.CORRECTION, amount_cents, reason=reason,
+                now=now or timezone.now(), created_by=by)
+    card.refresh_from_db()
+    return card
+
+
+def gift_cards_expire(*, now: dt.datetime | None = None) -> int:
+    """Write off what is left on cards past their expiry (an `expire` row each)."""
+    now = now or timezone.now()
+    expired = 0
+    for card_id in list(GiftCard.objects.filter(expires_at__lte=now, balance_cents__gt=0)
+                        .values_list("pk", flat=True)):
+        with transaction.atomic():
+            card = GiftCard.objects.select_for_update().get(pk=card_id)
+            if card.balance_cents > 0:
+                _ledger(card, LedgerKind.EXPIRE, -card.balance_cents, now=now)
+                expired += 1
+    return expired
+
+
+def codes_release(*, order: Any, now: dt.datetime | None = None,
+                  gift_card_kept_cents: int = 0) -> None:
+    """Inside the transaction that releases an order's seats (after them, in the lock
+    order performance → categories → holding → voucher → gift card): give its voucher
+    uses and its gift-card amount back, once (the redemption's `released_at`, the ledger's
+    one refund per order). `gift_card_kept_cents`: the part of a cancellation fee that the
+    card payment did not cover, kept from the gift card's amount (tickets/refunds.py)."""
+    now = now or timezone.now()
+    redemption = (VoucherRedemption.objects.filter(order_id=order.pk, released_at__isnull=True)
+                  .values_list("pk", "voucher_id", "uses").first())
+    if redemption is not None:
+        pk, voucher_id, uses = redemption
+        if VoucherRedemption.objects.filter(pk=pk, released_at__isnull=True).update(
+                released_at=now):
+            Voucher.objects.filter(pk=voucher_id).update(uses=F("uses") - uses)
+    if getattr(order, "paid_by_gift_card_cents", 0):
+        redeemed = (GiftCardTransaction.objects.filter(order_id=order.pk, kind=LedgerKind.REDEEM)
+                    .values_list("gift_card_id", "amount_cents").first())
+        if redeemed is not None and not GiftCardTransaction.objects.filter(
+                order_id=order.pk, kind=LedgerKind.REFUND).exists():
+            back = -redeemed[1] - gift_card_kept_cents
+            if back > 0:
+                card = GiftCard.objects.get(pk=redeemed[0])
+                _ledger(card, LedgerKind.REFUND, back, order_id=order.pk,
+                        reason="order released", now=now)
+
+
+def _ledger(card: GiftCard, kind: str, amount_cents: int, *, now: dt.datetime,
+            order_id: Any = None, reason: str = "",
+            created_by: AbstractBaseUser | None = None) -> GiftCardTransaction:
+    """Move the balance and append the ledger's row, in the caller's transaction; the
+    balance's CHECK refuses a move below zero."""
+    GiftCard.objects.filter(pk=card.pk).update(balance_cents=F("balance_cents") + amount_cents)
+    balance = GiftCard.objects.values_list("balance_cents", flat=True).get(pk=card.pk)
+    return GiftCardTransaction.objects.create(
+        gift_card=card, kind=kind, amount_cents=amount_cents, balance_after_cents=balance,
+        order_id=order_id, reason=reason, created_by=created_by, created_at=now)
+
+
+def gift_card_purchase_start(*, user: AbstractBaseUser, amount_cents: int,
+                             currency: str = "EUR", recipient_email: str = "",
+                             message: str = "",
+                             now: dt.datetime | None = None) -> GiftCardPurchase:
+    """A gift card bought online: the purchase and its card payment (Stripe); the card
+    is issued when the payment succeeds (gift_card_purchase_paid)."""
+    from payments.purchases import purchase_payment_start
+
+    now = now or timezone.now()
+    purchase = GiftCardPurchase.objects.create(
+        buyer=user, amount_cents=amount_cents, currency=currency,
+        recipient_email=recipient_email, message=message, created_at=now)
+    try:
+        purchase.payment = purchase_payment_start(purchase_id=purchase.pk, user=user,
+                                                  amount_cents=amount_cents,
+                                                  currency=currency, now=now)
+    except BaseException:
+        GiftCardPurchase.objects.filter(pk=purchase.pk).delete()
+        raise
+    return purchase
+
+
+def gift_card_purchase_pay(*, user: AbstractBaseUser, purchase_id: Any, payment_method: str,
+                           now: dt.datetime | None = None) -> GiftCardPurchase:
+    """Pay a purchase with the card the browser set up; issued at once when it succeeds."""
+    from payments.purchases import purchase_payment_pay
+
+    purchase = GiftCardPurchase.objects.filter(pk=purchase_id, buyer=user).first()
+    if purchase is None:
+        raise errors.PurchaseNotFound()
+    if purchase.status == PurchaseStatus.PENDING and purchase_payment_pay(
+            purchase_id=purchase.pk, payment_method=payment_method) == "succeeded":
+        gift_card_purchase_paid(purchase_id=purchase.pk, now=now)
+    return GiftCardPurchase.objects.select_related("gift_card", "payment").get(pk=purchase.pk)
+
+
+def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None) -> bool:
+    """Its payment succeeded (the pay call or the webhook, whichever is first): issue the
+    card and email its code, once (the conditional status UPDATE)."""
+    from notifications.giftcards import gift_card_email_send
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        purchase = (GiftCardPurchase.objects.select_for_update().select_related("buyer")
+                    .filter(pk=purchase_id, status=PurchaseStatus.PENDING).first())
+        if purchase is None:
+            return False
+        card = gift_card_issue(amount_cents=purchase.amount_cents, currency=purchase.currency,
+                               recipient_email=purchase.recipient_email,
+                               message=purchase.message, bought_by=purchase.buyer,
+                               comment="bought online", now=now)
+        GiftCardPurchase.objects.filter(pk=purchase.pk).update(
+            status=PurchaseStatus.PAID, gift_card=card, paid_at=now)
+        to = purchase.recipient_email or purchase.buyer.email
+        from_name = purchase.buyer.email if purchase.recipient_email else ""
+        transaction.on_commit(lambda: gift_card_email_send(
+            to=to, code=card.code, amount_cents=card.balance_cents, currency=card.currency,
+            expires_at=card.expires_at, message=purchase.message, from_name=from_name,
+            customer_id=purchase.buyer_id))
+    return True
