@@ -79,7 +79,8 @@ class ReservationBySeatsSerializer(serializers.Serializer):
     """The schema's third form: these seats of a seated performance."""
 
     performance = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    seats = serializers.ListField(child=serializers.IntegerField(min_value=1),
+    seats = serializers.ListField(child=serializers.IntegerField(min_value=1,
+                                                                 max_value=2**63 - 1),
                                   min_length=1, max_length=MAX_SEATS_PER_PERSON)
 
 
