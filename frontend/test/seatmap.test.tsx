@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act } from "preact/test-utils";
 import axe from "axe-core";
 import { SeatMap, neighbour, seatsOf, takenSet } from "../src/views/SeatMap";
+import { waitingRoomTiming } from "../src/views/ShowDetail";
 import type { Layout, Performance } from "../src/api";
 import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor } from "./helpers";
 
@@ -87,5 +88,40 @@ describe("SeatMap", () => {
     const alert = await waitFor(() => root.querySelector(".seat-taken-message"));
     expect(alert.textContent).toContain("Stalls, row A, seat 3 was just taken by someone else");
     await waitFor(() => seat(root, 13)?.getAttribute("aria-label")?.includes("taken"));
+  });
+
+  it("in an announced on-sale, queues in the waiting room, then reserves the seats at its turn", async () => {
+    waitingRoomTiming.scale = 0.001;
+    const admissions: (string | null)[] = [];
+    const standings = [
+      { performance: 5, number: 3, position: 2, estimate_seconds: 90, admitted: false, admission: null,
+        admission_expires_at: null, retry_after_seconds: 1000 },  // 1 s: read before the next ask
+      { performance: 5, number: 3, position: 0, estimate_seconds: 0, admitted: true, admission: "adm-3",
+        admission_expires_at: "2030-01-01T00:00:00Z", retry_after_seconds: 0 },
+    ];
+    mockFetch((url, init) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability());
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname.endsWith("/waiting-room/")) return ok(standings.shift());
+      if (url.pathname === "/api/v1/tickets/") {
+        const admission = (init.headers as Record<string, string>).Admission ?? null;
+        admissions.push(admission);
+        return admission === "adm-3" ? ok({ id: "abc" }, 201) : problem(403, "admission_required");
+      }
+      return problem(404, "not_found");
+    });
+    try {
+      const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+      await waitFor(() => seat(root, 13));
+      await act(() => { seat(root, 13).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+      await act(() => { button(root, /Reserve 1 seat selected/).click(); });
+      const room = await waitFor(() => root.querySelector(".waiting-room"));
+      expect(room.textContent).toContain("number 2 in line");
+      expect(root.querySelector("[role=alert]")).toBeNull();  // a place in line, not an error
+      await waitFor(() => admissions.length === 2);
+      expect(admissions).toEqual([null, "adm-3"]);
+    } finally {
+      waitingRoomTiming.scale = 1;
+    }
   });
 });

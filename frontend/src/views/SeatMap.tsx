@@ -6,13 +6,18 @@
  */
 
 import { useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, newIdempotencyKey, type Layout, type Performance, type SeatAvailability } from "../api";
+import { api, ApiError, newIdempotencyKey, type Layout, type Performance, type SeatAvailability,
+         type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
 import { money } from "../format";
 import { t, tn } from "../i18n";
 import { navigate } from "../router";
 import { useSession } from "../session";
 import { ErrorState, Loading, errorMessage, useResource } from "./common";
+import { waitEstimate, waitingRoomTiming } from "./ShowDetail";
+
+/** Refusals that mean: queue in the performance's waiting room first (issue 20). */
+const ADMISSION_CODES = ["admission_required", "admission_expired", "admission_invalid"];
 
 export const MAX_SEATS = 10;
 // Colour-blind-safe hues (Okabe–Ito), dark enough for a white outline.
@@ -103,6 +108,8 @@ function Picker({ performance: p, layout, availability, refresh }:
   const [error, setError] = useState<unknown>(null);
   const [takenMessage, setTakenMessage] = useState("");
   const [busy, setBusy] = useState(false);
+  // In an announced on-sale's waiting room: where one stands until one's turn.
+  const [standing, setStanding] = useState<WaitingRoomStanding | null>(null);
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState({ x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number; panX: number; panY: number; moved: boolean } | null>(null);
@@ -192,17 +199,41 @@ function Picker({ performance: p, layout, availability, refresh }:
     setPan(clampPan(d.panX - dx, d.panY - dy));
   };
 
-  const reserve = async () => {
-    if (busy || selected.length === 0) return;
+  /** Queues in the waiting room until admitted; the admission, or null if it failed. */
+  const queue = async (): Promise<string | null> => {
+    try {
+      let place = await api.joinWaitingRoom(p.id);
+      while (!place.admission) {
+        setStanding(place);
+        await new Promise((r) => setTimeout(r, Math.max(place.retry_after_seconds, 1) * 1000 * waitingRoomTiming.scale));
+        place = await api.waitingRoom(p.id);
+      }
+      return place.admission;
+    } catch (e) {
+      setError(e);
+      return null;
+    } finally {
+      setStanding(null);
+    }
+  };
+
+  const reserve = async (admission: string | null = null) => {
+    if ((busy && !admission) || selected.length === 0) return;
     intent.current ??= newIdempotencyKey();
     setBusy(true);
     setError(null);
     try {
       const order = await api.reserve({ performance: p.id, seats: selected.map((i) => seats[i].id) },
-                                      intent.current);
+                                      intent.current, admission);
       intent.current = null;
       navigate(`/tickets/${order.id}?reserved=1`);
     } catch (e) {
+      if (e instanceof ApiError && ADMISSION_CODES.includes(e.code) && !admission) {
+        // An announced on-sale: wait for one's turn, then reserve these seats at once.
+        const granted = await queue();
+        if (granted) await reserve(granted);
+        return;
+      }
       intent.current = null;
       if (e instanceof ApiError && e.code === "seat_taken") {
         const gone = new Set((e.problem.seats as number[] | undefined) ?? []);
@@ -264,6 +295,13 @@ function Picker({ performance: p, layout, availability, refresh }:
         {selected.length === 0 ? t("Choose your seats on the map.") :
           selected.map((i) => seats[i].label).join("; ")}
       </p>
+      {standing && (
+        <div class="notice waiting-room" role="status" aria-live="polite" data-position={standing.position}>
+          <p><span class="spinner" aria-hidden="true" />{t("You are in the waiting room:")} <strong>{t("number {n} in line", { n: standing.position })}</strong></p>
+          <p>{t("Estimated wait: {wait}.", { wait: waitEstimate(standing.estimate_seconds) })}</p>
+          <p class="meta">{t("Keep this page open. Reloading keeps your place; it never moves you forward.")}</p>
+        </div>
+      )}
       {takenMessage && <div class="inline-error seat-taken-message" role="alert"><p>{takenMessage}</p></div>}
       {error !== null && <div class="inline-error" role="alert"><p>{errorMessage(error)}</p></div>}
       {session ? (
