@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from project import pending_work
+from staff.walk_in import is_walk_in
 
 from . import tasks
 from .errors import NotResendable
@@ -100,7 +101,7 @@ def order_email_send(*, email_id: uuid.UUID, now: dt.datetime | None = None) -> 
         return "skipped"
 
     recipient = order.customer.email
-    if not recipient and _walk_in(order.customer):  # sold at the counter with no address
+    if not recipient and is_walk_in(order.customer):  # sold at the counter with no address
         mine.update(status=EmailStatus.SKIPPED,
                     last_error="not sent: a walk-in customer has no email address")
         return "skipped"
@@ -151,7 +152,3 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def _walk_in(user) -> bool:
-    from staff.counter import is_walk_in
-
-    return is_walk_in(user)

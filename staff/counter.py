@@ -31,10 +31,10 @@ from tickets.services import order_reserve
 
 from . import errors, roles
 from .models import CompReason, CounterMethod, CounterSale
+from .walk_in import WALK_IN_PREFIX
 
 # A phone booking is held at the latest until this long before the start.
 PAY_LATER_LAST_HOLD = dt.timedelta(minutes=30)
-WALK_IN_PREFIX = "walk-in"
 # Walk-in customers tried before giving up (each holds at most MAX_SEATS_PER_PERSON).
 WALK_IN_ATTEMPTS = 5
 WALK_IN_BATCH = 50
@@ -213,11 +213,6 @@ def customer_for_email(email: str) -> AbstractBaseUser:
             return user
     except IntegrityError:  # a parallel sale created them
         return user_model.objects.get(username=f"counter:{email}"[:150])
-
-
-def is_walk_in(user: AbstractBaseUser) -> bool:
-    """A venue's walk-in customer (no email address: nothing is sent to them)."""
-    return user.get_username().startswith(f"{WALK_IN_PREFIX}-")
 
 
 def walk_in_customer(performance_id: int, *, seats: int,
