@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from staff import roles
 
 from . import services
 from .codes import code_normalize, code_random
-from .models import GiftCard, GiftCardTransaction, Voucher, VoucherRedemption
+from .models import GiftCard, GiftCardTransaction, Voucher
 
 # What a copy of a voucher takes from the first (vouchers_create's template).
 _TEMPLATE_FIELDS = ["kind", "value", "show", "performance", "reveal_hidden", "valid_from",
@@ -53,10 +54,27 @@ class VoucherForm(forms.ModelForm):
 
 
 class RedemptionInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = VoucherRedemption
+    """The voucher's redemptions: the orders that used it (each order row carries its
+    voucher, uses and discount). Through the app registry: vouchers does not import
+    tickets, which calls it."""
+
+    model = apps.get_model("tickets", "Order")
+    fk_name = "voucher"
     extra = 0
-    fields = ["order", "uses", "discount_cents", "created_at", "released_at"]
+    fields = ["order", "status", "voucher_uses", "discount", "created_at",
+              "voucher_released_at"]
     readonly_fields = fields
+    verbose_name = gettext_lazy("redemption")
+    verbose_name_plural = gettext_lazy("redemptions")
+    ordering = ["-created_at"]
+
+    @admin.display(description=gettext_lazy("order"))
+    def order(self, obj) -> str:
+        return str(obj.pk)[:8]
+
+    @admin.display(description=gettext_lazy("discount"))
+    def discount(self, obj) -> str:
+        return money(obj.voucher_discount_cents, obj.currency)
 
 
 @admin.register(Voucher)

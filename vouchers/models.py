@@ -93,25 +93,6 @@ class Voucher(models.Model):
         return None if self.max_uses is None else max(self.max_uses - self.uses, 0)
 
 
-class VoucherRedemption(models.Model):
-    """One order's use of a voucher: written by the reservation statement, released
-    (once: `released_at`) when the order expires or is cancelled."""
-
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
-    order = models.OneToOneField("tickets.Order", on_delete=models.CASCADE,
-                                 related_name="voucher_redemption")
-    uses = models.PositiveSmallIntegerField()
-    discount_cents = models.PositiveIntegerField()
-    created_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.voucher_id} x {self.uses}"
-
-
 def gift_card_default_expiry() -> dt.datetime:
     from django.utils import timezone
 

@@ -24,7 +24,6 @@ from .models import (
     LedgerKind,
     PurchaseStatus,
     Voucher,
-    VoucherRedemption,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,17 +107,19 @@ def codes_release(*, order: Any, now: dt.datetime | None = None,
                   gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that releases an order's seats (after them, in the lock
     order performance → categories → holding → voucher → gift card): give its voucher
-    uses and its gift-card amount back, once (the redemption's `released_at`, the ledger's
-    one refund per order). `gift_card_kept_cents`: the part of a cancellation fee that the
-    card payment did not cover, kept from the gift card's amount (tickets/refunds.py)."""
+    uses and its gift-card amount back, once (the order's `voucher_released_at`, the
+    ledger's one refund per order). `gift_card_kept_cents`: the part of a cancellation fee
+    that the card payment did not cover, kept from the gift card's amount
+    (tickets/refunds.py). `order`: a tickets.Order (not imported: tickets calls vouchers)."""
     now = now or timezone.now()
-    redemption = (VoucherRedemption.objects.filter(order_id=order.pk, released_at__isnull=True)
-                  .values_list("pk", "voucher_id", "uses").first())
-    if redemption is not None:
-        pk, voucher_id, uses = redemption
-        if VoucherRedemption.objects.filter(pk=pk, released_at__isnull=True).update(
-                released_at=now):
-            Voucher.objects.filter(pk=voucher_id).update(uses=F("uses") - uses)
+    if getattr(order, "voucher_id", None) is not None:
+        # The order's row is already locked by the conditional status UPDATE that ends it.
+        released = type(order)._default_manager.filter(
+            pk=order.pk, voucher_id=order.voucher_id, voucher_released_at__isnull=True,
+        ).update(voucher_released_at=now)
+        if released:
+            Voucher.objects.filter(pk=order.voucher_id).update(
+                uses=F("uses") - order.voucher_uses)
     if getattr(order, "paid_by_gift_card_cents", 0):
         redeemed = (GiftCardTransaction.objects.filter(order_id=order.pk, kind=LedgerKind.REDEEM)
                     .values_list("gift_card_id", "amount_cents").first())
