@@ -70,6 +70,7 @@ LABELS = (
     gettext_noop('voucher uses'),
     gettext_noop('voucher discount cents'),
     gettext_noop('voucher released at'),
+    gettext_noop('refunded at'),
     gettext_noop('gift card'),
     gettext_noop('gift cards'),
     gettext_noop('balance cents'),

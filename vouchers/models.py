@@ -132,6 +132,7 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund"          # + an order paid with it was cancelled or lapsed
     EXPIRE = "expire"          # - what was left at expiry
     CORRECTION = "correction"  # ± by staff, with a reason
+    VOID = "void"              # - all of it: its purchase was refunded (untouched)
 
 
 class GiftCardTransaction(models.Model):
@@ -168,6 +169,7 @@ class GiftCardTransaction(models.Model):
 class PurchaseStatus(models.TextChoices):
     PENDING = "pending"  # awaiting its card payment
     PAID = "paid"        # paid: its gift card is issued and its code emailed
+    REFUNDED = "refunded"  # refunded by staff while untouched: its card is voided
 
 
 class GiftCardPurchase(models.Model):
@@ -187,6 +189,7 @@ class GiftCardPurchase(models.Model):
                                      related_name="purchase")
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import errors
 from .codes import code_normalize, code_random
@@ -204,3 +205,41 @@ def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None)
             expires_at=card.expires_at, message=purchase.message, from_name=from_name,
             customer_id=purchase.buyer_id))
     return True
+
+
+def gift_card_purchase_refund(*, purchase_id: Any, by: AbstractBaseUser | None = None,
+                              now: dt.datetime | None = None) -> GiftCardPurchase:
+    """Refund a gift card bought online while none of it is spent (staff, the admin): its
+    card is voided by a ledger `void` row (balance to zero, in one transaction with the
+    purchase's REFUNDED status and the refund owed), then the money goes back at Stripe
+    once (payments.purchases; retried by the per-minute job if Stripe does not answer).
+    Raises PurchaseNotRefundable once any of it is spent (or it was not paid, or already
+    refunded). The card's row lock orders it with a parallel checkout: the checkout's
+    conditional UPDATE then finds nothing left (gift_card_empty)."""
+    from payments.purchases import purchase_payment_owe_refund, purchase_payment_send_refund
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        purchase = GiftCardPurchase.objects.select_for_update().filter(pk=purchase_id).first()
+        if purchase is None:
+            raise errors.PurchaseNotFound()
+        if purchase.status == PurchaseStatus.REFUNDED:
+            raise errors.PurchaseNotRefundable(_("This gift card purchase was already refunded."))
+        if purchase.status != PurchaseStatus.PAID:
+            raise errors.PurchaseNotRefundable(_("This gift card purchase was never paid."))
+        card = GiftCard.objects.select_for_update().get(pk=purchase.gift_card_id)
+        if card.balance_cents != purchase.amount_cents:
+            raise errors.PurchaseNotRefundable(_(
+                "Part of this gift card has been spent: a purchase is refunded only while "
+                "its card is untouched."))
+        _ledger(card, LedgerKind.VOID, -card.balance_cents, now=now, created_by=by,
+                reason="purchase refunded")
+        GiftCardPurchase.objects.filter(pk=purchase.pk).update(
+            status=PurchaseStatus.REFUNDED, refunded_at=now)
+        if not purchase_payment_owe_refund(purchase_id=purchase.pk):
+            raise errors.PurchaseNotRefundable(_(
+                "Its card payment is not recorded as succeeded; nothing was changed."))
+        transaction.on_commit(lambda: purchase_payment_send_refund(purchase_id=purchase.pk,
+                                                                   now=now))
+    logger.info("vouchers: gift card purchase %s refunded by %s", purchase.pk, by)
+    return GiftCardPurchase.objects.select_related("gift_card", "payment").get(pk=purchase.pk)
