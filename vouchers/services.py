@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from project import pending_work
+
 from . import errors
 from .codes import code_normalize, code_random
 from .models import (
@@ -138,6 +140,8 @@ def _ledger(card: GiftCard, kind: str, amount_cents: int, *, now: dt.datetime,
             created_by: AbstractBaseUser | None = None) -> GiftCardTransaction:
     """Move the balance and append the ledger's row, in the caller's transaction; the
     balance's CHECK refuses a move below zero."""
+    if amount_cents > 0:  # a balance to write off at its expiry (vouchers/jobs.py)
+        pending_work.announce((pending_work.GIFT_CARDS, card.expires_at))
     GiftCard.objects.filter(pk=card.pk).update(balance_cents=F("balance_cents") + amount_cents)
     balance = GiftCard.objects.values_list("balance_cents", flat=True).get(pk=card.pk)
     return GiftCardTransaction.objects.create(
