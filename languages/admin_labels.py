@@ -71,6 +71,8 @@ LABELS = (
     gettext_noop('voucher discount cents'),
     gettext_noop('voucher released at'),
     gettext_noop('refunded at'),
+    gettext_noop('gift card email'),
+    gettext_noop('gift card emails'),
     gettext_noop('gift card'),
     gettext_noop('gift cards'),
     gettext_noop('balance cents'),

@@ -14,9 +14,11 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from project import pending_work
+
 from . import errors
 from .models import PaymentStatus, PurchasePayment
-from .services import STALE_REFUND_CLAIM, _customer_for
+from .services import GRACE_FOR_REFUND, STALE_REFUND_CLAIM, _customer_for
 from .stripe_api import call, field, invalid_request_error
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ def purchase_of_intent(*, intent_id: str) -> uuid.UUID | None:
 def purchase_payment_owe_refund(*, purchase_id: uuid.UUID) -> bool:
     """Inside the transaction that voids the purchase's gift card: its money must go back,
     all of it. False (nothing owed) unless the payment is recorded as succeeded."""
+    pending_work.announce((pending_work.HOLDS, timezone.now() + GRACE_FOR_REFUND))
     return bool(PurchasePayment.objects.filter(
         pk=purchase_id, status=PaymentStatus.SUCCEEDED).update(status=PaymentStatus.REFUND_DUE))
 

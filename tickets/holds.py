@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from notifications.giftcards import gift_card_emails_retry_failed
 from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
@@ -113,6 +114,7 @@ def orders_release_expired(*, now: dt.datetime | None = None, limit: int = 500) 
     payments.payments_send_owed_refunds(now=now)
     purchase_payments_send_owed_refunds(now=now)  # gift cards bought online, refunded
     emails_retry_failed(now=now)
+    gift_card_emails_retry_failed(now=now)
     return released
 
 

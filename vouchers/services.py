@@ -188,7 +188,7 @@ def gift_card_purchase_pay(*, user: AbstractBaseUser, purchase_id: Any, payment_
 def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None) -> bool:
     """Its payment succeeded (the pay call or the webhook, whichever is first): issue the
     card and email its code, once (the conditional status UPDATE)."""
-    from notifications.giftcards import gift_card_email_send
+    from notifications.giftcards import gift_card_email_owed
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -202,12 +202,8 @@ def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None)
                                comment="bought online", now=now)
         GiftCardPurchase.objects.filter(pk=purchase.pk).update(
             status=PurchaseStatus.PAID, gift_card=card, paid_at=now)
-        to = purchase.recipient_email or purchase.buyer.email
-        from_name = purchase.buyer.email if purchase.recipient_email else ""
-        transaction.on_commit(lambda: gift_card_email_send(
-            to=to, code=card.code, amount_cents=card.balance_cents, currency=card.currency,
-            expires_at=card.expires_at, message=purchase.message, from_name=from_name,
-            customer_id=purchase.buyer_id))
+        # Owed with the card (a row, sent after the commit, retried when SES fails).
+        gift_card_email_owed(purchase_id=purchase.pk, now=now)
     return True
 
 
