@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from notifications import giftcards
 from notifications.models import GiftCardEmail
-from tickets.holds import orders_release_expired
 from tickets.due import holds_next_due
+from tickets.holds import orders_release_expired
 from vouchers.models import GiftCardPurchase
 from vouchers.services import gift_card_purchase_paid
 
