@@ -167,7 +167,10 @@ def test_a_returning_customers_post_with_a_voucher_takes_at_most_four_queries(
     with CaptureQueriesContext(connection) as ctx:
         response = reserve(api, performance, 2, voucher="fastcode0001")
     assert response.status_code == 201, response.json()
-    assert len(ctx.captured_queries) <= 4, [q["sql"][:80] for q in ctx.captured_queries]
+    # Target <= 4; as many as without a voucher (tickets/tests/test_hot_path.py): the code
+    # is read in the performance's query, its use taken in the reservation's statement.
+    assert len(ctx.captured_queries) == 2, [q["sql"][:80] for q in ctx.captured_queries]
+    assert "vouchers_voucher" in ctx.captured_queries[0]["sql"]
 
 
 def test_expired_gift_cards_are_written_off_once(make_gift_card, now):
