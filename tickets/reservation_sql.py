@@ -29,6 +29,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import EmailKind, OrderEmail
+from shows.counters import counters_give, counters_take
 from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
 from vouchers.models import (
     GIFT_CARD_BALANCE_CONSTRAINT,
@@ -92,11 +93,19 @@ _SEATED = "seating_performancelayout"
 _LIST_FIRST = (f"(%(offer)s OR NOT (waitlist_enabled AND EXISTS (SELECT 1 FROM {_WAITLIST} w "  # noqa: S608  # nosec B608
                f"WHERE w.performance_id = {_PERFORMANCE}.id AND w.status = 'waiting')))")
 # Table names come from our models' _meta; every value is a bound parameter.
+# What any sale needs besides room: not cancelled, within its sales times, list first.
+_GUARDS = ("NOT cancelled AND COALESCE(sales_end_at, starts_at) > %(now)s "
+           f"AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) AND {_LIST_FIRST}")
+# K = 1: the performance row is the seat counter.
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
-         "WHERE id = %(performance)s AND NOT cancelled "
-         "AND COALESCE(sales_end_at, starts_at) > %(now)s "
-         "AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) "
-         f"AND seats_sold + %(n)s <= capacity AND {_LIST_FIRST} RETURNING id")
+         f"WHERE id = %(performance)s AND counter_rows = 1 AND {_GUARDS} "
+         "AND seats_sold + %(n)s <= capacity RETURNING id")
+# K > 1 (shows/counters.py): the performance row is read, not written, and the seats are
+# taken from its counter rows (marquee_seats_take, shows' migration 0007) once the guards
+# hold (CASE: in that order). A K changed meanwhile matches neither form: not sold.
+_SELL_SPLIT = (f"SELECT id FROM {_PERFORMANCE} WHERE id = %(performance)s "  # noqa: S608  # nosec B608
+               f"AND counter_rows > 1 AND CASE WHEN {_GUARDS} "
+               "THEN marquee_seats_take(id, %(n)s, counter_rows) ELSE false END")
 # The lines as parallel arrays: category ids, quantities, unit prices.
 _LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[], "
           "%(discounts)s::int[]) AS l(category, n, price, discount)")
@@ -115,7 +124,9 @@ _KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code,
                "%(body)s, %(now)s {source} RETURNING 1")
 
 _ONE_STATEMENT = f"""
-WITH p AS ({_SELL}),
+WITH p1 AS ({_SELL}),
+p2 AS ({_SELL_SPLIT}),
+p AS (SELECT id FROM p1 UNION ALL SELECT id FROM p2),
 c AS ({_SELL_LINES}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
@@ -309,9 +320,7 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
               params: dict[str, Any], keyed: bool) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
-            sold = _for_sale(order, params["now"], offer=params["offer"]).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, params["now"], offer=params["offer"]):
                 raise _RollBack(Failure.NOT_SOLD)
             for line in lines:
                 matching = PriceCategory.objects.filter(
@@ -380,9 +389,7 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
         return False
     try:
         with transaction.atomic():
-            sold = _for_sale(order, now, offer=False).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, now, offer=False):
                 raise _RollBack(Failure.NOT_SOLD)
             _categories_move(order, +1)
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
@@ -413,15 +420,27 @@ def _categories_move(order: Order, sign: int) -> None:
             order.pk, connection)})
 
 
-def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
+def _sell_in_steps(order: Order, now: dt.datetime, *, offer: bool) -> bool:
+    """Count the order's seats (ORM form of _SELL and _SELL_SPLIT): on the performance row
+    at K = 1, else on its counter rows (shows.counters.counters_take). False: not sold."""
+    if _for_sale(order, now, offer=offer).filter(counter_rows=1).update(
+            seats_sold=F("seats_sold") + order.quantity):
+        return True
+    return _for_sale(order, now, offer=offer, split=True).exists() and counters_take(
+        performance_id=order.performance_id, seats=order.quantity)
+
+
+def _for_sale(order: Order, now: dt.datetime, *, offer: bool,
+              split: bool = False) -> QuerySet[Performance]:
     """The performance, if `order.quantity` seats of it may be sold now (ORM form of
-    _SELL)."""
+    _SELL's guards; `split`: of _SELL_SPLIT's, the room being its counter rows')."""
     waiting = WaitlistEntry.objects.filter(performance=OuterRef("pk"),
                                            status=WaitlistStatus.WAITING)
     found = Performance.objects.filter(
         Q(sales_end_at__gt=now) | Q(sales_end_at__isnull=True, starts_at__gt=now),
         Q(on_sale_at__isnull=True) | Q(on_sale_at__lte=now),
-        pk=order.performance_id, cancelled=False,
+        pk=order.performance_id, cancelled=False)
+    found = found.filter(counter_rows__gt=1) if split else found.filter(
         seats_sold__lte=F("capacity") - order.quantity)
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
@@ -431,14 +450,30 @@ def release_seats(*, order: Order, gift_card_kept_cents: int = 0) -> None:
     lock order of the reservation: performance, categories, then holding. Inside the caller's
     transaction, after the conditional status UPDATE that makes this happen once. Its codes
     are given back too, less `gift_card_kept_cents` (vouchers.services.codes_release)."""
-    Performance.objects.filter(pk=order.performance_id).update(
-        seats_sold=F("seats_sold") - order.quantity)
+    _uncount(order)
     _categories_move(order, -1)
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
     TakenSeat.objects.filter(order=order, active=True).update(active=False)
     codes_release(order=order, gift_card_kept_cents=gift_card_kept_cents)
+
+
+def _uncount(order: Order) -> None:
+    """Take the order's seats off the count: the performance row's at K = 1 (one UPDATE,
+    as ever); at K > 1 under the performance row's lock (FOR NO KEY UPDATE, as the UPDATE
+    takes), from its counter rows (locked in slot order: shows.counters.counters_give).
+    A K changed meanwhile is looked at again."""
+    for _ in range(3):
+        if Performance.objects.filter(pk=order.performance_id, counter_rows=1).update(
+                seats_sold=F("seats_sold") - order.quantity):
+            return
+        locked = list(Performance.objects.select_for_update(no_key=True).filter(
+            pk=order.performance_id, counter_rows__gt=1).values_list("pk", flat=True))
+        if locked and counters_give(performance_id=order.performance_id,
+                                    seats=order.quantity):
+            return
+    raise RuntimeError(f"order {order.pk}: its seats were counted nowhere")
 
 
 def _is_seated(performance_id: int) -> bool:
