@@ -56,7 +56,9 @@ class PerformanceForm(forms.ModelForm):
             self.fields["counter_rows"].required = False
 
     def clean_counter_rows(self) -> int:
-        rows = self.cleaned_data.get("counter_rows") or self.instance.counter_rows or 1
+        rows = self.cleaned_data.get("counter_rows")
+        if rows is None:
+            rows = self.instance.counter_rows or 1
         if rows > 1 and self.instance.pk and performance_is_seated(
                 performance_id=self.instance.pk):
             # Its seats are rows of their own already; blocking seats moves its capacity.

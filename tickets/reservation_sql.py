@@ -100,12 +100,14 @@ _GUARDS = ("NOT cancelled AND COALESCE(sales_end_at, starts_at) > %(now)s "
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
          f"WHERE id = %(performance)s AND counter_rows = 1 AND {_GUARDS} "
          "AND seats_sold + %(n)s <= capacity RETURNING id")
-# K > 1 (shows/counters.py): the performance row is read, not written, and the seats are
-# taken from its counter rows (marquee_seats_take, shows' migration 0007) once the guards
-# hold (CASE: in that order). A K changed meanwhile matches neither form: not sold.
-_SELL_SPLIT = (f"SELECT id FROM {_PERFORMANCE} WHERE id = %(performance)s "  # noqa: S608  # nosec B608
-               f"AND counter_rows > 1 AND CASE WHEN {_GUARDS} "
-               "THEN marquee_seats_take(id, %(n)s, counter_rows) ELSE false END")
+# K > 1 (shows/counters.py): the performance row is not written, only read FOR KEY SHARE
+# (the lock the order's foreign key takes anyway, which sales share: a cancellation's FOR
+# UPDATE makes it wait and look at the guards again), then the seats are taken from its
+# counter rows (marquee_seats_take, shows' migration 0007). A K changed meanwhile matches
+# neither form: not sold.
+_GUARD_SPLIT = (f"SELECT id, counter_rows FROM {_PERFORMANCE} "  # noqa: S608  # nosec B608
+                f"WHERE id = %(performance)s AND counter_rows > 1 AND {_GUARDS} FOR KEY SHARE")
+_SELL_SPLIT = "SELECT id FROM p0 WHERE marquee_seats_take(id, %(n)s, counter_rows)"
 # The lines as parallel arrays: category ids, quantities, unit prices.
 _LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[], "
           "%(discounts)s::int[]) AS l(category, n, price, discount)")
@@ -125,6 +127,7 @@ _KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code,
 
 _ONE_STATEMENT = f"""
 WITH p1 AS ({_SELL}),
+p0 AS MATERIALIZED ({_GUARD_SPLIT}),
 p2 AS ({_SELL_SPLIT}),
 p AS (SELECT id FROM p1 UNION ALL SELECT id FROM p2),
 c AS ({_SELL_LINES}),

@@ -244,3 +244,49 @@ def test_the_steps_form_takes_and_gives_back_like_the_statement(
     services.order_cancel(order_id=spread.pk)
     assert sold_of(performance) == 4
     assert_seats_exact(performance)
+
+
+def test_a_cancellation_stops_split_sales_at_once(make_performance, make_user):
+    """At K > 1 the sale does not write the performance row, but reads it FOR KEY SHARE:
+    a sale that read "on sale" just before staff cancelled waits for the cancellation's
+    lock, looks again, and sells nothing."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections, transaction
+
+    from tickets.cancellations import performance_cancel
+
+    performance = make_performance(capacity=32, counter_rows=16)
+    buyer_user = make_user()
+    locked, release = threading.Event(), threading.Event()
+
+    def cancel():
+        try:
+            with transaction.atomic():
+                performance_cancel(performance_id=performance.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def buy():
+        try:
+            return buyer(buyer_user, performance.pk, 2)()
+        except errors.TicketsError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        cancelling = pool.submit(cancel)
+        assert locked.wait(10)
+        buying = pool.submit(buy)
+        time.sleep(0.5)  # the buyer reads "on sale", then waits on the cancellation
+        release.set()
+        cancelling.result(10)
+        outcome = buying.result(10)
+    assert outcome in ("sales_closed", "sold_out"), outcome
+    assert not Order.objects.filter(performance=performance).exists()
+    assert sold_of(performance) == 0
