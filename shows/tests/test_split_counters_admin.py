@@ -4,6 +4,8 @@ of the seats sold or left gets the exact sum of the rows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -93,3 +95,10 @@ def test_readers_see_the_exact_sum(staff_client, api, make_performance, make_use
     changelist = staff_client.get(reverse("admin:shows_performance_changelist"))
     assert b'<td class="field-seats_sold_exact">7</td>' in changelist.content
     assert b'<td class="field-seats_left">43</td>' in changelist.content
+    # The sales dashboard (staff/): the index and the performance's page, free = 43.
+    index = staff_client.get(reverse("admin:staff_salesdashboard_changelist")).content.decode()
+    row = re.search(rf'<tr data-performance="{performance.pk}">(.*?)</tr>', index, re.S)
+    assert 'data-figure="free">43<' in row.group(1)
+    page = staff_client.get(reverse("admin:staff_salesdashboard_detail",
+                                    args=[performance.pk])).content.decode()
+    assert 'data-figure="free">43<' in page
