@@ -1,7 +1,7 @@
 """A hot performance's seat count, split over K rows (Performance.counter_rows).
 
-One row takes about 2,000 updates a second here (each waits for the previous one's WAL
-flush), whatever the hardware around it. With K > 1 the count lives in K
+One row takes about 750-2,000 updates a second here (each holds the row until its WAL is
+flushed; bench/split_counters.py), whatever the hardware around it. With K > 1 the count lives in K
 PerformanceCounter rows that share the capacity, each CHECKed within its share: a
 reservation adds its seats to one row (the database function marquee_seats_take, from a
 random row, falling over to the next with room, and for the last seats spread over rows,
@@ -10,9 +10,12 @@ The performance row's own seats_sold stays 0 then; the exact count is its seats_
 its rows' (`counted_sold`, `with_counted`, `SOLD_SQL`).
 
 Lock order (shared with tickets.reservation_sql): the performance row, then the counter
-rows in slot order, then the categories. A reservation at K > 1 reads the performance row
-without locking it and locks one counter row (or all, in slot order); a release and a
-re-split lock the performance row, then every counter row in slot order.
+rows in slot order, then the categories. A reservation at K > 1 takes the performance row
+FOR KEY SHARE (which sales share, and its order's foreign key takes anyway; a cancellation's
+FOR UPDATE stops it) and locks one counter row, never waiting while it holds one (or all of
+them, in slot order, holding none before); a release, a waiting-list offer and a re-split
+lock the performance row FOR NO KEY UPDATE (not FOR UPDATE: a sale holding a counter row
+must not wait on them for its foreign key), then every counter row in slot order.
 """
 
 from __future__ import annotations

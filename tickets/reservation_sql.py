@@ -6,8 +6,9 @@ hot performance row is locked only while that statement runs — the same as the
 floor of bench/reservations.py. Other databases (the SQLite of `make run`) run the same
 steps as separate statements in one transaction.
 
-Order of writes (and so of locks), shared with every release: performance, then its
-price categories, then the customer's seat holding. Every step after the first runs only
+Order of writes (and so of locks), shared with every release: performance (or, when its
+count is split over K rows, one of its counter rows: shows/counters.py), then its price
+categories, then the customer's seat holding. Every step after the first runs only
 if the first sold the seats. What can refuse a sale after the first step aborts the whole
 statement, so that nothing is half-written: a category's quota and the per-person cap are
 CHECK constraints, the idempotency key's uniqueness is a UNIQUE constraint, and a line
