@@ -39,18 +39,22 @@ _ZONE = Zone._meta.db_table
 _TAKEN = TakenSeat._meta.db_table
 
 # bl: the lines (category, n) in order i. bf: the performance's seats, each with its
-# category, its row's centre (over every seat of the row) and whether it may be chosen.
-# be: each line's choosable seats with running counts of restricted views and wheelchair
-# spaces along their row. bb: each line's best block of n side by side (a block starts
-# at a seat whose (n-1)th next choosable seat is n-1 positions on: no gap, no taken seat).
-# bs: the seats chosen, k their order within the line. bo: numbered across the lines, as
-# the tickets are (line by line).
+# category, whether it may be chosen, twice its row's centre (min x + max x, over every
+# seat of the row: integers throughout) and running counts of restricted views and
+# wheelchair spaces along its row (so a block's counts are two differences). be: each
+# line's choosable seats with the seat n-1 further along its row. bb: each line's best
+# block of n side by side (a block starts at a seat whose (n-1)th next choosable seat is
+# n-1 positions on: no gap, no seat taken). bs: the seats chosen, k their order within the
+# line. bo: numbered across the lines, as the tickets are (line by line). Rows are told
+# apart by section and label, compared bytewise (COLLATE "C": only equality matters).
 BEST_STEPS = f"""
 bl AS (SELECT l.category, l.n, l.i FROM unnest(%(best_categories)s::int[],
        %(best_counts)s::int[]) WITH ORDINALITY AS l(category, n, i)),
-bf AS (SELECT s.id, s.section_id, s.row AS seat_row, s.position, s.row_rank, s.x,
-              s.wheelchair, s.restricted_view, z.category_id AS category,
-              (min(s.x) OVER w + max(s.x) OVER w) / 2.0 AS centre,
+bf AS (SELECT s.id, s.section_id, s.row COLLATE "C" AS seat_row, s.position, s.row_rank,
+              s.x, s.restricted_view::int AS restricted, s.wheelchair::int AS chair,
+              z.category_id AS category, min(s.x) OVER w + max(s.x) OVER w AS centre2,
+              sum(s.restricted_view::int) OVER r AS restricted_run,
+              sum(s.wheelchair::int) OVER r AS chair_run,
               tk.id IS NULL AND z.category_id IS NOT NULL
               AND (%(wheelchair)s OR NOT (s.wheelchair OR s.companion)) AS choosable
        FROM {_SEATED} pl JOIN {_SEAT} s ON s.layout_id = pl.layout_id
@@ -58,31 +62,29 @@ bf AS (SELECT s.id, s.section_id, s.row AS seat_row, s.position, s.row_rank, s.x
        LEFT JOIN {_TAKEN} tk ON tk.performance_id = pl.performance_id AND tk.seat_id = s.id
                              AND tk.active
        WHERE pl.performance_id = %(performance)s
-       WINDOW w AS (PARTITION BY s.section_id, s.row)),
-be AS (SELECT bl.i, bl.n, f.id, f.section_id, f.seat_row, f.position, f.row_rank, f.x,
-              f.centre, f.restricted_view::int AS restricted, f.wheelchair::int AS chair,
-              sum(f.restricted_view::int) OVER r AS restricted_run,
-              sum(f.wheelchair::int) OVER r AS chair_run
+       WINDOW w AS (PARTITION BY s.section_id, s.row COLLATE "C"),
+              r AS (w ORDER BY s.position)),
+be AS (SELECT bl.i, bl.n, f.*,
+              lead(f.position, bl.n - 1) OVER r AS last_position,
+              lead(f.x, bl.n - 1) OVER r AS last_x,
+              lead(f.restricted_run, bl.n - 1) OVER r - f.restricted_run + f.restricted
+                  AS restricted_views,
+              lead(f.chair_run, bl.n - 1) OVER r - f.chair_run + f.chair AS chairs
        FROM bl JOIN bf f ON f.choosable AND f.category = bl.category
        WINDOW r AS (PARTITION BY bl.i, f.section_id, f.seat_row ORDER BY f.position)),
-bb AS (SELECT DISTINCT ON (b.i) b.i, b.n, b.section_id, b.seat_row, b.position
-       FROM (SELECT be.*, lead(be.position, be.n - 1) OVER r AS last_position,
-                    lead(be.x, be.n - 1) OVER r AS last_x,
-                    lead(be.restricted_run, be.n - 1) OVER r - be.restricted_run
-                        + be.restricted AS restricted_views,
-                    lead(be.chair_run, be.n - 1) OVER r - be.chair_run + be.chair AS chairs
-             FROM be WINDOW r AS (PARTITION BY be.i, be.section_id, be.seat_row
-                                  ORDER BY be.position)) b
-       WHERE b.last_position = b.position + b.n - 1 AND (NOT %(wheelchair)s OR b.chairs > 0)
-       ORDER BY b.i, b.restricted_views, b.row_rank, abs((b.x + b.last_x) / 2.0 - b.centre),
-                b.id),
+bb AS (SELECT b.* FROM bl, LATERAL (
+           SELECT be.i, be.n, be.section_id, be.seat_row, be.position FROM be
+           WHERE be.i = bl.i AND be.last_position = be.position + be.n - 1
+           AND (NOT %(wheelchair)s OR be.chairs > 0)
+           ORDER BY be.restricted_views, be.row_rank, abs(be.x + be.last_x - be.centre2),
+                    be.id LIMIT 1) b),
 bs AS (SELECT be.i, be.id, be.position AS k FROM bb JOIN be ON be.i = bb.i
               AND be.section_id = bb.section_id AND be.seat_row = bb.seat_row
               AND be.position BETWEEN bb.position AND bb.position + bb.n - 1
        UNION ALL
        SELECT a.i, a.id, a.k FROM (
            SELECT be.i, be.n, be.id, row_number() OVER (PARTITION BY be.i ORDER BY
-                  be.restricted, be.row_rank, abs(be.x - be.centre), be.id) AS k
+                  be.restricted, be.row_rank, abs(2 * be.x - be.centre2), be.id) AS k
            FROM be WHERE %(split)s AND NOT EXISTS (SELECT 1 FROM bb WHERE bb.i = be.i)) a
        WHERE a.k <= a.n),
 bo AS (SELECT row_number() OVER (ORDER BY bs.i, bs.k) AS ord, bs.id AS seat FROM bs),
