@@ -423,7 +423,7 @@ function Picker({ performance: p, layout, availability, refresh }:
               </label>
             )}
             <button type="submit" class="button" aria-busy={busy || undefined}>
-              {session ? t("Find me seats") : t("Sign in to reserve")}
+              {t("Find me seats")}
             </button>
           </fieldset>
           {bestError !== null && (
