@@ -90,6 +90,10 @@ bs AS (SELECT be.i, be.id, be.position AS k FROM bb JOIN be ON be.i = bb.i
 bo AS (SELECT row_number() OVER (ORDER BY bs.i, bs.k) AS ord, bs.id AS seat FROM bs),
 """  # noqa: S608  # nosec B608
 
+# The statement's first column: the seats are chosen before `p` locks the performance's row
+# (a reservation's hot lock, held to the end of the statement), not while it is held.
+CHOOSE_FIRST = "(SELECT count(*) FROM bo), "
+
 # What `t` and `st` insert: the tickets (code, category, the ord-th chosen seat) and the
 # seats chosen.
 TICKET_ROWS = ("(SELECT c.code, c.category, bo.seat FROM unnest(%(codes)s::varchar[], "

@@ -43,6 +43,7 @@ from vouchers.services import codes_release
 from .best_available import (
     BEST_STEPS,
     CHECKS,
+    CHOOSE_FIRST,
     SEAT_ROWS,
     TICKET_ROWS,
     SeatChoice,
@@ -142,7 +143,7 @@ st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
        SELECT %(performance)s, x.seat, o.id, true FROM o, {{seat_rows}} RETURNING 1),
 k AS ({{key_step}}),
 e AS ({{email_step}}){{codes_steps}}
-SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
+SELECT {{seats_first}}(SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
             THEN marquee_refuse('lines_changed') END,
@@ -313,10 +314,12 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
            .replace("{best_steps}", BEST_STEPS if best else "")
            .replace("{ticket_rows}", TICKET_ROWS if best else _TICKET_ROWS)
            .replace("{seat_rows}", SEAT_ROWS if best else _SEAT_ROWS)
-           .replace("{seat_checks}", CHECKS if best else _SEAT_CHECKS))
+           .replace("{seat_checks}", CHECKS if best else _SEAT_CHECKS)
+           .replace("{seats_first}", CHOOSE_FIRST if best else ""))
     with scope, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        sold, held, issued, stored, owed, lined, _, _, chosen, _, *codes = cursor.fetchone()
+        row = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _, _, chosen, _, *codes = row[1:] if best else row
     if not sold:
         return Failure.NOT_SOLD
     if best is not None:

@@ -9,9 +9,10 @@ a keyed request's stored response must carry the seats it chose.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from seating.models import Seat
@@ -196,3 +197,29 @@ def test_the_orm_fallback_chooses_in_python(make_seated, make_user, monkeypatch)
     assert [s.number for s in order.issued_seats] == ["3", "4"]
     assert sorted(TakenSeat.objects.filter(order=order).values_list("seat__number",
                                                                     flat=True)) == ["3", "4"]
+
+
+def test_the_seats_are_chosen_before_the_performance_row_is_locked(make_seated, make_user):
+    """`p` (the seat count's UPDATE) locks the performance's row until the statement ends:
+    the choice runs before it, not while every other sale of the performance waits. Shown
+    by the clock inside the statement: the chosen seats' time is before the lock's."""
+    performance = make_seated(BIG)
+    category = performance.categories.get().pk
+    user = make_user()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        services.order_reserve(user=user, performance_id=performance.pk,
+                               best_available=True,
+                               lines=[LineRequest(category_id=category, quantity=4)])
+        transaction.set_rollback(True)  # written again by the probe below
+    sql = next(q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith("WITH"))
+    locked = re.sub(r"(UPDATE shows_performance SET seats_sold = .*?) RETURNING id\)",
+                    r"\1 RETURNING id, clock_timestamp() AS at)", sql, count=1, flags=re.S)
+    chosen = locked.replace("AS ord, bs.id AS seat FROM bs)",
+                            "AS ord, bs.id AS seat, clock_timestamp() AS at FROM bs)")
+    assert chosen.count("clock_timestamp()") == 2
+    probe = f"{chosen.rstrip()}, (SELECT max(at) FROM bo) < (SELECT at FROM p)"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(probe)
+        row = cursor.fetchone()
+        transaction.set_rollback(True)
+    assert row[0] == 4 and row[-1] is True, row  # 4 seats chosen, before the lock
