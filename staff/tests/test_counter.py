@@ -247,15 +247,24 @@ def test_the_report_as_csv(box_office, manager, show_night):
 
 
 def test_a_walk_in_is_remembered_only_once_its_sale_is_committed(
-        box_office, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
-    # Rolled back: its walk-in never was.
+        box_office, manager, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
+    # Rolled back (a comp is a transaction; more seats than are left): its walk-in never was.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(
+            ticket_errors.SoldOut):
+        show_night.__class__.objects.filter(pk=show_night.pk).update(seats_sold=59)
+        sell(manager, show_night, CounterMethod.COMP, comp_reason="press", full=2)
+    show_night.__class__.objects.filter(pk=show_night.pk).update(seats_sold=0)
+    assert counter._walk_ins == {}
+    assert not get_user_model().objects.filter(username__startswith="walk-in-").exists()
+    # Refused before anything is written (not enough cash): nothing is, but the walk-in.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.NotEnoughCash):
         sell(box_office, show_night, CounterMethod.CASH, given_cents=1)
-    assert counter._walk_ins == {}
+    assert not Order.objects.filter(performance=show_night).exists()
+    assert not CounterSale.objects.exists()
     for _ in range(4):  # 3 + 3 + 3 + 3 seats: the fourth sale goes to the next walk-in
         with django_capture_on_commit_callbacks(execute=True):
             sell(box_office, show_night, CounterMethod.CARD, full=3)
-    user, held = counter._walk_ins[show_night.pk]
+    [(user, held)] = counter._walk_ins[show_night.pk]  # the full one is forgotten
     assert held == 3 and user.username.endswith("-2")
     assert sorted(SeatHolding.objects.values_list("seats", flat=True)) == [3, 9]
     assert_seats_exact(show_night)
