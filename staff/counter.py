@@ -11,6 +11,7 @@ well as by the pages.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +42,7 @@ PAY_LATER_LAST_HOLD = dt.timedelta(minutes=30)
 # Walk-in customers tried before giving up (each holds at most MAX_SEATS_PER_PERSON).
 WALK_IN_ATTEMPTS = 5
 WALK_IN_BATCH = 50
+WALK_IN_CREATE = 10  # made at once when none has room (a new one every 10 seats is slow)
 
 PERMISSION = {
     CounterMethod.CASH: roles.SELL_AT_COUNTER,
@@ -309,19 +312,24 @@ def walk_in_customers(performance_id: int, *, seats: int, skip: set[int] = froze
         if len(found) < WALK_IN_BATCH:
             break
         first += WALK_IN_BATCH
+    # None has room: the next WALK_IN_CREATE numbers not taken, made in one INSERT (a
+    # parallel sale may make some of them too: then they are read back, held seats and all).
     taken = {user.get_username() for user in found}
-    number = next(n for n in range(first, first + WALK_IN_BATCH + 1)
-                  if walk_in_username(venue_id, n) not in taken)
     while True:
-        try:
-            with transaction.atomic():
-                user = user_model(username=walk_in_username(venue_id, number),
-                                  first_name="Walk-in")
-                user.set_unusable_password()
-                user.save()
-                return [(user, 0)]
-        except IntegrityError:  # a parallel sale took this number
-            number += 1
+        names = list(itertools.islice((name for name in map(
+            partial(walk_in_username, venue_id), itertools.count(first))
+            if name not in taken), WALK_IN_CREATE))
+        user_model.objects.bulk_create([
+            user_model(username=name, first_name="Walk-in", password=make_password(None))
+            for name in names], ignore_conflicts=True)
+        made = list(user_model.objects.filter(username__in=names)
+                    .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
+                    .order_by("pk"))
+        room = [(user, user.held) for user in made
+                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+        if room:
+            return room
+        taken.update(names)  # all taken and filled meanwhile: the next ones
 
 
 def walk_in_username(venue_id: int, number: int) -> str:
