@@ -16,6 +16,8 @@ from django.utils import timezone
 from shows.models import Performance, PriceCategory
 from tickets.models import Order, OrderStatus, Ticket, WaitlistEntry, WaitlistStatus
 
+from .models import CounterMethod, CounterSale
+
 HOURS = 48  # the hourly chart's window
 
 
@@ -193,3 +195,15 @@ def _days(by_day: dict[dt.date, dict], *, last: dt.date) -> list[Day]:
                         revenue_cents=row["revenue_cents"] if row else 0))
         day += dt.timedelta(days=1)
     return days
+
+
+def counter_sales_paid_to(*, staff_id: int, now: dt.datetime) -> QuerySet[CounterSale]:
+    """The counter sales paid to this staff member today (the venue's day), in cash or on
+    the card terminal, the latest first (refunded ones included: the page says so)."""
+    today = timezone.localdate(now)
+    start, end = (timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+                  for day in (today, today + dt.timedelta(days=1)))  # 23 or 25 hours, too
+    return (CounterSale.objects.select_related("order__performance__show")
+            .filter(paid_by_id=staff_id, paid_at__gte=start, paid_at__lt=end,
+                    paid_method__in=[CounterMethod.CASH, CounterMethod.CARD])
+            .order_by("-paid_at"))
