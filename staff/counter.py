@@ -64,6 +64,10 @@ class Sale:
     given_cents: int | None = None       # cash: what the customer handed over
     comp_reason: str = ""                # comp: press, artist or staff
     hold_until: dt.datetime | None = None  # pay later: when the booking lapses
+    # A seated performance: the seats chosen (ids; then `lines` may be empty), or
+    # `best_available` seats for `lines`, chosen by the server.
+    seats: list[int] | None = None
+    best_available: bool = False
 
 
 def may_use(user: AbstractBaseUser, method: CounterMethod) -> bool:
@@ -83,7 +87,7 @@ def counter_sell(*, staff: AbstractBaseUser, sale: Sale,
     method = CounterMethod(sale.method)
     if not may_use(staff, method):
         raise errors.Forbidden()
-    if not sale.lines:
+    if not sale.lines and not sale.seats:
         raise errors.InvalidSale()
     if method == CounterMethod.COMP and sale.comp_reason not in CompReason.values:
         raise errors.CompNeedsReason()
@@ -190,13 +194,14 @@ def _paid(*, method: CounterMethod, amount: int, given: int | None) -> dict[str,
 
 def _reserve(sale: Sale, *, email: str, now: dt.datetime, pay_later: bool,
              row: Callable[[Order], CounterRow]) -> Order:
-    kwargs = {"performance_id": sale.performance_id, "lines": sale.lines, "now": now,
-              "counter": row,
+    kwargs = {"performance_id": sale.performance_id, "lines": sale.lines or None, "now": now,
+              "counter": row, "seats": sale.seats or None,
+              "best_available": sale.best_available and not sale.seats,
               "paid_at_box_office": not pay_later,
               "hold_until": sale.hold_until if pay_later else None}
     if email:
         return order_reserve(user=customer_for_email(email), **kwargs)
-    seats = sum(line.quantity for line in sale.lines)
+    seats = len(sale.seats) if sale.seats else sum(line.quantity for line in sale.lines)
     if seats > MAX_SEATS_PER_PERSON:
         raise ticket_errors.LimitExceeded()
     tried: set[int] = set()

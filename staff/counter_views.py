@@ -101,6 +101,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
     performance = _performance(performance_id)
     categories = list(performance.categories.filter(hidden=False)
                       .order_by("sort_order", "price_cents", "pk"))
+    seat_rows = selectors.counter_free_seats(performance_id=performance.pk)  # None: unseated
     methods = [m for m in CounterMethod if counter.may_use(request.user, m)]
     latest_hold = timezone.localtime(performance.starts_at - counter.PAY_LATER_LAST_HOLD)
     problem, status = None, 200
@@ -120,7 +121,14 @@ def counter_page(request: HttpRequest, performance_id: int, *,
                     problem, status = _("Quantities are whole numbers."), 422
                 elif quantity:
                     lines.append(LineRequest(category_id=category.pk, quantity=quantity))
-            if problem is None and not lines:
+            chosen = request.POST.getlist("seat") if seat_rows is not None else []
+            seats = [int(x) for x in chosen if x.isdigit() and len(x) < 19]
+            if len(seats) != len(chosen):
+                problem, status = _("Choose seats from the seat grid."), 422
+            elif problem is None and seats and lines:
+                problem, status = _("Choose seats on the grid or quantities for the best "
+                                    "available seats, not both."), 422
+            if problem is None and not lines and not seats:
                 problem, status = _("Choose at least one ticket."), 422
             if problem is None:
                 sale = counter.Sale(
@@ -129,7 +137,8 @@ def counter_page(request: HttpRequest, performance_id: int, *,
                     customer_email=request.POST.get("email", ""),
                     given_cents=_cents(request.POST.get("given")),
                     comp_reason=request.POST.get("reason", ""),
-                    hold_until=_local_datetime(request.POST.get("hold_until")))
+                    hold_until=_local_datetime(request.POST.get("hold_until")),
+                    seats=seats or None, best_available=seat_rows is not None)
                 try:
                     record = counter.counter_sell(staff=request.user, sale=sale)
                 except DomainError as exc:
@@ -154,9 +163,24 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "hold_until_max": latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_latest": latest_hold,
         "seats_free": max(performance.capacity - performance.seats_sold, 0),
+        "seat_rows": _seat_rows(seat_rows, categories, performance.currency,
+                                chosen=set(request.POST.getlist("seat"))),
         "picker_url": reverse("admin:staff_counter_changelist"),
     }, status=status)
     return response
+
+
+def _seat_rows(rows: list[selectors.SeatRow] | None, categories: list, currency: str, *,
+               chosen: set[str]) -> list[dict] | None:
+    """The seat grid's rows: each free seat with its category's name and price."""
+    if rows is None:
+        return None
+    by_id = {c.pk: c for c in categories}
+    return [{"section": r.section, "row": r.row, "seats": [
+        {"seat": seat, "checked": str(seat.id) in chosen,
+         "category": by_id[seat.category_id].name if seat.category_id in by_id else "",
+         "price": money(by_id[seat.category_id].price_cents, currency)
+         if seat.category_id in by_id else ""} for seat in r.seats]} for r in rows]
 
 
 @with_csp(DOOR_CSP)
