@@ -3,9 +3,12 @@
 
 A counter sale is the online reservation (tickets.services.order_reserve: the same one
 statement, so the counter never oversells against online buyers in the same second), for a
-customer user, plus a CounterSale row saying who sold it and how it was paid, written in the
-same transaction. Each way of paying needs its permission (staff/roles.py), checked here as
-well as by the pages.
+customer user, and its CounterSale row saying who sold it and how it was paid is one more
+step of that statement (`counter=`: built from the order before anything is written, so a
+refusal — not enough cash, a hold past its limit — writes nothing). A cash, card or pay-later
+sale is that one statement, its own transaction; a comp is a transaction that then sets its
+price to 0. Each way of paying needs its permission (staff/roles.py), checked here as well
+as by the pages. A seated performance sells the seats chosen, or the best available.
 """
 
 from __future__ import annotations
