@@ -155,3 +155,28 @@ def test_a_cash_sale_refunded_at_the_counter_leaves_the_drawer_as_it_was(
         " ...[...r.querySelectorAll('[data-figure]')].map(c => c.textContent.trim())])")
     assert rows == [[staff_user.get_username(), "cash", "1", "2", "50.00 EUR", "0", "1",
                      "0.00 EUR"]]
+
+
+def test_seats_ticked_on_the_grid_are_sold(staff_page, make_seated):
+    from seating.models import Seat
+    from tickets.models import Ticket
+
+    seated = make_seated("A: s s s s\nB: s s s s", zones={"s": ("Stalls", 2000)},
+                         starts_at=timezone.now() + dt.timedelta(hours=5))
+    page = staff_page(width=820, height=1180)
+    page.goto(reverse("admin:staff_counter_sell", args=[seated.pk]))
+    grid = page.locator("#seat-grid")
+    assert grid.locator("input[name=seat]").count() == 8
+    assert_accessible(page, "the counter's seat grid")
+    shoot(page, "counter-seats-820")
+    grid.get_by_label("Stalls, row B, seat 2 (Stalls, 20.00 EUR)").check()
+    grid.get_by_label("Stalls, row B, seat 3 (Stalls, 20.00 EUR)").check()
+    page.get_by_label("Card terminal").check()
+    page.get_by_role("button", name="Make the sale").click()
+    assert page.locator("h1").inner_text() == "Sold"
+    assert summary(page, "total") == "40.00 EUR"
+    sold = set(Ticket.objects.values_list("seat_id", flat=True))
+    assert sold == set(Seat.objects.filter(layout=seated.layout, row="B",
+                                           number__in=["2", "3"]).values_list("pk", flat=True))
+    page.get_by_role("link", name="Next sale").click()
+    assert page.locator("#seat-grid input[name=seat]").count() == 6  # those two are gone
