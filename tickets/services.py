@@ -47,7 +47,7 @@ from .models import (
     WaitlistStatus,
 )
 from .refunds import RefundQuote, refund_quote, refund_split
-from .reservation_sql import SINGLE_STATEMENT_VENDORS, Failure, write_reservation
+from .reservation_sql import SINGLE_STATEMENT_VENDORS, CounterRow, Failure, write_reservation
 from .vouchers import CodesRequest, codes_decide, codes_failure
 
 __all__ = ["CodesRequest", "LineRequest"]  # the view builds them
@@ -82,6 +82,7 @@ def order_reserve(
     wheelchair: bool = False,
     attempt: int = 1,
     codes: CodesRequest | None = None,
+    counter: Callable[[Order], CounterRow] | None = None,
     choose_in_python: bool = False,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
@@ -109,6 +110,10 @@ def order_reserve(
     `codes`: a voucher (discounts, reveals hidden categories) and a gift card (pays part or
     all), taken in the same statement as the seats (tickets/vouchers.py); raises a
     VouchersError when one cannot be used.
+
+    `counter`: a box-office sale (staff/counter.py): given the order built (its total and
+    status), it returns the sale's CounterRow, written by the same statement, or raises a
+    DomainError and nothing is written.
     """
     now = now or timezone.now()
     if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -152,7 +157,7 @@ def order_reserve(
     for _ in range(5):  # again only when a parallel checkout drained the gift card
         order, failure = _reserve_once(user, performance, order_lines, quantity, total,
                                        idempotency, paid_at_box_office, now, decided,
-                                       hold_until, picks, best)
+                                       hold_until, picks, counter, best)
         if failure is not Failure.GIFT_CARD_SHORT:
             break
         decided = decided.with_fresh_gift_card(total=total, now=now)
@@ -164,7 +169,8 @@ def order_reserve(
                              quantity=asked[1], idempotency=idempotency,
                              paid_at_box_office=paid_at_box_office, admission=admission,
                              hold_until=hold_until, now=now, best_available=True, split=split,
-                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes)
+                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes,
+                             counter=counter)
     if failure is Failure.SEATS_REQUIRED and best is not None:
         # The statement found no seats as asked: the Python chooser says why (sold out, no
         # seats together), or takes those freed since.
@@ -173,7 +179,7 @@ def order_reserve(
                              paid_at_box_office=paid_at_box_office, admission=admission,
                              hold_until=hold_until, now=now, best_available=True, split=split,
                              wheelchair=wheelchair, attempt=attempt, codes=codes,
-                             choose_in_python=True)
+                             counter=counter, choose_in_python=True)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -205,7 +211,9 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
                   order_lines: list[OrderLine], quantity: int, total: int,
                   idempotency: Idempotency | None, paid_at_box_office: bool,
                   now: dt.datetime, decided: Any, hold_until: dt.datetime | None,
-                  picks: list | None, best: SeatChoice | None = None
+                  picks: list | None,
+                  counter: Callable[[Order], CounterRow] | None = None,
+                  best: SeatChoice | None = None
                   ) -> tuple[Order, Failure | None]:
     """Build the order and write it (one statement): the order, and why not if it was not."""
     gift = decided.gift_amount if decided else 0
@@ -233,6 +241,7 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
     order.email_id = email_id
+    counter_row = counter(order) if counter else None  # may refuse: nothing written yet
 
     _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
@@ -240,7 +249,7 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
                                 reveal=bool(decided and decided.reveal),
                                 codes=decided.codes if decided else None,
                                 seats=[pick.seat.pk for pick in picks] if picks else None,
-                                best=best)
+                                counter=counter_row, best=best)
     if best is not None and failure is None:
         order.issued_seats = best.chosen
         for ticket, seat in zip(tickets, best.chosen, strict=False):
