@@ -42,6 +42,16 @@ from vouchers.models import (
 )
 from vouchers.services import codes_release
 
+from .best_available import (
+    BEST_STEPS,
+    CHECKS,
+    CHOOSE_FIRST,
+    SEAT_ROWS,
+    TICKET_ROWS,
+    SeatChoice,
+    key_body,
+    seat_in_conflict,
+)
 from .models import (
     SEAT_TAKEN_CONSTRAINT,
     IdempotencyRecord,
@@ -129,25 +139,28 @@ o AS (
     RETURNING id),
 ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents, discount_cents)
        SELECT o.id, l.category, l.n, l.price, l.discount FROM o, {_LINES} RETURNING 1),
-t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
-      SELECT o.id, tc.code, tc.category, tc.seat
-      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[],
-                     %(ticket_seats)s::bigint[]) AS tc(code, category, seat)
-      RETURNING 1),
+{{best_steps}}t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
+      SELECT o.id, tc.code, tc.category, tc.seat FROM o, {{ticket_rows}} RETURNING 1),
 st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
-       SELECT %(performance)s, x.seat, o.id, true FROM o, unnest(%(seats)s::bigint[]) AS x(seat)
-       RETURNING 1),
+       SELECT %(performance)s, x.seat, o.id, true FROM o, {{seat_rows}} RETURNING 1),
 k AS ({{key_step}}),
 cs AS ({{counter_step}}),
 e AS ({{email_step}}){{codes_steps}}
-SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
+SELECT {{seats_first}}(SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
             THEN marquee_refuse('lines_changed') END,
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM st) <> %(n)s
                  AND EXISTS (SELECT 1 FROM {_SEATED} WHERE performance_id = %(performance)s)
-            THEN marquee_refuse('seats_required') END{{codes_checks}}
+            THEN marquee_refuse('seats_required') END{{seat_checks}}{{codes_checks}}
 """  # noqa: S608  # nosec B608
+# The seats `t` and `st` write: those asked for (ids), or those the statement chose
+# (best_available.BEST_STEPS, whose CHECKS answer them in the two columns before the
+# codes').
+_TICKET_ROWS = ("unnest(%(codes)s::varchar[], %(ticket_categories)s::int[], "
+                "%(ticket_seats)s::bigint[]) AS tc(code, category, seat)")
+_SEAT_ROWS = "unnest(%(seats)s::bigint[]) AS x(seat)"
+_SEAT_CHECKS = ",\n       NULL, NULL"
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
 _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, status, "  # noqa: S608  # nosec B608
@@ -233,7 +246,8 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
                       reveal: bool = False, email_id: uuid.UUID | None = None,
                       seats: list[int] | None = None,
                       codes: Codes | None = None,
-                      counter: CounterRow | None = None) -> Failure | None:
+                      counter: CounterRow | None = None,
+                      best: SeatChoice | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `lines`: one per category, their
     quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
     waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
@@ -241,13 +255,15 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
     row, with this id (a confirmed order). `seats`: the seats it takes (a seated
     performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED). `codes`:
     the voucher's uses and the gift card's amount to take (vouchers.checkout). `counter`:
-    also write the box office's row of the sale (staff/counter.py)."""
+    also write the box office's row of the sale (staff/counter.py). `best` (PostgreSQL
+    only): the statement chooses the seats (best available) and fills `best.chosen`, or
+    `best.refused` on SEAT_TAKEN; `seats` is then unused."""
     params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
               "email": email_id, "seats": list(seats or []), **_code_params(codes),
-              **_counter_params(counter)}
+              **_counter_params(counter), **(best.params() if best else {})}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
-            return _in_one_statement(params, len(tickets), key is not None)
+            return _in_one_statement(params, len(tickets), key is not None, best)
         return _in_steps(order, lines, tickets, params, key is not None, counter)
     except OperationalError as exc:
         # lock_not_available: only where the database role sets a lock_timeout (DEPLOY.md).
@@ -255,7 +271,10 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
             return Failure.BUSY
         raise
     except IntegrityError as exc:
-        return _refusal(exc, keyed=key is not None)
+        failure = _refusal(exc, keyed=key is not None)
+        if best is not None and failure is Failure.SEAT_TAKEN:
+            best.refused = seat_in_conflict(exc)
+        return failure
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
             if "seats_required" in str(exc):
@@ -325,9 +344,12 @@ def _code_params(codes: Codes | None) -> dict[str, Any]:
             "gift_amount": codes.gift_amount}
 
 
-def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failure | None:
+def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
+                      best: SeatChoice | None = None) -> Failure | None:
     key_step = _KEY_INSERT.format(source="WHERE EXISTS (SELECT 1 FROM o)") if keyed \
         else "SELECT 1"
+    if keyed and best is not None:  # its response with the seats chosen
+        key_step = key_step.replace("%(body)s", key_body(seats=params["n"], tickets=seats))
     # Its own transaction in production (autocommit); a savepoint when a caller (a test)
     # already holds one, so that a constraint error does not poison it.
     email_step = _EMAIL_INSERT if params["email"] else "SELECT 1"
@@ -339,12 +361,20 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
            .replace("{codes_checks}", (_VOUCHER_CHECK if voucher else "")
                     + (_GIFT_CHECK if gift else "")
                     + (_COUNTER_CHECK if params["counter"] else ""))
-           .replace("{counter_step}", _COUNTER_STEP if params["counter"] else "SELECT 1"))
+           .replace("{counter_step}", _COUNTER_STEP if params["counter"] else "SELECT 1")
+           .replace("{best_steps}", BEST_STEPS if best else "")
+           .replace("{ticket_rows}", TICKET_ROWS if best else _TICKET_ROWS)
+           .replace("{seat_rows}", SEAT_ROWS if best else _SEAT_ROWS)
+           .replace("{seat_checks}", CHECKS if best else _SEAT_CHECKS)
+           .replace("{seats_first}", CHOOSE_FIRST if best else ""))
     with scope, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        sold, held, issued, stored, owed, lined, _, _, *codes = cursor.fetchone()
+        row = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _, _, chosen, _, *codes = row[1:] if best else row
     if not sold:
         return Failure.NOT_SOLD
+    if best is not None:
+        best.take(chosen)
     if not (held and issued == seats and stored and owed
             and lined == params["lines"] and all(codes[::2])):  # only if the SQL is broken
         raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=} "
