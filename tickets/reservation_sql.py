@@ -19,6 +19,7 @@ per-order maximum) fails `marquee_refuse` (a function of tickets' migration 0005
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import json
@@ -26,6 +27,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
@@ -42,6 +44,16 @@ from vouchers.models import (
 )
 from vouchers.services import codes_release
 
+from .best_available import (
+    BEST_STEPS,
+    CHECKS,
+    CHOOSE_FIRST,
+    SEAT_ROWS,
+    TICKET_ROWS,
+    SeatChoice,
+    key_body,
+    seat_in_conflict,
+)
 from .models import (
     SEAT_TAKEN_CONSTRAINT,
     IdempotencyRecord,
@@ -142,30 +154,78 @@ o AS (
     RETURNING id),
 ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents, discount_cents)
        SELECT o.id, l.category, l.n, l.price, l.discount FROM o, {_LINES} RETURNING 1),
-t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
-      SELECT o.id, tc.code, tc.category, tc.seat
-      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[],
-                     %(ticket_seats)s::bigint[]) AS tc(code, category, seat)
-      RETURNING 1),
+{{best_steps}}t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
+      SELECT o.id, tc.code, tc.category, tc.seat FROM o, {{ticket_rows}} RETURNING 1),
 st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
-       SELECT %(performance)s, x.seat, o.id, true FROM o, unnest(%(seats)s::bigint[]) AS x(seat)
-       RETURNING 1),
+       SELECT %(performance)s, x.seat, o.id, true FROM o, {{seat_rows}} RETURNING 1),
 k AS ({{key_step}}),
+cs AS ({{counter_step}}),
 e AS ({{email_step}}){{codes_steps}}
-SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
+SELECT {{seats_first}}(SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
             THEN marquee_refuse('lines_changed') END,
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM st) <> %(n)s
                  AND EXISTS (SELECT 1 FROM {_SEATED} WHERE performance_id = %(performance)s)
-            THEN marquee_refuse('seats_required') END{{codes_checks}}
+            THEN marquee_refuse('seats_required') END{{seat_checks}}{{codes_checks}}
 """  # noqa: S608  # nosec B608
+# The seats `t` and `st` write: those asked for (ids), or those the statement chose
+# (best_available.BEST_STEPS, whose CHECKS answer them in the two columns before the
+# codes').
+_TICKET_ROWS = ("unnest(%(codes)s::varchar[], %(ticket_categories)s::int[], "
+                "%(ticket_seats)s::bigint[]) AS tc(code, category, seat)")
+_SEAT_ROWS = "unnest(%(seats)s::bigint[]) AS x(seat)"
+_SEAT_CHECKS = ",\n       NULL, NULL"
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
 _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, status, "  # noqa: S608  # nosec B608
                  "recipient, attempts, created_at, last_error, message_id, requested_by) "
                  "SELECT %(email)s, o.id, 'confirmation', 'queued', '', 0, %(now)s, '', '', '' "
                  "FROM o RETURNING 1")
+
+
+# A box-office sale's own row (staff.models.CounterSale: who sold it, how it is paid),
+# written with its order, so that a counter sale is this one statement too (staff/counter.py).
+# Named by its table, as _SEATED is: tickets does not import the staff app.
+_COUNTER_SALE = "staff_countersale"
+_COUNTER_STEP = (f"INSERT INTO {_COUNTER_SALE} (order_id, sold_by_id, sold_at, method, "  # noqa: S608  # nosec B608
+                 "list_price_cents, comp_reason, customer_name, customer_email, paid_method, "
+                 "paid_by_id, paid_at, amount_cents, given_cents, change_cents) "
+                 "SELECT o.id, %(cs_sold_by)s, %(now)s, %(cs_method)s, %(cs_list_price)s, "
+                 "%(cs_reason)s, %(cs_name)s, %(cs_email)s, %(cs_paid_method)s, %(cs_paid_by)s, "
+                 "%(cs_paid_at)s, %(cs_amount)s, %(cs_given)s, %(cs_change)s FROM o RETURNING 1")
+# (its count, paired with NULL as the codes' checks are: see _in_one_statement)
+_COUNTER_CHECK = ",\n       (SELECT count(*) FROM cs), NULL"
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    """A counter sale's row (staff.models.CounterSale's columns but the order and sold_at,
+    which are the reservation's order and `now`)."""
+
+    sold_by_id: int
+    method: str
+    list_price_cents: int
+    comp_reason: str = ""
+    customer_name: str = ""
+    customer_email: str = ""
+    paid_method: str = ""
+    paid_by_id: int | None = None
+    paid_at: dt.datetime | None = None
+    amount_cents: int = 0
+    given_cents: int | None = None
+    change_cents: int = 0
+
+
+def _counter_params(row: CounterRow | None) -> dict[str, Any]:
+    if row is None:
+        return {"counter": False}
+    return {"counter": True, "cs_sold_by": row.sold_by_id, "cs_method": row.method,
+            "cs_list_price": row.list_price_cents, "cs_reason": row.comp_reason,
+            "cs_name": row.customer_name, "cs_email": row.customer_email,
+            "cs_paid_method": row.paid_method, "cs_paid_by": row.paid_by_id,
+            "cs_paid_at": row.paid_at, "cs_amount": row.amount_cents,
+            "cs_given": row.given_cents, "cs_change": row.change_cents}
 
 
 # A voucher's uses and a gift card's amount, taken after the seats (lock order: performance
@@ -200,27 +260,36 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
                       now: dt.datetime, key: Key | None, offer: bool = False,
                       reveal: bool = False, email_id: uuid.UUID | None = None,
                       seats: list[int] | None = None,
-                      codes: Codes | None = None) -> Failure | None:
+                      codes: Codes | None = None,
+                      counter: CounterRow | None = None,
+                      best: SeatChoice | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `lines`: one per category, their
     quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
     waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
     may be sold (a voucher revealed them). `email_id`: also write the confirmation email's
     row, with this id (a confirmed order). `seats`: the seats it takes (a seated
     performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED). `codes`:
-    the voucher's uses and the gift card's amount to take (vouchers.checkout)."""
+    the voucher's uses and the gift card's amount to take (vouchers.checkout). `counter`:
+    also write the box office's row of the sale (staff/counter.py). `best` (PostgreSQL
+    only): the statement chooses the seats (best available) and fills `best.chosen`, or
+    `best.refused` on SEAT_TAKEN; `seats` is then unused."""
     params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
-              "email": email_id, "seats": list(seats or []), **_code_params(codes)}
+              "email": email_id, "seats": list(seats or []), **_code_params(codes),
+              **_counter_params(counter), **(best.params() if best else {})}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
-            return _in_one_statement(params, len(tickets), key is not None)
-        return _in_steps(order, lines, tickets, params, key is not None)
+            return _in_one_statement(params, len(tickets), key is not None, best)
+        return _in_steps(order, lines, tickets, params, key is not None, counter)
     except OperationalError as exc:
         # lock_not_available: only where the database role sets a lock_timeout (DEPLOY.md).
         if getattr(exc.__cause__, "pgcode", None) == "55P03":
             return Failure.BUSY
         raise
     except IntegrityError as exc:
-        return _refusal(exc, keyed=key is not None)
+        failure = _refusal(exc, keyed=key is not None)
+        if best is not None and failure is Failure.SEAT_TAKEN:
+            best.refused = seat_in_conflict(exc)
+        return failure
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
             if "seats_required" in str(exc):
@@ -290,9 +359,12 @@ def _code_params(codes: Codes | None) -> dict[str, Any]:
             "gift_amount": codes.gift_amount}
 
 
-def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failure | None:
+def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
+                      best: SeatChoice | None = None) -> Failure | None:
     key_step = _KEY_INSERT.format(source="WHERE EXISTS (SELECT 1 FROM o)") if keyed \
         else "SELECT 1"
+    if keyed and best is not None:  # its response with the seats chosen
+        key_step = key_step.replace("%(body)s", key_body(seats=params["n"], tickets=seats))
     # Its own transaction in production (autocommit); a savepoint when a caller (a test)
     # already holds one, so that a constraint error does not poison it.
     email_step = _EMAIL_INSERT if params["email"] else "SELECT 1"
@@ -302,12 +374,22 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
            .replace("{codes_steps}", (_VOUCHER_STEPS if voucher else "")
                     + (_GIFT_STEPS if gift else ""))
            .replace("{codes_checks}", (_VOUCHER_CHECK if voucher else "")
-                    + (_GIFT_CHECK if gift else "")))
+                    + (_GIFT_CHECK if gift else "")
+                    + (_COUNTER_CHECK if params["counter"] else ""))
+           .replace("{counter_step}", _COUNTER_STEP if params["counter"] else "SELECT 1")
+           .replace("{best_steps}", BEST_STEPS if best else "")
+           .replace("{ticket_rows}", TICKET_ROWS if best else _TICKET_ROWS)
+           .replace("{seat_rows}", SEAT_ROWS if best else _SEAT_ROWS)
+           .replace("{seat_checks}", CHECKS if best else _SEAT_CHECKS)
+           .replace("{seats_first}", CHOOSE_FIRST if best else ""))
     with scope, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        sold, held, issued, stored, owed, lined, _, _, *codes = cursor.fetchone()
+        row = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _, _, chosen, _, *codes = row[1:] if best else row
     if not sold:
         return Failure.NOT_SOLD
+    if best is not None:
+        best.take(chosen)
     if not (held and issued == seats and stored and owed
             and lined == params["lines"] and all(codes[::2])):  # only if the SQL is broken
         raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=} "
@@ -321,7 +403,8 @@ class _RollBack(Exception):
 
 
 def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
-              params: dict[str, Any], keyed: bool) -> Failure | None:
+              params: dict[str, Any], keyed: bool,
+              counter: CounterRow | None = None) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
             if not _sell_in_steps(order, params["now"], offer=params["offer"]):
@@ -351,6 +434,9 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
                 OrderEmail.objects.create(id=params["email"], order=order,
                                           kind=EmailKind.CONFIRMATION, created_at=params["now"])
             _codes_in_steps(order, params)
+            if counter is not None:  # the ORM form of _COUNTER_STEP
+                apps.get_model("staff", "CounterSale").objects.create(
+                    order=order, sold_at=params["now"], **dataclasses.asdict(counter))
     except _RollBack as rollback:
         return rollback.failure
     return None

@@ -5,7 +5,9 @@ best available is chosen from (every seat of the layout in the asked zones, with
 it is taken). The reservation statement (reservation_sql) then writes the seats it takes
 as TakenSeat rows beside the counts; a seat taken meanwhile violates their UNIQUE index
 and aborts the whole statement (409 seat_taken), so a choice read stale is never sold
-twice. Best available chooses again, from a fresh read, when that happens.
+twice. Best available chooses again when that happens. On PostgreSQL the statement
+chooses best available itself (tickets/best_available.py, the same rules as seats_best
+here, which SQLite uses and which says why the statement found no seats).
 """
 
 from __future__ import annotations
