@@ -151,7 +151,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "categories": [{"category": c, "price": money(c.price_cents, performance.currency),
                         "quantity": form.get(f"qty-{c.pk}", ""),
                         "left": c.seats_left(max(performance.capacity
-                                                 - performance.seats_sold, 0))}
+                                                 - performance.seats_sold_exact, 0))}
                        for c in categories],
         "methods": [{"value": m.value, "label": METHOD_LABELS[m],
                      "checked": form.get("method", methods[0].value if methods else "") == m}
@@ -162,7 +162,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "hold_until": form.get("hold_until") or latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_max": latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_latest": latest_hold,
-        "seats_free": max(performance.capacity - performance.seats_sold, 0),
+        "seats_free": max(performance.capacity - performance.seats_sold_exact, 0),
         "seat_rows": _seat_rows(seat_rows, categories, performance.currency,
                                 chosen=set(request.POST.getlist("seat"))),
         "picker_url": reverse("admin:staff_counter_changelist"),

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
+from shows.counters import with_counted
 from shows.models import Performance, PriceCategory
 from tickets.models import Order, OrderStatus, Ticket, WaitlistEntry, WaitlistStatus
 
@@ -119,7 +120,7 @@ def performances_with_seats(*, now: dt.datetime, past: bool = False,
     its seats sold and held and its revenue (one query)."""
     today = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
     confirmed = Q(orders__status=OrderStatus.CONFIRMED)
-    queryset = (Performance.objects.select_related("show", "venue").annotate(
+    queryset = (with_counted(Performance.objects).select_related("show", "venue").annotate(
         sold=Sum("orders__quantity", filter=confirmed, default=0),
         held=Sum("orders__quantity", filter=Q(orders__status=OrderStatus.PENDING), default=0),
         revenue_cents=Sum("orders__total_cents", filter=confirmed, default=0)))
@@ -154,7 +155,7 @@ def performance_sales(*, performance: Performance, now: dt.datetime | None = Non
         offered=Count("id", filter=Q(status=WaitlistStatus.OFFERED)))
     return Sales(
         performance=performance, sold=totals["sold"], held=totals["held"],
-        free=max(performance.capacity - performance.seats_sold, 0),
+        free=max(performance.capacity - performance.seats_sold_exact, 0),
         orders=totals["orders"], revenue_cents=totals["revenue_cents"],
         waiting=line["waiting"], offered=line["offered"],
         days=_days(by_day, last=min(timezone.localdate(now),

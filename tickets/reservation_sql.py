@@ -6,8 +6,9 @@ hot performance row is locked only while that statement runs — the same as the
 floor of bench/reservations.py. Other databases (the SQLite of `make run`) run the same
 steps as separate statements in one transaction.
 
-Order of writes (and so of locks), shared with every release: performance, then its
-price categories, then the customer's seat holding. Every step after the first runs only
+Order of writes (and so of locks), shared with every release: performance (or, when its
+count is split over K rows, one of its counter rows: shows/counters.py), then its price
+categories, then the customer's seat holding. Every step after the first runs only
 if the first sold the seats. What can refuse a sale after the first step aborts the whole
 statement, so that nothing is half-written: a category's quota and the per-person cap are
 CHECK constraints, the idempotency key's uniqueness is a UNIQUE constraint, and a line
@@ -31,6 +32,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import EmailKind, OrderEmail
+from shows.counters import counters_give, counters_take
 from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
 from vouchers.models import (
     GIFT_CARD_BALANCE_CONSTRAINT,
@@ -104,11 +106,21 @@ _SEATED = "seating_performancelayout"
 _LIST_FIRST = (f"(%(offer)s OR NOT (waitlist_enabled AND EXISTS (SELECT 1 FROM {_WAITLIST} w "  # noqa: S608  # nosec B608
                f"WHERE w.performance_id = {_PERFORMANCE}.id AND w.status = 'waiting')))")
 # Table names come from our models' _meta; every value is a bound parameter.
+# What any sale needs besides room: not cancelled, within its sales times, list first.
+_GUARDS = ("NOT cancelled AND COALESCE(sales_end_at, starts_at) > %(now)s "
+           f"AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) AND {_LIST_FIRST}")
+# K = 1: the performance row is the seat counter.
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
-         "WHERE id = %(performance)s AND NOT cancelled "
-         "AND COALESCE(sales_end_at, starts_at) > %(now)s "
-         "AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) "
-         f"AND seats_sold + %(n)s <= capacity AND {_LIST_FIRST} RETURNING id")
+         f"WHERE id = %(performance)s AND counter_rows = 1 AND {_GUARDS} "
+         "AND seats_sold + %(n)s <= capacity RETURNING id")
+# K > 1 (shows/counters.py): the performance row is not written, only read FOR KEY SHARE
+# (the lock the order's foreign key takes anyway, which sales share: a cancellation's FOR
+# UPDATE makes it wait and look at the guards again), then the seats are taken from its
+# counter rows (marquee_seats_take, shows' migration 0007). A K changed meanwhile matches
+# neither form: not sold.
+_GUARD_SPLIT = (f"SELECT id, counter_rows FROM {_PERFORMANCE} "  # noqa: S608  # nosec B608
+                f"WHERE id = %(performance)s AND counter_rows > 1 AND {_GUARDS} FOR KEY SHARE")
+_SELL_SPLIT = "SELECT id FROM p0 WHERE marquee_seats_take(id, %(n)s, counter_rows)"
 # The lines as parallel arrays: category ids, quantities, unit prices.
 _LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[], "
           "%(discounts)s::int[]) AS l(category, n, price, discount)")
@@ -127,7 +139,10 @@ _KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code,
                "%(body)s, %(now)s {source} RETURNING 1")
 
 _ONE_STATEMENT = f"""
-WITH p AS ({_SELL}),
+WITH p1 AS ({_SELL}),
+p0 AS MATERIALIZED ({_GUARD_SPLIT}),
+p2 AS ({_SELL_SPLIT}),
+p AS (SELECT id FROM p1 UNION ALL SELECT id FROM p2),
 c AS ({_SELL_LINES}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
@@ -392,9 +407,7 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
               counter: CounterRow | None = None) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
-            sold = _for_sale(order, params["now"], offer=params["offer"]).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, params["now"], offer=params["offer"]):
                 raise _RollBack(Failure.NOT_SOLD)
             for line in lines:
                 matching = PriceCategory.objects.filter(
@@ -466,9 +479,7 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
         return False
     try:
         with transaction.atomic():
-            sold = _for_sale(order, now, offer=False).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, now, offer=False):
                 raise _RollBack(Failure.NOT_SOLD)
             _categories_move(order, +1)
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
@@ -499,15 +510,27 @@ def _categories_move(order: Order, sign: int) -> None:
             order.pk, connection)})
 
 
-def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
+def _sell_in_steps(order: Order, now: dt.datetime, *, offer: bool) -> bool:
+    """Count the order's seats (ORM form of _SELL and _SELL_SPLIT): on the performance row
+    at K = 1, else on its counter rows (shows.counters.counters_take). False: not sold."""
+    if _for_sale(order, now, offer=offer).filter(counter_rows=1).update(
+            seats_sold=F("seats_sold") + order.quantity):
+        return True
+    return _for_sale(order, now, offer=offer, split=True).exists() and counters_take(
+        performance_id=order.performance_id, seats=order.quantity)
+
+
+def _for_sale(order: Order, now: dt.datetime, *, offer: bool,
+              split: bool = False) -> QuerySet[Performance]:
     """The performance, if `order.quantity` seats of it may be sold now (ORM form of
-    _SELL)."""
+    _SELL's guards; `split`: of _SELL_SPLIT's, the room being its counter rows')."""
     waiting = WaitlistEntry.objects.filter(performance=OuterRef("pk"),
                                            status=WaitlistStatus.WAITING)
     found = Performance.objects.filter(
         Q(sales_end_at__gt=now) | Q(sales_end_at__isnull=True, starts_at__gt=now),
         Q(on_sale_at__isnull=True) | Q(on_sale_at__lte=now),
-        pk=order.performance_id, cancelled=False,
+        pk=order.performance_id, cancelled=False)
+    found = found.filter(counter_rows__gt=1) if split else found.filter(
         seats_sold__lte=F("capacity") - order.quantity)
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
@@ -517,14 +540,30 @@ def release_seats(*, order: Order, gift_card_kept_cents: int = 0) -> None:
     lock order of the reservation: performance, categories, then holding. Inside the caller's
     transaction, after the conditional status UPDATE that makes this happen once. Its codes
     are given back too, less `gift_card_kept_cents` (vouchers.services.codes_release)."""
-    Performance.objects.filter(pk=order.performance_id).update(
-        seats_sold=F("seats_sold") - order.quantity)
+    _uncount(order)
     _categories_move(order, -1)
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
     TakenSeat.objects.filter(order=order, active=True).update(active=False)
     codes_release(order=order, gift_card_kept_cents=gift_card_kept_cents)
+
+
+def _uncount(order: Order) -> None:
+    """Take the order's seats off the count: the performance row's at K = 1 (one UPDATE,
+    as ever); at K > 1 under the performance row's lock (FOR NO KEY UPDATE, as the UPDATE
+    takes), from its counter rows (locked in slot order: shows.counters.counters_give).
+    A K changed meanwhile is looked at again."""
+    for _ in range(3):
+        if Performance.objects.filter(pk=order.performance_id, counter_rows=1).update(
+                seats_sold=F("seats_sold") - order.quantity):
+            return
+        locked = list(Performance.objects.select_for_update(no_key=True).filter(
+            pk=order.performance_id, counter_rows__gt=1).values_list("pk", flat=True))
+        if locked and counters_give(performance_id=order.performance_id,
+                                    seats=order.quantity):
+            return
+    raise RuntimeError(f"order {order.pk}: its seats were counted nowhere")
 
 
 def _is_seated(performance_id: int) -> bool:

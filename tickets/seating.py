@@ -278,7 +278,7 @@ def performance_seats(*, performance_id: int) -> dict | None:
         "layout_version": int(seated.layout.updated_at.timestamp()),
         "seats": len(ids),
         "taken": base64.b64encode(bytes(bits)).decode("ascii"),
-        "seats_left": max(performance.capacity - performance.seats_sold, 0),
+        "seats_left": max(performance.capacity - performance.seats_sold_exact, 0),
         "currency": performance.currency,
         "zones": [{"zone": z.zone, "category": {"id": z.category_id, "name": z.category.name},
                    "price_cents": z.category.price_cents} for z in zones],

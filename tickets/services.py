@@ -26,6 +26,7 @@ from project import pending_work
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from vouchers.errors import VouchersError
+from waitingroom.errors import WaitingRoomError
 from waitingroom.services import admission_check
 
 from . import errors, seating
@@ -124,7 +125,15 @@ def order_reserve(
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
     if not paid_at_box_office and hold_until is None:  # an announced on-sale's waiting room
-        admission_check(performance=performance, user=user, admission=admission, now=now)
+        try:
+            admission_check(performance=performance, user=user, admission=admission, now=now)
+        except WaitingRoomError:
+            # A retry whose admission lapsed since its first request was answered gets its
+            # replay (it sells nothing new); without a stored key, the 403 stands.
+            if idempotency and idempotency_exists(user=user, key=idempotency.key):
+                raise replay_or_reused(user=user, key=idempotency.key,
+                                       fingerprint=idempotency.fingerprint) from None
+            raise
     picks, asked, best = None, (lines, quantity), None
     if best_available and seats is None and not choose_in_python:
         best, lines = _best_in_statement(performance, lines, quantity, wheelchair, split)
