@@ -23,8 +23,19 @@ WITH p AS (
     WHERE id = %s AND NOT cancelled AND seats_sold + 1 <= capacity
     RETURNING id, price_cents, currency)
 INSERT INTO tickets_order (id, customer_id, performance_id, quantity, total_cents, currency,
-                           status, created_at, updated_at)
-SELECT %s, %s, p.id, 1, p.price_cents, p.currency, 'confirmed', now(), now() FROM p
+                           status, created_at, updated_at, paid_by_gift_card_cents)
+SELECT %s, %s, p.id, 1, p.price_cents, p.currency, 'confirmed', now(), now(), 0 FROM p
+"""
+# The same floor at K > 1 (issue 20, shows/counters.py): the performance row is read, one
+# of its counter rows is written (the function the reservation statement calls).
+FLOOR_SPLIT_SQL = """
+WITH p AS (
+    SELECT id, price_cents, currency FROM shows_performance
+    WHERE id = %s AND NOT cancelled AND counter_rows > 1
+    AND marquee_seats_take(id, 1, counter_rows))
+INSERT INTO tickets_order (id, customer_id, performance_id, quantity, total_cents, currency,
+                           status, created_at, updated_at, paid_by_gift_card_cents)
+SELECT %s, %s, p.id, 1, p.price_cents, p.currency, 'confirmed', now(), now(), 0 FROM p
 """
 
 
@@ -47,9 +58,10 @@ def _worker(kind: str, performance_id: int, user_ids: list[int], seconds: float,
     deadline = time.perf_counter() + seconds
     with connection.cursor() as cursor:
         while time.perf_counter() < deadline:
-            user = users[done % len(users)] if kind != "floor" else users[0]
-            if kind == "floor":
-                cursor.execute(FLOOR_SQL, [performance_id, uuid.uuid4(), user.pk])
+            user = users[done % len(users)] if not kind.startswith("floor") else users[0]
+            if kind.startswith("floor"):
+                cursor.execute(FLOOR_SPLIT_SQL if kind == "floor_split" else FLOOR_SQL,
+                               [performance_id, uuid.uuid4(), user.pk])
                 done += cursor.rowcount
             else:
                 try:
@@ -107,11 +119,15 @@ def _users(n: int) -> list[int]:
         user_model(username=f"b-{uuid.uuid4().hex}") for _ in range(n))]
 
 
-def run_once(kind: str, clients: int, seconds: float) -> float:
-    """Reservations per second over `seconds`, then the consistency check."""
+def run_once(kind: str, clients: int, seconds: float, counter_rows: int = 1) -> float:
+    """Reservations per second over `seconds`, then the consistency check. `counter_rows`:
+    the performance's seat count split over that many rows (shows/counters.py)."""
     from shows.services import category_add
 
     performance = _performance(capacity=10_000_000, price_cents=1500 if kind == "hold" else 0)
+    if counter_rows > 1:
+        performance.counter_rows = counter_rows
+        performance.save()
     categories: tuple[int, ...] = ()
     if kind in ("one_line", "three_lines"):  # three free categories, the same for both
         categories = (performance.categories.get().pk, *(
@@ -130,6 +146,7 @@ def check_not_oversold(performance_id: int, kind: str) -> None:
     from tickets.models import Order, SeatHolding, Ticket
 
     p = Performance.objects.get(pk=performance_id)
+    p.seats_sold = p.seats_sold_exact  # K > 1: the counter rows' sum (shows/counters.py)
     assert p.seats_sold <= p.capacity
     if kind in ("ours", "hold"):  # a hold's seats are its pending orders' (no tickets yet)
         tickets = Ticket.objects.filter(order__performance_id=performance_id).count() \

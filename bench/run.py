@@ -15,6 +15,8 @@
    cached GET /api/v1/shows/ vs a plain view, and the oversold check;
 8. seating (bench/seating.py): a seated reservation of 4 vs general admission of 4, best
    available of 4, the seats endpoint's queries and gzipped size at 2,000 seats;
+9. split seat counters (bench/split_counters.py): reservations/s on one hot performance at
+   K = 4 and 16 counter rows vs K = 1, the raw-SQL floor statement and order_reserve;
 then the ten costliest packages of the handler's init (`python -X importtime`).
 
     python -m bench.run [--quick]
@@ -46,6 +48,7 @@ from bench import (
     reservations,
     seating,
     sizes,
+    split_counters,
     waitlist,
 )
 from bench.common import ROOT, row, summary, table, use_bench_database
@@ -288,6 +291,8 @@ def main() -> None:
         shutil.rmtree(world.workdir, ignore_errors=True)
     log("reservations")
     res_rows = reservation_rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    log("split seat counters: one hot performance at K = 1, 4, 16 (issue 20)")
+    res_rows += split_counters.rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("checkout: hold step, paid reservation queries, locks at Stripe calls (localstripe)")
     res_rows += checkout.rows(1 if q else 3, 1.0 if q else 3.0, 8)
     log("the box-office counter: a counter sale vs an online free reservation")

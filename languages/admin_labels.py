@@ -104,6 +104,16 @@ LABELS = (
     gettext_noop("waiting room"),
     gettext_noop("Queue visitors first come, first served and admit them at the "
                  "configured rate (for an announced on-sale)."),
+    # Split seat counters (issue 20)
+    gettext_noop("seat counter rows"),
+    gettext_noop("Leave at 1. For an on-sale expected to pass about a thousand "
+                 "reservations a second, raise it (16 is plenty): the seat count is "
+                 "split over that many rows that sell in parallel, never past capacity. "
+                 "Not for a seated performance."),
+    gettext_noop("performance counter"),
+    gettext_noop("performance counters"),
+    gettext_noop("slot"),
+    gettext_noop("sold"),
     gettext_noop("price category"),
     gettext_noop("price categories"),
     gettext_noop("e.g. \"proof of eligibility at the door\""),

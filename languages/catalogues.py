@@ -198,6 +198,7 @@ def django_update(root: Path = ROOT, languages: Iterable[str] = TRANSLATED) -> N
     with chdir(root):
         call_command("makemessages", locale=list(languages), no_obsolete=True,
                      ignore_patterns=[*IGNORE, "frontend/*", "bench/*", "deploy/*", "docs/*",
-                                      "var/*", "dist/*", "conftest.py"], verbosity=1)
+                                      "var/*", "dist/*", "build/*", ".venv/*",
+                                      "conftest.py"], verbosity=1)
         call_command("compilemessages", locale=list(languages), verbosity=1,
                      ignore_patterns=[".venv/*", "node_modules/*"])

@@ -61,9 +61,12 @@ def performance_seat(*, performance: Performance, layout: Layout,
         raise errors.ZoneUnmapped(zones=sorted(needed - set(zones)))
     with transaction.atomic():
         locked = Performance.objects.select_for_update().get(pk=performance.pk)
-        if locked.seats_sold:
+        if locked.seats_sold_exact:
             raise errors.LayoutFrozen(gettext("This performance has sold seats already: it "
                                               "cannot change its seat map."))
+        if locked.counter_rows > 1:  # seated: one count row (shows.counters), none sold
+            locked.counter_rows = 1
+            locked.save(update_fields=["counter_rows"])
         seated, _ = PerformanceLayout.objects.update_or_create(
             performance=performance, defaults={"layout": layout})
         Zone.objects.filter(performance=performance).delete()

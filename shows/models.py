@@ -9,7 +9,7 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,6 +17,9 @@ from languages.content import TranslatedContent, translations_field
 
 # The CHECK that keeps a category within its quota (tickets.reservation_sql maps it).
 CATEGORY_QUOTA_CONSTRAINT = "pricecategory_within_quota"
+
+# The most rows a performance's seat count may be split over (Performance.counter_rows).
+MAX_COUNTER_ROWS = 64
 
 CURRENCIES = [("EUR", "Euro"), ("GBP", "Pound sterling"), ("USD", "US dollar"),
               ("CHF", "Swiss franc")]
@@ -134,6 +137,16 @@ class Performance(models.Model):
         "waiting room", default=False,
         help_text="Queue visitors first come, first served and admit them at the "
                   "configured rate (for an announced on-sale).")
+    # The seat count's rows (shows/counters.py). 1: this row's seats_sold is the count.
+    # K > 1: K PerformanceCounter rows share the capacity and count the seats (this row's
+    # seats_sold stays 0), so K reservations can take seats at once.
+    counter_rows = models.PositiveSmallIntegerField(
+        "seat counter rows", default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COUNTER_ROWS)],
+        help_text="Leave at 1. For an on-sale expected to pass about a thousand "
+                  "reservations a second, raise it (16 is plenty): the seat count is "
+                  "split over that many rows that sell in parallel, never past capacity. "
+                  "Not for a seated performance.")
 
     class Meta:
         ordering = ["starts_at"]
@@ -144,6 +157,9 @@ class Performance(models.Model):
                                    name="performance_not_oversold"),
             models.CheckConstraint(condition=Q(price_cents__gte=0),
                                    name="performance_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(counter_rows__gte=1) & Q(counter_rows__lte=MAX_COUNTER_ROWS),
+                name="performance_counter_rows_range"),
             models.CheckConstraint(condition=Q(currency__in=[c for c, _ in CURRENCIES]),
                                    name="performance_currency_known"),
             models.UniqueConstraint(fields=["venue", "starts_at"],
@@ -163,12 +179,43 @@ class Performance(models.Model):
     def save(self, *args, **kwargs) -> None:
         # An edit (admin form, script) must never write back a stale seats_sold read before
         # the latest sale: only tickets.services changes it, with a conditional UPDATE.
+        created = self._state.adding
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 f.name for f in self._meta.concrete_fields
                 if not f.primary_key and f.name != "seats_sold"
             ]
+        # The counter rows follow the capacity and their number, in the same transaction
+        # (shows/counters.py); nothing more for a performance at K = 1 that stays so.
+        from .counters import counters_fit, counters_stale
+
+        fields = kwargs.get("update_fields")
+        if (fields is None or {"capacity", "counter_rows"} & set(fields)) and \
+                counters_stale(self, created=created):
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                counters_fit(self)
+            return
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._counted_as = (instance.__dict__.get("counter_rows"),
+                                instance.__dict__.get("capacity"))
+        return instance
+
+    @property
+    def seats_sold_exact(self) -> int:
+        """Seats sold or held: this row's count, plus its counter rows' (K > 1). One query
+        for K > 1 unless read with them (shows.counters.with_counted, or the hand-written
+        selectors' `counted_sold`)."""
+        counted = getattr(self, "counted_sold", None)
+        if counted is None and self.counter_rows > 1 and self.pk:
+            from .counters import counted_sold
+
+            counted = self.counted_sold = counted_sold(self.pk)
+        return self.seats_sold + (counted or 0)
 
     @property
     def seats_left(self) -> int:
@@ -176,7 +223,7 @@ class Performance(models.Model):
         selectors annotate `someone_waits`; the reservation statement enforces it)."""
         if self.waitlist_enabled and getattr(self, "someone_waits", False):
             return 0
-        return max(self.capacity - self.seats_sold, 0)
+        return max(self.capacity - self.seats_sold_exact, 0)
 
     def refund_terms(self) -> RefundPolicy:
         """The performance's refund policy, else its show's, else the default: customers
@@ -199,6 +246,35 @@ class Performance(models.Model):
         if self.seats_left == 0:
             return PerformanceStatus.SOLD_OUT
         return PerformanceStatus.ON_SALE
+
+
+class PerformanceCounter(models.Model):
+    """One of a hot performance's K seat-count rows (Performance.counter_rows > 1).
+
+    The rows split the capacity between them; each is CHECKed within its share, so no row
+    and therefore no sum oversells. A reservation adds its seats to one row (another when it
+    is full, several for the last seats), a release takes them back from any (shows/
+    counters.py, and tickets.reservation_sql's statement through marquee_seats_take).
+    """
+
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE,
+                                    related_name="counters")
+    slot = models.PositiveSmallIntegerField()
+    capacity = models.PositiveIntegerField()
+    sold = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "slot"],
+                                    name="performancecounter_one_per_slot"),
+            models.CheckConstraint(condition=Q(sold__gte=0),
+                                   name="performancecounter_sold_not_negative"),
+            models.CheckConstraint(condition=Q(sold__lte=F("capacity")),
+                                   name="performancecounter_not_oversold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.performance_id}#{self.slot}: {self.sold}/{self.capacity}"
 
 
 class PriceCategory(TranslatedContent, models.Model):

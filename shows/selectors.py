@@ -11,6 +11,7 @@ from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subqu
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .counters import SOLD_SQL, with_counted
 from .models import Performance, PriceCategory, Show, Venue
 
 
@@ -56,16 +57,18 @@ def show_get(*, slug: str, now: dt.datetime | None = None) -> Show | None:
                 .select_related("venue", "refund_policy", "seated")
                 .prefetch_related("categories")
                 .annotate(someone_waits=_someone_waits()).order_by("starts_at", "pk"))
+    upcoming = with_counted(upcoming)
     return (Show.objects.filter(published=True, slug=slug).select_related("refund_policy")
             .prefetch_related(Prefetch("performances", queryset=upcoming)).first())
 
 
 def performance_get(*, performance_id: int) -> Performance | None:
     """A performance of a published show, whatever its status."""
-    return (Performance.objects.filter(pk=performance_id, show__published=True)
-            .select_related("show__refund_policy", "venue", "refund_policy", "seated")
-            .prefetch_related("categories")
-            .annotate(someone_waits=_someone_waits()).first())
+    return with_counted(
+        Performance.objects.filter(pk=performance_id, show__published=True)
+        .select_related("show__refund_policy", "venue", "refund_policy", "seated")
+        .prefetch_related("categories")
+        .annotate(someone_waits=_someone_waits())).first()
 
 
 _CATEGORY_COLUMNS = ("id", "name", "description", "price_cents", "quota", "max_per_order",
@@ -79,7 +82,8 @@ _CATEGORIES_JSON = {
 }
 _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
-       p.on_sale_at, p.sales_end_at, p.waitlist_enabled, p.waiting_room,
+       p.on_sale_at, p.sales_end_at, p.waitlist_enabled, p.waiting_room, p.counter_rows,
+       {counted},
        s.id, s.slug, s.title, s.translations, s.published, v.id, v.name, v.city, {categories}{also}
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
@@ -107,6 +111,7 @@ def performance_for_sale(*, performance_id: int,
     """
     cols = ", ".join(f"c.{name}" for name in _CATEGORY_COLUMNS)
     sql = _FOR_SALE_SQL.format(categories=_CATEGORIES_JSON[connection.vendor].format(cols=cols),
+                               counted=SOLD_SQL,
                                also=f", {also[0]}" if also else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(also[1] if also else []), performance_id])
@@ -116,16 +121,16 @@ def performance_for_sale(*, performance_id: int,
     if also:
         *row, also_value = row
     (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled, on_sale_at,
-     sales_end_at, waitlist_enabled, waiting_room, show_id, slug, title, translations, published,
-     venue_id,
-     venue_name, city, categories) = row
+     sales_end_at, waitlist_enabled, waiting_room, counter_rows, counted, show_id, slug, title,
+     translations, published, venue_id, venue_name, city, categories) = row
     performance = Performance(id=pid, show_id=show_id, venue_id=venue_id,
                               starts_at=_aware(starts_at), capacity=capacity,
                               seats_sold=seats_sold, price_cents=price_cents, currency=currency,
                               cancelled=bool(cancelled), on_sale_at=_aware(on_sale_at),
                               sales_end_at=_aware(sales_end_at),
                               waitlist_enabled=bool(waitlist_enabled),
-                              waiting_room=bool(waiting_room))
+                              waiting_room=bool(waiting_room), counter_rows=counter_rows)
+    performance.counted_sold = counted  # K > 1: what its counter rows count
     performance._state.adding = False
     if also:
         performance.also = also_value

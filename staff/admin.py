@@ -105,6 +105,10 @@ class CounterAdmin(StaffToolAdmin):
             path("sale/<uuid:order_id>/collect/",
                  page(counter_views.counter_collect, roles.BOOK_PAY_LATER),
                  name="staff_counter_collect"),
+            path("refunds/", page(counter_views.refunds_page),
+                 name="staff_counter_refunds"),
+            path("sale/<uuid:order_id>/refund/", page(counter_views.refund_sale),
+                 name="staff_counter_refund"),
             path("sale/<uuid:order_id>/tickets.pdf", self.admin_site.admin_view(
                 views.requires(roles.SELL_AT_COUNTER, counter_views.counter_tickets_pdf)),
                  name="staff_counter_pdf"),

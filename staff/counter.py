@@ -3,20 +3,26 @@
 
 A counter sale is the online reservation (tickets.services.order_reserve: the same one
 statement, so the counter never oversells against online buyers in the same second), for a
-customer user, plus a CounterSale row saying who sold it and how it was paid, written in the
-same transaction. Each way of paying needs its permission (staff/roles.py), checked here as
-well as by the pages.
+customer user, and its CounterSale row saying who sold it and how it was paid is one more
+step of that statement (`counter=`: built from the order before anything is written, so a
+refusal — not enough cash, a hold past its limit — writes nothing). A cash, card or pay-later
+sale is that one statement, its own transaction; a comp is a transaction that then sets its
+price to 0. Each way of paying needs its permission (staff/roles.py), checked here as well
+as by the pages. A seated performance sells the seats chosen, or the best available.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -27,6 +33,7 @@ from tickets import errors as ticket_errors
 from tickets.holds import order_expire, order_payment_succeeded, orders_locked
 from tickets.lines import LineRequest
 from tickets.models import MAX_SEATS_PER_PERSON, Order, OrderLine, OrderStatus, SeatHolding
+from tickets.reservation_sql import CounterRow
 from tickets.services import order_reserve
 
 from . import errors, roles
@@ -38,6 +45,7 @@ PAY_LATER_LAST_HOLD = dt.timedelta(minutes=30)
 # Walk-in customers tried before giving up (each holds at most MAX_SEATS_PER_PERSON).
 WALK_IN_ATTEMPTS = 5
 WALK_IN_BATCH = 50
+WALK_IN_CREATE = 10  # made at once when none has room (a new one every 10 seats is slow)
 
 PERMISSION = {
     CounterMethod.CASH: roles.SELL_AT_COUNTER,
@@ -59,6 +67,10 @@ class Sale:
     given_cents: int | None = None       # cash: what the customer handed over
     comp_reason: str = ""                # comp: press, artist or staff
     hold_until: dt.datetime | None = None  # pay later: when the booking lapses
+    # A seated performance: the seats chosen (ids; then `lines` may be empty), or
+    # `best_available` seats for `lines`, chosen by the server.
+    seats: list[int] | None = None
+    best_available: bool = False
 
 
 def may_use(user: AbstractBaseUser, method: CounterMethod) -> bool:
@@ -78,7 +90,7 @@ def counter_sell(*, staff: AbstractBaseUser, sale: Sale,
     method = CounterMethod(sale.method)
     if not may_use(staff, method):
         raise errors.Forbidden()
-    if not sale.lines:
+    if not sale.lines and not sale.seats:
         raise errors.InvalidSale()
     if method == CounterMethod.COMP and sale.comp_reason not in CompReason.values:
         raise errors.CompNeedsReason()
@@ -86,29 +98,54 @@ def counter_sell(*, staff: AbstractBaseUser, sale: Sale,
                                               or sale.hold_until <= now):
         raise errors.HoldUntilInvalid()
     email = sale.customer_email.strip().lower()
-    with transaction.atomic():
-        order = _reserve(sale, email=email, now=now,
+    row = partial(_counter_row, staff=staff, sale=sale, method=method, email=email, now=now)
+    if method != CounterMethod.COMP:
+        # One statement, its own transaction: the order and its CounterSale row together.
+        order = _reserve(sale, email=email, now=now, row=row,
                          pay_later=method == CounterMethod.PAY_LATER)
-        if method == CounterMethod.PAY_LATER and \
-                sale.hold_until > order.performance.starts_at - PAY_LATER_LAST_HOLD:
-            raise errors.HoldUntilInvalid()  # (rolls the reservation back)
-        list_price = order.total_cents
-        if method == CounterMethod.PAY_LATER and order.status != OrderStatus.PENDING:
-            raise errors.InvalidSale(  # a free order is confirmed at once: nothing to pay
-                "A free order needs no pay-later booking: sell it as cash or a comp.")
-        if method == CounterMethod.COMP and list_price:
+        return _record(order, staff=staff, row=row(order))
+    with transaction.atomic():  # a comp then costs 0 (its list price kept on the row)
+        order = _reserve(sale, email=email, now=now, row=row, pay_later=False)
+        record = _record(order, staff=staff, row=row(order))
+        if order.total_cents:
             Order.objects.filter(pk=order.pk).update(total_cents=0, updated_at=now)
             OrderLine.objects.filter(order=order).update(unit_price_cents=0)
             order.total_cents = 0
-        record = CounterSale(order=order, sold_by=staff, sold_at=now, method=method,
-                             list_price_cents=list_price, comp_reason=sale.comp_reason
-                             if method == CounterMethod.COMP else "",
-                             customer_name=sale.customer_name.strip()[:200],
-                             customer_email=email)
-        if method != CounterMethod.PAY_LATER:
-            _mark_paid(record, staff=staff, method=method, amount=order.total_cents,
-                       given=sale.given_cents, now=now)
-        record.save(force_insert=True)
+    return record
+
+
+def _counter_row(order: Order, *, staff: AbstractBaseUser, sale: Sale, method: CounterMethod,
+                 email: str, now: dt.datetime) -> CounterRow:
+    """The sale's CounterSale row, from the order the reservation built (before it is
+    written): or a DomainError, and nothing is written."""
+    if method == CounterMethod.PAY_LATER:
+        if sale.hold_until > order.performance.starts_at - PAY_LATER_LAST_HOLD:
+            raise errors.HoldUntilInvalid()
+        if order.status != OrderStatus.PENDING:
+            raise errors.InvalidSale(  # a free order is confirmed at once: nothing to pay
+                "A free order needs no pay-later booking: sell it as cash or a comp.")
+    list_price = order.total_cents
+    fields = {"sold_by_id": staff.pk, "method": method.value, "list_price_cents": list_price,
+              "comp_reason": sale.comp_reason if method == CounterMethod.COMP else "",
+              "customer_name": sale.customer_name.strip()[:200], "customer_email": email}
+    if method == CounterMethod.PAY_LATER:
+        return CounterRow(**fields)
+    amount = 0 if method == CounterMethod.COMP else list_price
+    paid = _paid(method=method, amount=amount, given=sale.given_cents)
+    return CounterRow(**fields, paid_method=method.value, paid_by_id=staff.pk, paid_at=now,
+                      **paid)
+
+
+def _record(order: Order, *, staff: AbstractBaseUser, row: CounterRow) -> CounterSale:
+    """The CounterSale the statement wrote, as written (no read back)."""
+    record = CounterSale(order=order, sold_by=staff, sold_at=order.created_at,
+                         method=row.method, list_price_cents=row.list_price_cents,
+                         comp_reason=row.comp_reason, customer_name=row.customer_name,
+                         customer_email=row.customer_email, paid_method=row.paid_method,
+                         paid_by=staff if row.paid_by_id else None, paid_at=row.paid_at,
+                         amount_cents=row.amount_cents, given_cents=row.given_cents,
+                         change_cents=row.change_cents)
+    record._state.adding, record._state.db = False, "default"
     return record
 
 
@@ -139,46 +176,47 @@ def counter_collect(*, staff: AbstractBaseUser, order_id: uuid.UUID, method: Cou
         record = CounterSale.objects.select_for_update().get(pk=order_id)
         if order.status != OrderStatus.PENDING or record.paid_at is not None:
             raise errors.BookingNotPending()
-        _mark_paid(record, staff=staff, method=method, amount=order.total_cents,
-                   given=given_cents, now=now)
+        for name, value in _paid(method=method, amount=order.total_cents,
+                                 given=given_cents).items():
+            setattr(record, name, value)
+        record.paid_method, record.paid_by, record.paid_at = method, staff, now
         record.save(update_fields=["paid_method", "paid_by", "paid_at", "amount_cents",
                                    "given_cents", "change_cents"])
         order_payment_succeeded(order_id=order.pk, now=now)
     return record
 
 
-def _mark_paid(record: CounterSale, *, staff: AbstractBaseUser, method: CounterMethod,
-               amount: int, given: int | None, now: dt.datetime) -> None:
-    if method == CounterMethod.CASH:
-        if given is None or given < amount:
-            raise errors.NotEnoughCash()
-        record.given_cents, record.change_cents = given, given - amount
-    record.paid_method, record.paid_by, record.paid_at = method, staff, now
-    record.amount_cents = amount
+def _paid(*, method: CounterMethod, amount: int, given: int | None) -> dict[str, int | None]:
+    """What was paid: the amount, and for cash what was given and the change."""
+    if method != CounterMethod.CASH:
+        return {"amount_cents": amount, "given_cents": None, "change_cents": 0}
+    if given is None or given < amount:
+        raise errors.NotEnoughCash()
+    return {"amount_cents": amount, "given_cents": given, "change_cents": given - amount}
 
 
-def _reserve(sale: Sale, *, email: str, now: dt.datetime, pay_later: bool) -> Order:
-    kwargs = {"performance_id": sale.performance_id, "lines": sale.lines, "now": now,
+def _reserve(sale: Sale, *, email: str, now: dt.datetime, pay_later: bool,
+             row: Callable[[Order], CounterRow]) -> Order:
+    kwargs = {"performance_id": sale.performance_id, "lines": sale.lines or None, "now": now,
+              "counter": row, "seats": sale.seats or None,
+              "best_available": sale.best_available and not sale.seats,
               "paid_at_box_office": not pay_later,
               "hold_until": sale.hold_until if pay_later else None}
     if email:
         return order_reserve(user=customer_for_email(email), **kwargs)
-    seats = sum(line.quantity for line in sale.lines)
+    seats = len(sale.seats) if sale.seats else sum(line.quantity for line in sale.lines)
     if seats > MAX_SEATS_PER_PERSON:
         raise ticket_errors.LimitExceeded()
     tried: set[int] = set()
     for _attempt in range(WALK_IN_ATTEMPTS):
-        known = _walk_ins.get(sale.performance_id) if not tried else None
-        if known is None or known[1] + seats > MAX_SEATS_PER_PERSON:
-            known = walk_in_customer(sale.performance_id, seats=seats, skip=tried)
-        user, held = known
+        user, held = _walk_in_for(sale.performance_id, seats=seats, skip=tried)
         try:
             order = order_reserve(user=user, **kwargs)
         except ticket_errors.LimitExceeded as exc:  # a parallel sale filled its cap: next
             if "category" in exc.extra:  # a category's per-order maximum: not the cap
                 raise
             tried.add(user.pk)
-            _walk_ins.pop(sale.performance_id, None)
+            _remember(sale.performance_id, user, MAX_SEATS_PER_PERSON)
             continue
         # Once committed: a user created by a sale that is then rolled back never was.
         transaction.on_commit(partial(_remember, sale.performance_id, user, held + seats))
@@ -186,17 +224,44 @@ def _reserve(sale: Sale, *, email: str, now: dt.datetime, pay_later: bool) -> Or
     raise ticket_errors.Busy()
 
 
-# Each performance's walk-in customer in this process and the seats it was last known to
-# hold: most sales need no look-up, and move on to the next walk-in before the cap refuses
-# (the reservation statement still does, for sales in other processes: then the next).
-_walk_ins: dict[int, tuple[AbstractBaseUser, int]] = {}
+# Each performance's walk-in customers in this process, in order, and the seats each was
+# last known to hold: most sales need no look-up (one per WALK_IN_BATCH walk-ins), and move
+# on to the next walk-in before the cap refuses (the reservation statement still does, for
+# sales in other processes: then the next).
+_walk_ins: dict[int, list[tuple[AbstractBaseUser, int]]] = {}
 _WALK_INS_KEPT = 512
 
 
-def _remember(performance_id: int, user: AbstractBaseUser, held: int) -> None:
+def _walk_in_for(performance_id: int, *, seats: int,
+                 skip: set[int]) -> tuple[AbstractBaseUser, int]:
+    """The first known walk-in with room for `seats` (not in `skip`); else the next ones,
+    looked up after the last known (its venue and number are in its name)."""
+    known = _walk_ins.get(performance_id, [])
+    for user, held in known:
+        if held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip:
+            return user, held
+    venue_id, number = _walk_in_number(known[-1][0]) if known else (None, 0)
+    found = walk_in_customers(performance_id, seats=seats, skip=skip, first=number + 1,
+                              venue_id=venue_id)
+    # Once committed (those before, full, are forgotten): a walk-in made by a sale that is
+    # then rolled back (a comp's transaction) never was.
+    transaction.on_commit(partial(_know, performance_id, found))
+    return found[0]
+
+
+def _know(performance_id: int, found: list[tuple[AbstractBaseUser, int]]) -> None:
     if len(_walk_ins) >= _WALK_INS_KEPT:
         _walk_ins.clear()
-    _walk_ins[performance_id] = (user, held)
+    _walk_ins[performance_id] = list(found)
+
+
+def _remember(performance_id: int, user: AbstractBaseUser, held: int) -> None:
+    known = _walk_ins.setdefault(performance_id, [])
+    for i, (other, _) in enumerate(known):
+        if other.pk == user.pk:
+            known[i] = (user, held)
+            return
+    known.append((user, held))
 
 
 def customer_for_email(email: str) -> AbstractBaseUser:
@@ -218,46 +283,70 @@ def customer_for_email(email: str) -> AbstractBaseUser:
 def walk_in_customer(performance_id: int, *, seats: int,
                      skip: set[int] = frozenset()) -> tuple[AbstractBaseUser, int]:
     """The venue's walk-in customer for a sale without an email address, and the seats of
-    this performance it holds.
+    this performance it holds (see walk_in_customers)."""
+    return walk_in_customers(performance_id, seats=seats, skip=skip)[0]
+
+
+def walk_in_customers(performance_id: int, *, seats: int, skip: set[int] = frozenset(),
+                      first: int = 1, venue_id: int | None = None,
+                      ) -> list[tuple[AbstractBaseUser, int]]:
+    """The venue's walk-in customers for a sale without an email address, and the seats of
+    this performance each holds: those with room, of the first batch that has any.
 
     A customer holds at most MAX_SEATS_PER_PERSON seats of a performance (the cap the
     reservation statement enforces), so a venue has walk-in customers #1, #2, …
     (`walk-in-<venue>-<n>`): the first with room for `seats` more of this performance's
     seats, created when none has. Looked up by exact usernames, WALK_IN_BATCH at a time
-    (the username index, never a scan of the customers).
+    (the username index, never a scan of the customers). From number `first` on (the
+    counter starts after the last it knows); `venue_id`: the performance's, if known.
     """
     user_model = get_user_model()
-    venue_id = (Performance.objects.filter(pk=performance_id)
-                .values_list("venue_id", flat=True).first())
+    if venue_id is None:
+        venue_id = (Performance.objects.filter(pk=performance_id)
+                    .values_list("venue_id", flat=True).first())
     if venue_id is None:
         raise ticket_errors.PerformanceNotFound()
     held = SeatHolding.objects.filter(performance_id=performance_id, customer=OuterRef("pk"))
-    first = 1
+    found: list = []
     while True:
         names = [walk_in_username(venue_id, n) for n in range(first, first + WALK_IN_BATCH)]
         found = list(user_model.objects.filter(username__in=names)
                      .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
                      .order_by("pk"))
-        for user in found:
-            if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip:
-                return user, user.held
+        room = [(user, user.held) for user in found
+                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+        if room:
+            return room
         if len(found) < WALK_IN_BATCH:
             break
         first += WALK_IN_BATCH
+    # None has room: the next WALK_IN_CREATE numbers not taken, made in one INSERT (a
+    # parallel sale may make some of them too: then they are read back, held seats and all).
     taken = {user.get_username() for user in found}
-    number = next(n for n in range(first, first + WALK_IN_BATCH + 1)
-                  if walk_in_username(venue_id, n) not in taken)
     while True:
-        try:
-            with transaction.atomic():
-                user = user_model(username=walk_in_username(venue_id, number),
-                                  first_name="Walk-in")
-                user.set_unusable_password()
-                user.save()
-                return user, 0
-        except IntegrityError:  # a parallel sale took this number
-            number += 1
+        names = list(itertools.islice((name for name in map(
+            partial(walk_in_username, venue_id), itertools.count(first))
+            if name not in taken), WALK_IN_CREATE))
+        user_model.objects.bulk_create([
+            user_model(username=name, first_name="Walk-in", password=make_password(None))
+            for name in names], ignore_conflicts=True)
+        made = list(user_model.objects.filter(username__in=names)
+                    .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
+                    .order_by("pk"))
+        room = [(user, user.held) for user in made
+                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+        if room:
+            return room
+        taken.update(names)  # all taken and filled meanwhile: the next ones
 
 
 def walk_in_username(venue_id: int, number: int) -> str:
     return f"{WALK_IN_PREFIX}-{venue_id}-{number}"
+
+
+def _walk_in_number(user: AbstractBaseUser) -> tuple[int | None, int]:
+    """A walk-in customer's venue and number, read from its username (or None, 0)."""
+    venue, _, number = user.get_username().removeprefix(f"{WALK_IN_PREFIX}-").partition("-")
+    if not (venue.isdigit() and number.isdigit()):
+        return None, 0
+    return int(venue), int(number)

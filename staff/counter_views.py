@@ -27,7 +27,7 @@ from tickets import printouts
 from tickets.lines import LineRequest
 from tickets.models import Order, OrderStatus
 
-from . import counter, reports, selectors
+from . import counter, counter_refunds, reports, roles, selectors
 from .models import CompReason, CounterMethod, CounterSale
 from .views import DOOR_CSP, with_csp
 
@@ -90,6 +90,7 @@ def counter_picker(request: HttpRequest, *, site: AdminSite) -> TemplateResponse
         "site_header": site.site_header, "today": today, "now": now,
         "next": list(selectors.performances_next(now=now, limit=10)),
         "may_book": request.user.has_perm(counter.PERMISSION[CounterMethod.PAY_LATER]),
+        "may_refund": may_refund_at_counter(request.user),
     })
 
 
@@ -100,6 +101,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
     performance = _performance(performance_id)
     categories = list(performance.categories.filter(hidden=False)
                       .order_by("sort_order", "price_cents", "pk"))
+    seat_rows = selectors.counter_free_seats(performance_id=performance.pk)  # None: unseated
     methods = [m for m in CounterMethod if counter.may_use(request.user, m)]
     latest_hold = timezone.localtime(performance.starts_at - counter.PAY_LATER_LAST_HOLD)
     problem, status = None, 200
@@ -119,7 +121,14 @@ def counter_page(request: HttpRequest, performance_id: int, *,
                     problem, status = _("Quantities are whole numbers."), 422
                 elif quantity:
                     lines.append(LineRequest(category_id=category.pk, quantity=quantity))
-            if problem is None and not lines:
+            chosen = request.POST.getlist("seat") if seat_rows is not None else []
+            seats = [int(x) for x in chosen if x.isdigit() and len(x) < 19]
+            if len(seats) != len(chosen):
+                problem, status = _("Choose seats from the seat grid."), 422
+            elif problem is None and seats and lines:
+                problem, status = _("Choose seats on the grid or quantities for the best "
+                                    "available seats, not both."), 422
+            if problem is None and not lines and not seats:
                 problem, status = _("Choose at least one ticket."), 422
             if problem is None:
                 sale = counter.Sale(
@@ -128,7 +137,8 @@ def counter_page(request: HttpRequest, performance_id: int, *,
                     customer_email=request.POST.get("email", ""),
                     given_cents=_cents(request.POST.get("given")),
                     comp_reason=request.POST.get("reason", ""),
-                    hold_until=_local_datetime(request.POST.get("hold_until")))
+                    hold_until=_local_datetime(request.POST.get("hold_until")),
+                    seats=seats or None, best_available=seat_rows is not None)
                 try:
                     record = counter.counter_sell(staff=request.user, sale=sale)
                 except DomainError as exc:
@@ -141,7 +151,7 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "categories": [{"category": c, "price": money(c.price_cents, performance.currency),
                         "quantity": form.get(f"qty-{c.pk}", ""),
                         "left": c.seats_left(max(performance.capacity
-                                                 - performance.seats_sold, 0))}
+                                                 - performance.seats_sold_exact, 0))}
                        for c in categories],
         "methods": [{"value": m.value, "label": METHOD_LABELS[m],
                      "checked": form.get("method", methods[0].value if methods else "") == m}
@@ -152,10 +162,25 @@ def counter_page(request: HttpRequest, performance_id: int, *,
         "hold_until": form.get("hold_until") or latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_max": latest_hold.strftime(LOCAL_MINUTE),
         "hold_until_latest": latest_hold,
-        "seats_free": max(performance.capacity - performance.seats_sold, 0),
+        "seats_free": max(performance.capacity - performance.seats_sold_exact, 0),
+        "seat_rows": _seat_rows(seat_rows, categories, performance.currency,
+                                chosen=set(request.POST.getlist("seat"))),
         "picker_url": reverse("admin:staff_counter_changelist"),
     }, status=status)
     return response
+
+
+def _seat_rows(rows: list[selectors.SeatRow] | None, categories: list, currency: str, *,
+               chosen: set[str]) -> list[dict] | None:
+    """The seat grid's rows: each free seat with its category's name and price."""
+    if rows is None:
+        return None
+    by_id = {c.pk: c for c in categories}
+    return [{"section": r.section, "row": r.row, "seats": [
+        {"seat": seat, "checked": str(seat.id) in chosen,
+         "category": by_id[seat.category_id].name if seat.category_id in by_id else "",
+         "price": money(by_id[seat.category_id].price_cents, currency)
+         if seat.category_id in by_id else ""} for seat in r.seats]} for r in rows]
 
 
 @with_csp(DOOR_CSP)
@@ -185,6 +210,11 @@ def counter_sale(request: HttpRequest, order_id: uuid.UUID, *,
         "pending": order.status == OrderStatus.PENDING,
         "printable": order.status in printouts.PRINTABLE,
         "may_collect": request.user.has_perm(counter.PERMISSION[CounterMethod.PAY_LATER]),
+        "refund": _give_back(record) if (
+            order.status == OrderStatus.CONFIRMED
+            and record.paid_method in counter_refunds.REFUNDABLE_METHODS
+            and counter_refunds.may_refund(request.user, record, now=timezone.now()))
+        else None,
         "picker_url": reverse("admin:staff_counter_changelist"),
     })
 
@@ -229,6 +259,70 @@ def counter_bookings(request: HttpRequest, *, site: AdminSite) -> TemplateRespon
                       "total": money(r.order.total_cents, r.order.currency)} for r in pending],
         "picker_url": reverse("admin:staff_counter_changelist"),
     })
+
+
+def _give_back(record: CounterSale) -> str:
+    """What the clerk gives back for this sale: cash from the drawer, or on the terminal."""
+    amount = money(record.amount_cents, record.order.currency)
+    if record.paid_method == CounterMethod.CASH:
+        return _("Give back %(amount)s in cash") % {"amount": amount}
+    return _("Refund %(amount)s on the card terminal") % {"amount": amount}
+
+
+def may_refund_at_counter(user) -> bool:
+    return user.has_perm(roles.REFUND_OWN_CASH_SALES) or user.has_perm(roles.REFUND_ANY_ORDER)
+
+
+@with_csp(DOOR_CSP)
+def refunds_page(request: HttpRequest, *, site: AdminSite) -> TemplateResponse:
+    """The signed-in staff member's own sales of today (cash, card terminal), each with its
+    Refund button and what to give back; after a refund (?refunded=<order>), what was."""
+    if not may_refund_at_counter(request.user):
+        raise PermissionDenied(f"Your role does not include: {roles.REFUND_OWN_CASH_SALES}.")
+    now = timezone.now()
+    sales = list(selectors.counter_sales_paid_to(staff_id=request.user.pk, now=now))
+    refunded = None
+    try:
+        refunded_id = uuid.UUID(request.GET.get("refunded", ""))
+    except ValueError:
+        refunded_id = None
+    if refunded_id is not None:
+        found = (CounterSale.objects.select_related("order").filter(
+            pk=refunded_id, order__status=OrderStatus.CANCELLED).first())
+        if found is not None and counter_refunds.may_refund(request.user, found, now=now):
+            refunded = _("Refunded. %(what)s.") % {"what": _give_back(found)}
+    return TemplateResponse(request, "staff/counter_refunds.html", {
+        "site_header": site.site_header, "notice": refunded,
+        "sales": [{"record": r, "order": r.order, "give_back": _give_back(r),
+                   "method": METHOD_LABELS[CounterMethod(r.paid_method)],
+                   "total": money(r.amount_cents, r.order.currency),
+                   "refunded": r.order.status == OrderStatus.CANCELLED,
+                   "refundable": r.order.status == OrderStatus.CONFIRMED} for r in sales],
+        "picker_url": reverse("admin:staff_counter_changelist"),
+    })
+
+
+@with_csp(DOOR_CSP)
+def refund_sale(request: HttpRequest, order_id: uuid.UUID, *,
+                   site: AdminSite) -> HttpResponse:
+    """POST: refund a counter sale (Box office: its own of today; Manager: any), then the
+    refunds page saying what to give back. 403 for a sale the role may not refund."""
+    if not may_refund_at_counter(request.user):
+        raise PermissionDenied(f"Your role does not include: {roles.REFUND_OWN_CASH_SALES}.")
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("admin:staff_counter_sale", args=[order_id]))
+    record = _sale(order_id)
+    try:
+        counter_refunds.counter_refund(staff=request.user, order_id=record.pk)
+    except counter.errors.Forbidden as exc:
+        raise PermissionDenied(str(exc.detail)) from exc
+    except DomainError as exc:
+        response = counter_sale(request, order_id, site=site)
+        response.context_data["problem"] = str(exc.detail)
+        response.status_code = exc.status
+        return response
+    return HttpResponseRedirect(
+        f"{reverse('admin:staff_counter_refunds')}?refunded={record.pk}")
 
 
 def counter_tickets_pdf(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:

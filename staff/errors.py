@@ -53,3 +53,14 @@ class HoldUntilInvalid(StaffError):
 class BookingNotPending(StaffError):
     status, code, title = 409, "booking_not_pending", _("Not a pending booking")
     default_detail = _("This booking is no longer waiting for payment.")
+
+
+class NotRefundable(StaffError):
+    status, code, title = 409, "not_refundable", _("Nothing to refund")
+    default_detail = _("Only a sale paid at the counter, in cash or on the card terminal, "
+                       "is refunded here.")
+
+
+class AlreadyRefunded(StaffError):
+    status, code, title = 409, "already_refunded", _("Already refunded")
+    default_detail = _("This sale was already refunded or cancelled.")

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.utils import timezone
 
+from shows.counters import with_counted
 from shows.models import Performance, PriceCategory
 from tickets.models import Order, OrderStatus, Ticket, WaitlistEntry, WaitlistStatus
+
+from .models import CounterMethod, CounterSale
 
 HOURS = 48  # the hourly chart's window
 
@@ -117,7 +120,7 @@ def performances_with_seats(*, now: dt.datetime, past: bool = False,
     its seats sold and held and its revenue (one query)."""
     today = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
     confirmed = Q(orders__status=OrderStatus.CONFIRMED)
-    queryset = (Performance.objects.select_related("show", "venue").annotate(
+    queryset = (with_counted(Performance.objects).select_related("show", "venue").annotate(
         sold=Sum("orders__quantity", filter=confirmed, default=0),
         held=Sum("orders__quantity", filter=Q(orders__status=OrderStatus.PENDING), default=0),
         revenue_cents=Sum("orders__total_cents", filter=confirmed, default=0)))
@@ -152,7 +155,7 @@ def performance_sales(*, performance: Performance, now: dt.datetime | None = Non
         offered=Count("id", filter=Q(status=WaitlistStatus.OFFERED)))
     return Sales(
         performance=performance, sold=totals["sold"], held=totals["held"],
-        free=max(performance.capacity - performance.seats_sold, 0),
+        free=max(performance.capacity - performance.seats_sold_exact, 0),
         orders=totals["orders"], revenue_cents=totals["revenue_cents"],
         waiting=line["waiting"], offered=line["offered"],
         days=_days(by_day, last=min(timezone.localdate(now),
@@ -193,3 +196,59 @@ def _days(by_day: dict[dt.date, dict], *, last: dt.date) -> list[Day]:
                         revenue_cents=row["revenue_cents"] if row else 0))
         day += dt.timedelta(days=1)
     return days
+
+
+def counter_sales_paid_to(*, staff_id: int, now: dt.datetime) -> QuerySet[CounterSale]:
+    """The counter sales paid to this staff member today (the venue's day), in cash or on
+    the card terminal, the latest first (refunded ones included: the page says so)."""
+    today = timezone.localdate(now)
+    start, end = (timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+                  for day in (today, today + dt.timedelta(days=1)))  # 23 or 25 hours, too
+    return (CounterSale.objects.select_related("order__performance__show")
+            .filter(paid_by_id=staff_id, paid_at__gte=start, paid_at__lt=end,
+                    paid_method__in=[CounterMethod.CASH, CounterMethod.CARD])
+            .order_by("-paid_at"))
+
+
+@dataclass(frozen=True)
+class FreeSeat:
+    id: int
+    number: str
+    label: str        # "Stalls, row F, seat 12"
+    category_id: int
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    section: str
+    row: str
+    seats: list[FreeSeat]
+
+
+def counter_free_seats(*, performance_id: int) -> list[SeatRow] | None:
+    """A seated performance's free seats on sale (a zone with a category, not sold, held
+    or blocked), row by row as the layout orders them, for the counter's seat grid; None
+    when the performance is not seated. Three queries."""
+    from seating.models import PerformanceLayout, Seat, Zone, seat_label
+    from tickets.models import TakenSeat
+
+    layout_id = (PerformanceLayout.objects.filter(performance_id=performance_id)
+                 .values_list("layout_id", flat=True).first())
+    if layout_id is None:
+        return None
+    zones = dict(Zone.objects.filter(performance_id=performance_id)
+                 .values_list("zone", "category_id"))
+    taken = TakenSeat.objects.filter(performance_id=performance_id, active=True,
+                                     seat_id=OuterRef("pk"))
+    seats = (Seat.objects.filter(layout_id=layout_id, zone__in=list(zones))
+             .exclude(Exists(taken)).select_related("section")
+             .order_by("section__id", "row_rank", "row", "position"))
+    rows: dict[tuple[int, str], SeatRow] = {}
+    for seat in seats:
+        key = (seat.section_id, seat.row)
+        if key not in rows:
+            rows[key] = SeatRow(section=seat.section.name, row=seat.row, seats=[])
+        rows[key].seats.append(FreeSeat(
+            id=seat.pk, number=seat.number, category_id=zones[seat.zone],
+            label=seat_label(seat.section.name, seat.row, seat.number)))
+    return list(rows.values())

@@ -206,7 +206,7 @@ def dashboard_index(request: HttpRequest, *, site: AdminSite, opts) -> TemplateR
     past = request.GET.get("past") == "1"
     rows = []
     for p in selectors.performances_with_seats(now=timezone.now(), past=past):
-        free = max(p.capacity - p.seats_sold, 0)
+        free = max(p.capacity - p.seats_sold_exact, 0)
         rows.append({"performance": p, "sold": p.sold, "held": p.held, "free": free,
                      "revenue": money(p.revenue_cents, p.currency),
                      "bar": _seats_bar(p.sold, p.held, free, p.capacity)})

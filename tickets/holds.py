@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from functools import partial
 
@@ -149,7 +150,9 @@ def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
     STRIPE_MAX_WAIT_SECONDS); the time the customer was kept waiting is added to the
     hold's expiry once (by the call that stored the payment), at most
     HOLD_EXTENSION_MAX_SECONDS. Raises HoldExpired for an ended hold, PaymentUnavailable
-    when Stripe could not be reached in time (the hold stands: try again).
+    when Stripe could not be reached in time (the hold stands: try again). A hold that
+    ended while its payment was being made gets that PaymentIntent cancelled at Stripe
+    (it could never be paid) and HoldExpired too.
     """
     now = now or timezone.now()
     order = (Order.objects.select_related("customer", "payment")
@@ -164,6 +167,7 @@ def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
     if order.status == OrderStatus.PENDING and order.due_cents and \
             not hasattr(order, "payment"):
         left = (order.expires_at - now).total_seconds()
+        started = time.monotonic()
         with patience(min(left, settings.STRIPE_MAX_WAIT_SECONDS)) as waited:
             _, stored = payments.payment_start(
                 order_id=order.pk, user=order.customer, amount_cents=order.due_cents,
@@ -173,7 +177,28 @@ def order_payment_prepare(*, user: AbstractBaseUser, order_id: uuid.UUID,
                                              settings.HOLD_EXTENSION_MAX_SECONDS))
             Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
                 expires_at=F("expires_at") + extra, updated_at=now)
+        _unless_ended_meanwhile(order, now + dt.timedelta(seconds=time.monotonic() - started))
     return order
+
+
+def _unless_ended_meanwhile(order: Order, at: dt.datetime) -> None:
+    """After the payment step's Stripe calls (`at`: when they returned): if the hold ended
+    meanwhile (the per-minute job expired it before its PaymentIntent existed, or it lapsed
+    while we waited), cancel that intent at Stripe and raise HoldExpired. A payment that
+    went through after all is a late payment (its seats again, or a refund)."""
+    status, expires_at = Order.objects.filter(pk=order.pk).values_list(
+        "status", "expires_at").get()
+    if (status == OrderStatus.PENDING and expires_at > at) or status == OrderStatus.CONFIRMED:
+        return
+    if status == OrderStatus.PENDING:
+        order_expire(order_id=order.pk, now=at)  # cancels the intent, releases the seats
+    elif payments.payment_cancel_intent(order_id=order.pk) == "succeeded":
+        order_payment_succeeded(order_id=order.pk, now=at)
+    if Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).exists():
+        return  # paid after all (confirmed by the calls above)
+    logger.info("tickets: order %s: its hold ended during the payment step; intent "
+                "cancelled", order.pk)
+    raise errors.HoldExpired()
 
 
 def _confirm(order: Order, now: dt.datetime) -> None:

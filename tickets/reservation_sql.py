@@ -6,8 +6,9 @@ hot performance row is locked only while that statement runs — the same as the
 floor of bench/reservations.py. Other databases (the SQLite of `make run`) run the same
 steps as separate statements in one transaction.
 
-Order of writes (and so of locks), shared with every release: performance, then its
-price categories, then the customer's seat holding. Every step after the first runs only
+Order of writes (and so of locks), shared with every release: performance (or, when its
+count is split over K rows, one of its counter rows: shows/counters.py), then its price
+categories, then the customer's seat holding. Every step after the first runs only
 if the first sold the seats. What can refuse a sale after the first step aborts the whole
 statement, so that nothing is half-written: a category's quota and the per-person cap are
 CHECK constraints, the idempotency key's uniqueness is a UNIQUE constraint, and a line
@@ -18,6 +19,7 @@ per-order maximum) fails `marquee_refuse` (a function of tickets' migration 0005
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import json
@@ -25,10 +27,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from notifications.models import EmailKind, OrderEmail
+from shows.counters import counters_give, counters_take
 from shows.models import CATEGORY_QUOTA_CONSTRAINT, Performance, PriceCategory
 from vouchers.models import (
     GIFT_CARD_BALANCE_CONSTRAINT,
@@ -39,6 +43,16 @@ from vouchers.models import (
 )
 from vouchers.services import codes_release
 
+from .best_available import (
+    BEST_STEPS,
+    CHECKS,
+    CHOOSE_FIRST,
+    SEAT_ROWS,
+    TICKET_ROWS,
+    SeatChoice,
+    key_body,
+    seat_in_conflict,
+)
 from .models import (
     SEAT_TAKEN_CONSTRAINT,
     IdempotencyRecord,
@@ -91,11 +105,21 @@ _SEATED = "seating_performancelayout"
 _LIST_FIRST = (f"(%(offer)s OR NOT (waitlist_enabled AND EXISTS (SELECT 1 FROM {_WAITLIST} w "  # noqa: S608  # nosec B608
                f"WHERE w.performance_id = {_PERFORMANCE}.id AND w.status = 'waiting')))")
 # Table names come from our models' _meta; every value is a bound parameter.
+# What any sale needs besides room: not cancelled, within its sales times, list first.
+_GUARDS = ("NOT cancelled AND COALESCE(sales_end_at, starts_at) > %(now)s "
+           f"AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) AND {_LIST_FIRST}")
+# K = 1: the performance row is the seat counter.
 _SELL = (f"UPDATE {_PERFORMANCE} SET seats_sold = seats_sold + %(n)s "  # noqa: S608  # nosec B608
-         "WHERE id = %(performance)s AND NOT cancelled "
-         "AND COALESCE(sales_end_at, starts_at) > %(now)s "
-         "AND (on_sale_at IS NULL OR on_sale_at <= %(now)s) "
-         f"AND seats_sold + %(n)s <= capacity AND {_LIST_FIRST} RETURNING id")
+         f"WHERE id = %(performance)s AND counter_rows = 1 AND {_GUARDS} "
+         "AND seats_sold + %(n)s <= capacity RETURNING id")
+# K > 1 (shows/counters.py): the performance row is not written, only read FOR KEY SHARE
+# (the lock the order's foreign key takes anyway, which sales share: a cancellation's FOR
+# UPDATE makes it wait and look at the guards again), then the seats are taken from its
+# counter rows (marquee_seats_take, shows' migration 0007). A K changed meanwhile matches
+# neither form: not sold.
+_GUARD_SPLIT = (f"SELECT id, counter_rows FROM {_PERFORMANCE} "  # noqa: S608  # nosec B608
+                f"WHERE id = %(performance)s AND counter_rows > 1 AND {_GUARDS} FOR KEY SHARE")
+_SELL_SPLIT = "SELECT id FROM p0 WHERE marquee_seats_take(id, %(n)s, counter_rows)"
 # The lines as parallel arrays: category ids, quantities, unit prices.
 _LINES = ("unnest(%(categories)s::int[], %(quantities)s::int[], %(prices)s::int[], "
           "%(discounts)s::int[]) AS l(category, n, price, discount)")
@@ -114,7 +138,10 @@ _KEY_INSERT = (f"INSERT INTO {_KEY} (customer_id, key, fingerprint, status_code,
                "%(body)s, %(now)s {source} RETURNING 1")
 
 _ONE_STATEMENT = f"""
-WITH p AS ({_SELL}),
+WITH p1 AS ({_SELL}),
+p0 AS MATERIALIZED ({_GUARD_SPLIT}),
+p2 AS ({_SELL_SPLIT}),
+p AS (SELECT id FROM p1 UNION ALL SELECT id FROM p2),
 c AS ({_SELL_LINES}),
 h AS ({_HOLD.format(source="FROM p")}),
 o AS (
@@ -128,30 +155,78 @@ o AS (
     RETURNING id),
 ol AS (INSERT INTO {_LINE} (order_id, category_id, quantity, unit_price_cents, discount_cents)
        SELECT o.id, l.category, l.n, l.price, l.discount FROM o, {_LINES} RETURNING 1),
-t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
-      SELECT o.id, tc.code, tc.category, tc.seat
-      FROM o, unnest(%(codes)s::varchar[], %(ticket_categories)s::int[],
-                     %(ticket_seats)s::bigint[]) AS tc(code, category, seat)
-      RETURNING 1),
+{{best_steps}}t AS (INSERT INTO {_TICKET} (order_id, code, category_id, seat_id)
+      SELECT o.id, tc.code, tc.category, tc.seat FROM o, {{ticket_rows}} RETURNING 1),
 st AS (INSERT INTO {_TAKEN} (performance_id, seat_id, order_id, active)
-       SELECT %(performance)s, x.seat, o.id, true FROM o, unnest(%(seats)s::bigint[]) AS x(seat)
-       RETURNING 1),
+       SELECT %(performance)s, x.seat, o.id, true FROM o, {{seat_rows}} RETURNING 1),
 k AS ({{key_step}}),
+cs AS ({{counter_step}}),
 e AS ({{email_step}}){{codes_steps}}
-SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
+SELECT {{seats_first}}(SELECT count(*) FROM p), (SELECT count(*) FROM h), (SELECT count(*) FROM t),
        (SELECT count(*) FROM k), (SELECT count(*) FROM e), (SELECT count(*) FROM ol),
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM c) <> %(lines)s
             THEN marquee_refuse('lines_changed') END,
        CASE WHEN (SELECT count(*) FROM p) = 1 AND (SELECT count(*) FROM st) <> %(n)s
                  AND EXISTS (SELECT 1 FROM {_SEATED} WHERE performance_id = %(performance)s)
-            THEN marquee_refuse('seats_required') END{{codes_checks}}
+            THEN marquee_refuse('seats_required') END{{seat_checks}}{{codes_checks}}
 """  # noqa: S608  # nosec B608
+# The seats `t` and `st` write: those asked for (ids), or those the statement chose
+# (best_available.BEST_STEPS, whose CHECKS answer them in the two columns before the
+# codes').
+_TICKET_ROWS = ("unnest(%(codes)s::varchar[], %(ticket_categories)s::int[], "
+                "%(ticket_seats)s::bigint[]) AS tc(code, category, seat)")
+_SEAT_ROWS = "unnest(%(seats)s::bigint[]) AS x(seat)"
+_SEAT_CHECKS = ",\n       NULL, NULL"
 # A confirmed order's confirmation email is owed exactly when the order exists: its row
 # (notifications.models.OrderEmail, queued) is written by the same statement.
 _EMAIL_INSERT = (f"INSERT INTO {OrderEmail._meta.db_table} (id, order_id, kind, status, "  # noqa: S608  # nosec B608
                  "recipient, attempts, created_at, last_error, message_id, requested_by) "
                  "SELECT %(email)s, o.id, 'confirmation', 'queued', '', 0, %(now)s, '', '', '' "
                  "FROM o RETURNING 1")
+
+
+# A box-office sale's own row (staff.models.CounterSale: who sold it, how it is paid),
+# written with its order, so that a counter sale is this one statement too (staff/counter.py).
+# Named by its table, as _SEATED is: tickets does not import the staff app.
+_COUNTER_SALE = "staff_countersale"
+_COUNTER_STEP = (f"INSERT INTO {_COUNTER_SALE} (order_id, sold_by_id, sold_at, method, "  # noqa: S608  # nosec B608
+                 "list_price_cents, comp_reason, customer_name, customer_email, paid_method, "
+                 "paid_by_id, paid_at, amount_cents, given_cents, change_cents) "
+                 "SELECT o.id, %(cs_sold_by)s, %(now)s, %(cs_method)s, %(cs_list_price)s, "
+                 "%(cs_reason)s, %(cs_name)s, %(cs_email)s, %(cs_paid_method)s, %(cs_paid_by)s, "
+                 "%(cs_paid_at)s, %(cs_amount)s, %(cs_given)s, %(cs_change)s FROM o RETURNING 1")
+# (its count, paired with NULL as the codes' checks are: see _in_one_statement)
+_COUNTER_CHECK = ",\n       (SELECT count(*) FROM cs), NULL"
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    """A counter sale's row (staff.models.CounterSale's columns but the order and sold_at,
+    which are the reservation's order and `now`)."""
+
+    sold_by_id: int
+    method: str
+    list_price_cents: int
+    comp_reason: str = ""
+    customer_name: str = ""
+    customer_email: str = ""
+    paid_method: str = ""
+    paid_by_id: int | None = None
+    paid_at: dt.datetime | None = None
+    amount_cents: int = 0
+    given_cents: int | None = None
+    change_cents: int = 0
+
+
+def _counter_params(row: CounterRow | None) -> dict[str, Any]:
+    if row is None:
+        return {"counter": False}
+    return {"counter": True, "cs_sold_by": row.sold_by_id, "cs_method": row.method,
+            "cs_list_price": row.list_price_cents, "cs_reason": row.comp_reason,
+            "cs_name": row.customer_name, "cs_email": row.customer_email,
+            "cs_paid_method": row.paid_method, "cs_paid_by": row.paid_by_id,
+            "cs_paid_at": row.paid_at, "cs_amount": row.amount_cents,
+            "cs_given": row.given_cents, "cs_change": row.change_cents}
 
 
 # A voucher's uses and a gift card's amount, taken after the seats (lock order: performance
@@ -184,30 +259,39 @@ def write_reservation(*, order: Order, lines: list[OrderLine], tickets: list[Tic
                       now: dt.datetime, key: Key | None, offer: bool = False,
                       reveal: bool = False, email_id: uuid.UUID | None = None,
                       seats: list[int] | None = None,
-                      codes: Codes | None = None) -> Failure | None:
+                      codes: Codes | None = None,
+                      counter: CounterRow | None = None,
+                      best: SeatChoice | None = None) -> Failure | None:
     """Write everything, or nothing and say why. `lines`: one per category, their
     quantities adding up to `order.quantity`. `offer`: seats offered to the head of the
     waiting list (only then may a sale pass people who wait). `reveal`: hidden categories
     may be sold (a voucher revealed them). `email_id`: also write the confirmation email's
     row, with this id (a confirmed order). `seats`: the seats it takes (a seated
     performance: exactly `order.quantity` of them, or it refuses SEATS_REQUIRED). `codes`:
-    the voucher's uses and the gift card's amount to take (vouchers.checkout)."""
+    the voucher's uses and the gift card's amount to take (vouchers.checkout). `counter`:
+    also write the box office's row of the sale (staff/counter.py). `best` (PostgreSQL
+    only): the statement chooses the seats (best available) and fills `best.chosen`, or
+    `best.refused` on SEAT_TAKEN; `seats` is then unused."""
     if codes is not None and codes.voucher_id is not None:  # the order row records its use
         order.voucher_id, order.voucher_uses = codes.voucher_id, codes.voucher_uses
         order.voucher_discount_cents = codes.voucher_discount
     params = {**_params(order, lines, tickets, now, key), "offer": offer, "reveal": reveal,
-              "email": email_id, "seats": list(seats or []), **_code_params(codes)}
+              "email": email_id, "seats": list(seats or []), **_code_params(codes),
+              **_counter_params(counter), **(best.params() if best else {})}
     try:
         if connection.vendor in SINGLE_STATEMENT_VENDORS:
-            return _in_one_statement(params, len(tickets), key is not None)
-        return _in_steps(order, lines, tickets, params, key is not None)
+            return _in_one_statement(params, len(tickets), key is not None, best)
+        return _in_steps(order, lines, tickets, params, key is not None, counter)
     except OperationalError as exc:
         # lock_not_available: only where the database role sets a lock_timeout (DEPLOY.md).
         if getattr(exc.__cause__, "pgcode", None) == "55P03":
             return Failure.BUSY
         raise
     except IntegrityError as exc:
-        return _refusal(exc, keyed=key is not None)
+        failure = _refusal(exc, keyed=key is not None)
+        if best is not None and failure is Failure.SEAT_TAKEN:
+            best.refused = seat_in_conflict(exc)
+        return failure
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) == LINES_CHANGED_SQLSTATE:
             if "seats_required" in str(exc):
@@ -277,9 +361,12 @@ def _code_params(codes: Codes | None) -> dict[str, Any]:
             "gift_amount": codes.gift_amount}
 
 
-def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failure | None:
+def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
+                      best: SeatChoice | None = None) -> Failure | None:
     key_step = _KEY_INSERT.format(source="WHERE EXISTS (SELECT 1 FROM o)") if keyed \
         else "SELECT 1"
+    if keyed and best is not None:  # its response with the seats chosen
+        key_step = key_step.replace("%(body)s", key_body(seats=params["n"], tickets=seats))
     # Its own transaction in production (autocommit); a savepoint when a caller (a test)
     # already holds one, so that a constraint error does not poison it.
     email_step = _EMAIL_INSERT if params["email"] else "SELECT 1"
@@ -289,12 +376,22 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool) -> Failur
            .replace("{codes_steps}", (_VOUCHER_STEPS if voucher else "")
                     + (_GIFT_STEPS if gift else ""))
            .replace("{codes_checks}", (_VOUCHER_CHECK if voucher else "")
-                    + (_GIFT_CHECK if gift else "")))
+                    + (_GIFT_CHECK if gift else "")
+                    + (_COUNTER_CHECK if params["counter"] else ""))
+           .replace("{counter_step}", _COUNTER_STEP if params["counter"] else "SELECT 1")
+           .replace("{best_steps}", BEST_STEPS if best else "")
+           .replace("{ticket_rows}", TICKET_ROWS if best else _TICKET_ROWS)
+           .replace("{seat_rows}", SEAT_ROWS if best else _SEAT_ROWS)
+           .replace("{seat_checks}", CHECKS if best else _SEAT_CHECKS)
+           .replace("{seats_first}", CHOOSE_FIRST if best else ""))
     with scope, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        sold, held, issued, stored, owed, lined, _, _, *codes = cursor.fetchone()
+        row = cursor.fetchone()
+        sold, held, issued, stored, owed, lined, _, _, chosen, _, *codes = row[1:] if best else row
     if not sold:
         return Failure.NOT_SOLD
+    if best is not None:
+        best.take(chosen)
     if not (held and issued == seats and stored and owed
             and lined == params["lines"] and all(codes[::2])):  # only if the SQL is broken
         raise RuntimeError(f"partial reservation: {held=} {issued=} {stored=} {owed=} "
@@ -308,12 +405,11 @@ class _RollBack(Exception):
 
 
 def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
-              params: dict[str, Any], keyed: bool) -> Failure | None:
+              params: dict[str, Any], keyed: bool,
+              counter: CounterRow | None = None) -> Failure | None:
     try:
         with transaction.atomic(durable=not connection.in_atomic_block):
-            sold = _for_sale(order, params["now"], offer=params["offer"]).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, params["now"], offer=params["offer"]):
                 raise _RollBack(Failure.NOT_SOLD)
             for line in lines:
                 matching = PriceCategory.objects.filter(
@@ -340,6 +436,9 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
                 OrderEmail.objects.create(id=params["email"], order=order,
                                           kind=EmailKind.CONFIRMATION, created_at=params["now"])
             _codes_in_steps(order, params)
+            if counter is not None:  # the ORM form of _COUNTER_STEP
+                apps.get_model("staff", "CounterSale").objects.create(
+                    order=order, sold_at=params["now"], **dataclasses.asdict(counter))
     except _RollBack as rollback:
         return rollback.failure
     return None
@@ -375,9 +474,7 @@ def take_seats_again(*, order: Order, now: dt.datetime) -> bool:
         return False
     try:
         with transaction.atomic():
-            sold = _for_sale(order, now, offer=False).update(
-                seats_sold=F("seats_sold") + order.quantity)
-            if not sold:
+            if not _sell_in_steps(order, now, offer=False):
                 raise _RollBack(Failure.NOT_SOLD)
             _categories_move(order, +1)
             _execute(_HOLD.format(source=""), {"user": order.customer_id,
@@ -408,15 +505,27 @@ def _categories_move(order: Order, sign: int) -> None:
             order.pk, connection)})
 
 
-def _for_sale(order: Order, now: dt.datetime, *, offer: bool) -> QuerySet[Performance]:
+def _sell_in_steps(order: Order, now: dt.datetime, *, offer: bool) -> bool:
+    """Count the order's seats (ORM form of _SELL and _SELL_SPLIT): on the performance row
+    at K = 1, else on its counter rows (shows.counters.counters_take). False: not sold."""
+    if _for_sale(order, now, offer=offer).filter(counter_rows=1).update(
+            seats_sold=F("seats_sold") + order.quantity):
+        return True
+    return _for_sale(order, now, offer=offer, split=True).exists() and counters_take(
+        performance_id=order.performance_id, seats=order.quantity)
+
+
+def _for_sale(order: Order, now: dt.datetime, *, offer: bool,
+              split: bool = False) -> QuerySet[Performance]:
     """The performance, if `order.quantity` seats of it may be sold now (ORM form of
-    _SELL)."""
+    _SELL's guards; `split`: of _SELL_SPLIT's, the room being its counter rows')."""
     waiting = WaitlistEntry.objects.filter(performance=OuterRef("pk"),
                                            status=WaitlistStatus.WAITING)
     found = Performance.objects.filter(
         Q(sales_end_at__gt=now) | Q(sales_end_at__isnull=True, starts_at__gt=now),
         Q(on_sale_at__isnull=True) | Q(on_sale_at__lte=now),
-        pk=order.performance_id, cancelled=False,
+        pk=order.performance_id, cancelled=False)
+    found = found.filter(counter_rows__gt=1) if split else found.filter(
         seats_sold__lte=F("capacity") - order.quantity)
     return found if offer else found.exclude(Q(waitlist_enabled=True) & Exists(waiting))
 
@@ -426,14 +535,30 @@ def release_seats(*, order: Order, gift_card_kept_cents: int = 0) -> None:
     lock order of the reservation: performance, categories, then holding. Inside the caller's
     transaction, after the conditional status UPDATE that makes this happen once. Its codes
     are given back too, less `gift_card_kept_cents` (vouchers.services.codes_release)."""
-    Performance.objects.filter(pk=order.performance_id).update(
-        seats_sold=F("seats_sold") - order.quantity)
+    _uncount(order)
     _categories_move(order, -1)
     SeatHolding.objects.filter(customer_id=order.customer_id,
                                performance_id=order.performance_id).update(
         seats=F("seats") - order.quantity)
     TakenSeat.objects.filter(order=order, active=True).update(active=False)
     codes_release(order=order, gift_card_kept_cents=gift_card_kept_cents)
+
+
+def _uncount(order: Order) -> None:
+    """Take the order's seats off the count: the performance row's at K = 1 (one UPDATE,
+    as ever); at K > 1 under the performance row's lock (FOR NO KEY UPDATE, as the UPDATE
+    takes), from its counter rows (locked in slot order: shows.counters.counters_give).
+    A K changed meanwhile is looked at again."""
+    for _ in range(3):
+        if Performance.objects.filter(pk=order.performance_id, counter_rows=1).update(
+                seats_sold=F("seats_sold") - order.quantity):
+            return
+        locked = list(Performance.objects.select_for_update(no_key=True).filter(
+            pk=order.performance_id, counter_rows__gt=1).values_list("pk", flat=True))
+        if locked and counters_give(performance_id=order.performance_id,
+                                    seats=order.quantity):
+            return
+    raise RuntimeError(f"order {order.pk}: its seats were counted nowhere")
 
 
 def _is_seated(performance_id: int) -> bool:

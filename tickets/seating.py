@@ -5,7 +5,9 @@ best available is chosen from (every seat of the layout in the asked zones, with
 it is taken). The reservation statement (reservation_sql) then writes the seats it takes
 as TakenSeat rows beside the counts; a seat taken meanwhile violates their UNIQUE index
 and aborts the whole statement (409 seat_taken), so a choice read stale is never sold
-twice. Best available chooses again, from a fresh read, when that happens.
+twice. Best available chooses again when that happens. On PostgreSQL the statement
+chooses best available itself (tickets/best_available.py, the same rules as seats_best
+here, which SQLite uses and which says why the statement found no seats).
 """
 
 from __future__ import annotations
@@ -276,7 +278,7 @@ def performance_seats(*, performance_id: int) -> dict | None:
         "layout_version": int(seated.layout.updated_at.timestamp()),
         "seats": len(ids),
         "taken": base64.b64encode(bytes(bits)).decode("ascii"),
-        "seats_left": max(performance.capacity - performance.seats_sold, 0),
+        "seats_left": max(performance.capacity - performance.seats_sold_exact, 0),
         "currency": performance.currency,
         "zones": [{"zone": z.zone, "category": {"id": z.category_id, "name": z.category.name},
                    "price_cents": z.category.price_cents} for z in zones],

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.services import QUEUED_GRACE, EmailKind, order_email_written, order_notify
@@ -27,9 +27,11 @@ from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from vouchers.errors import VouchersError
 from vouchers.selectors import voucher_read
+from waitingroom.errors import WaitingRoomError
 from waitingroom.services import admission_check
 
 from . import errors, seating
+from .best_available import SeatChoice
 from .holds import (
     order_expire,
     order_payment_prepare,
@@ -47,7 +49,7 @@ from .models import (
     WaitlistStatus,
 )
 from .refunds import RefundQuote, refund_quote, refund_split
-from .reservation_sql import Failure, write_reservation
+from .reservation_sql import SINGLE_STATEMENT_VENDORS, CounterRow, Failure, write_reservation
 from .vouchers import CodesRequest, codes_decide, codes_failure
 
 __all__ = ["CodesRequest", "LineRequest"]  # the view builds them
@@ -82,6 +84,8 @@ def order_reserve(
     wheelchair: bool = False,
     attempt: int = 1,
     codes: CodesRequest | None = None,
+    counter: Callable[[Order], CounterRow] | None = None,
+    choose_in_python: bool = False,
 ) -> Order:
     """Reserve seats of one or more price categories (`lines`), or `quantity` seats of the
     lowest-priced visible one; or raise a TicketsError.
@@ -98,12 +102,20 @@ def order_reserve(
 
     A seated performance sells `seats` (ids; each in its zone's category), or, with
     `best_available`, seats the server chooses for `lines` (or `quantity` in any zone):
-    see tickets.seating.seats_best for `split` and `wheelchair`. A seat taken meanwhile:
-    409 seat_taken listing which (best available chooses again first).
+    see tickets.seating.seats_best for `split` and `wheelchair`. On PostgreSQL the
+    reservation statement chooses them itself (tickets/best_available.py: no query of its
+    own); the Python chooser reads the layout first elsewhere (`make run`'s SQLite), for a
+    request in any zone of several categories, and (`choose_in_python`) to say why the
+    statement found no seats. A seat taken meanwhile: 409 seat_taken listing which (best
+    available chooses again first).
 
     `codes`: a voucher (discounts, reveals hidden categories) and a gift card (pays part or
     all), taken in the same statement as the seats (tickets/vouchers.py); raises a
     VouchersError when one cannot be used.
+
+    `counter`: a box-office sale (staff/counter.py): given the order built (its total and
+    status), it returns the sale's CounterRow, written by the same statement, or raises a
+    DomainError and nothing is written.
     """
     now = now or timezone.now()
     if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
@@ -117,9 +129,19 @@ def order_reserve(
     if not performance.show.published:  # never for sale, key or no key (the statement
         raise errors.SalesClosed()       # does not look at the show)
     if not paid_at_box_office and hold_until is None:  # an announced on-sale's waiting room
-        admission_check(performance=performance, user=user, admission=admission, now=now)
-    picks, asked = None, (lines, quantity)
-    if seats is not None or best_available:
+        try:
+            admission_check(performance=performance, user=user, admission=admission, now=now)
+        except WaitingRoomError:
+            # A retry whose admission lapsed since its first request was answered gets its
+            # replay (it sells nothing new); without a stored key, the 403 stands.
+            if idempotency and idempotency_exists(user=user, key=idempotency.key):
+                raise replay_or_reused(user=user, key=idempotency.key,
+                                       fingerprint=idempotency.fingerprint) from None
+            raise
+    picks, asked, best = None, (lines, quantity), None
+    if best_available and seats is None and not choose_in_python:
+        best, lines = _best_in_statement(performance, lines, quantity, wheelchair, split)
+    if (seats is not None or best_available) and best is None:
         picks, lines = seating.seats_wanted(
             performance_id=performance.pk, seats=seats, best_available=best_available,
             lines=lines, quantity=quantity, split=split, wheelchair=wheelchair)
@@ -148,7 +170,7 @@ def order_reserve(
     for _ in range(5):  # again only when a parallel checkout drained the gift card
         order, failure = _reserve_once(user, performance, order_lines, quantity, total,
                                        idempotency, paid_at_box_office, now, decided,
-                                       hold_until, picks)
+                                       hold_until, picks, counter, best)
         if failure is not Failure.GIFT_CARD_SHORT:
             break
         decided = decided.with_fresh_gift_card(total=total, now=now)
@@ -160,7 +182,17 @@ def order_reserve(
                              quantity=asked[1], idempotency=idempotency,
                              paid_at_box_office=paid_at_box_office, admission=admission,
                              hold_until=hold_until, now=now, best_available=True, split=split,
-                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes)
+                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes,
+                             counter=counter)
+    if failure is Failure.SEATS_REQUIRED and best is not None:
+        # The statement found no seats as asked: the Python chooser says why (sold out, no
+        # seats together), or takes those freed since.
+        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
+                             quantity=asked[1], idempotency=idempotency,
+                             paid_at_box_office=paid_at_box_office, admission=admission,
+                             hold_until=hold_until, now=now, best_available=True, split=split,
+                             wheelchair=wheelchair, attempt=attempt, codes=codes,
+                             counter=counter, choose_in_python=True)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
@@ -172,7 +204,8 @@ def order_reserve(
                                fingerprint=idempotency.fingerprint)
     if failure is Failure.SEAT_TAKEN:
         raise errors.SeatTaken(seats=seating.seats_taken_among(
-            performance_id=performance.pk, seat_ids=[pick.seat.pk for pick in picks or []]))
+            performance_id=performance.pk, seat_ids=[pick.seat.pk for pick in picks or []]
+            + (best.refused if best else [])))
     if failure is Failure.SEATS_REQUIRED:
         raise errors.SeatsRequired()
     if failure is not None:
@@ -191,7 +224,10 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
                   order_lines: list[OrderLine], quantity: int, total: int,
                   idempotency: Idempotency | None, paid_at_box_office: bool,
                   now: dt.datetime, decided: Any, hold_until: dt.datetime | None,
-                  picks: list | None) -> tuple[Order, Failure | None]:
+                  picks: list | None,
+                  counter: Callable[[Order], CounterRow] | None = None,
+                  best: SeatChoice | None = None
+                  ) -> tuple[Order, Failure | None]:
     """Build the order and write it (one statement): the order, and why not if it was not."""
     gift = decided.gift_amount if decided else 0
     paid = total - gift > 0 and not paid_at_box_office
@@ -209,19 +245,48 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
     tickets = [] if paid else tickets_for(order, order_lines, picks)
     order.issued_tickets, order.issued_lines = tickets, order_lines
     order.issued_seats = [pick.seat for pick in picks or []]
+    if best is not None:  # chosen by the statement: rendered as nulls until it answers
+        best.categories = [line.category_id for line in order_lines]
+        best.counts = [line.quantity for line in order_lines]
+        order.issued_seats = [None] * quantity
 
     response = idempotency.render(order, tickets) if idempotency else None
     key = (idempotency.key, idempotency.fingerprint, response) if idempotency else None
     email_id = None if paid else uuid.uuid4()  # its confirmation, written with the order
     order.email_id = email_id
+    counter_row = counter(order) if counter else None  # may refuse: nothing written yet
 
     _announce_work(order, email=email_id is not None, keyed=idempotency is not None)
     failure = write_reservation(order=order, lines=order_lines, tickets=tickets, now=now,
                                 key=key, email_id=email_id,
                                 reveal=bool(decided and decided.reveal),
                                 codes=decided.codes if decided else None,
-                                seats=[pick.seat.pk for pick in picks] if picks else None)
+                                seats=[pick.seat.pk for pick in picks] if picks else None,
+                                counter=counter_row, best=best)
+    if best is not None and failure is None:
+        order.issued_seats = best.chosen
+        for ticket, seat in zip(tickets, best.chosen, strict=False):
+            ticket.seat = seat
     return order, failure
+
+
+def _best_in_statement(performance: Performance, lines: list[LineRequest] | None,
+                       quantity: int | None, wheelchair: bool, split: bool
+                       ) -> tuple[SeatChoice | None, list[LineRequest] | None]:
+    """Best available for the reservation statement to choose (PostgreSQL), with the lines
+    it sells; None (and the lines as asked) where the Python chooser must read the layout
+    first: another database, or seats in any zone of a performance with several
+    categories (which category each seat is, and so the total, is known only once
+    chosen)."""
+    if connection.vendor not in SINGLE_STATEMENT_VENDORS:
+        return None, lines
+    if lines is None:
+        categories = getattr(performance, "sale_categories", [])
+        if len(categories) != 1:
+            return None, lines
+        lines = [LineRequest(category_id=categories[0].pk, quantity=quantity or 0)]
+    # Filled with the lines as built (a category asked twice counted once): _reserve_once.
+    return SeatChoice(categories=[], counts=[], wheelchair=wheelchair, split=split), lines
 
 
 def order_pay(*, user: AbstractBaseUser, order_id: uuid.UUID, payment_method: str,

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from notifications.services import EmailKind, order_notify
 from shows import cache as shows_cache
+from shows.counters import counters_locked
 from shows.models import Performance
 
 from . import errors
@@ -147,10 +148,14 @@ def offers_make(*, performance_id: int, now: dt.datetime | None = None) -> None:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        performance = (Performance.objects.select_for_update().select_related("show")
+        # FOR NO KEY UPDATE, as a sale's UPDATE takes: a split count's sale (which holds a
+        # counter row) checks its inserts' foreign key to the row, and must not wait.
+        performance = (Performance.objects.select_for_update(no_key=True)
+                       .select_related("show")
                        .filter(pk=performance_id).first())
         if performance is None or not performance.waitlist_enabled:
             return
+        counters_locked(performance)  # K > 1: its count stays as read until we commit
         while performance.seats_left > 0:
             head = (WaitlistEntry.objects.select_for_update()
                     .filter(performance_id=performance_id, status=WaitlistStatus.WAITING)

@@ -94,3 +94,37 @@ def test_a_seat_taken_meanwhile_is_refused_and_the_map_redrawn(checkout, page, s
                            arg=seat.element_handle())
     assert seat.get_attribute("aria-selected") == "false"
     assert_accessible(page, "a seat taken meanwhile")
+
+
+def test_best_available_finds_seats_shown_as_the_customers(checkout, page, seated_show):
+    """The customer asks for 2 seats of the Rear zone; the server chooses them (in its
+    reservation statement): they are listed and drawn as the customer's, then paid."""
+    from tickets.models import Order
+
+    show, performance = seated_show
+    page.set_viewport_size({"width": 390, "height": 900})
+    item = open_map(page, checkout, show, performance, "best@example.com")
+    item.get_by_label("Zone", exact=True).select_option(label="Rear · €20.00")
+    item.get_by_label("Seats", exact=True).select_option("2")
+    item.get_by_role("button", name="Find me seats").click()
+    found = item.locator(".seats-found")
+    found.wait_for()
+    # Row C (the Rear zone), the pair nearest its centre: beside the aisle, lower ids first.
+    assert found.locator(".ticket-seat").all_inner_texts() == ["Stalls, row C, seat 4",
+                                                              "Stalls, row C, seat 5"]
+    for wanted in seat_ids(performance, "C-4", "C-5"):
+        seat = item.locator(f"[data-seat='{wanted}']")
+        assert seat.get_attribute("aria-label").endswith("yours")
+    assert "Yours" in item.locator(".seat-legend").inner_text()
+    assert_accessible(page, "best available's seats, shown as the customer's")
+    shoot(page, "seat-map-best-available", 390)
+    found.get_by_role("button", name="Go to your order").click()
+    page.get_by_role("heading", name="Pay for your tickets").wait_for()
+    fill_card(page, CARD_OK)
+    pay(page, "€40.00")
+    page.get_by_text("Payment received: 2 tickets confirmed").wait_for()
+    assert sorted(page.locator(".ticket-seat").all_inner_texts()) == [
+        "Stalls, row C, seat 4", "Stalls, row C, seat 5"]
+    order = Order.objects.get(performance=performance, status="confirmed")
+    assert sorted(order.tickets.values_list("seat_id", flat=True)) == seat_ids(
+        performance, "C-4", "C-5")

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act } from "preact/test-utils";
 import axe from "axe-core";
-import { SeatMap, neighbour, seatsOf, takenSet } from "../src/views/SeatMap";
+import { SeatMap, mySeats, neighbour, seatsOf, takenSet, zoneCategories } from "../src/views/SeatMap";
 import { waitingRoomTiming } from "../src/views/ShowDetail";
-import type { Layout, Performance } from "../src/api";
+import type { Layout, OrderPage, Performance } from "../src/api";
 import { button, mockFetch, mount, ok, problem, signedIn, text, waitFor } from "./helpers";
 
 // Two rows of four; seat 2 of row A is taken.
@@ -50,7 +50,7 @@ describe("SeatMap", () => {
     mockFetch((url, init) => {
       if (url.pathname.endsWith("/seats/")) return ok(availability());
       if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
-      if (url.pathname === "/api/v1/tickets/") { bodies.push(JSON.parse(String(init.body))); return ok({ id: "abc" }, 201); }
+      if (url.pathname === "/api/v1/tickets/" && init.method === "POST") { bodies.push(JSON.parse(String(init.body))); return ok({ id: "abc" }, 201); }
       return problem(404, "not_found");
     });
     const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
@@ -103,7 +103,7 @@ describe("SeatMap", () => {
       if (url.pathname.endsWith("/seats/")) return ok(availability());
       if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
       if (url.pathname.endsWith("/waiting-room/")) return ok(standings.shift());
-      if (url.pathname === "/api/v1/tickets/") {
+      if (url.pathname === "/api/v1/tickets/" && init.method === "POST") {
         const admission = (init.headers as Record<string, string>).Admission ?? null;
         admissions.push(admission);
         return admission === "adm-3" ? ok({ id: "abc" }, 201) : problem(403, "admission_required");
@@ -166,5 +166,97 @@ describe("SeatMap", () => {
     await act(() => { button(root, /^Reserve/).click(); });
     await waitFor(() => bodies.length);
     expect(bodies[0]).toEqual({ performance: 5, seats: [13, 21], voucher: "NEWSLETTER20", gift_card: "GIFT" });
+  });
+});
+
+const seatRef = (id: number, row: string, number: string) =>
+  ({ id, section: "Stalls", row, number, label: `Stalls, row ${row}, seat ${number}` });
+const orderOf = (id: string, performanceId: number, status: string, seats: ReturnType<typeof seatRef>[]) =>
+  ({ id, status, performance: { id: performanceId }, seats, tickets: [], lines: [] });
+
+describe("best available and the customer's seats", () => {
+  it("knows the customer's seats of this performance from their live orders", () => {
+    const page = { count: 3, next: null, previous: null, results: [
+      orderOf("a", 5, "confirmed", [seatRef(13, "A", "3")]),
+      orderOf("b", 5, "cancelled", [seatRef(14, "A", "4")]),
+      orderOf("c", 6, "pending", [seatRef(21, "B", "1")]),
+    ] } as unknown as OrderPage;
+    expect([...mySeats(page, 5)]).toEqual([13]);
+    expect(zoneCategories(availability()).map((c) => c.name)).toEqual(["Stalls", "Rear"]);
+  });
+
+  it("asks the server for the best seats of a zone, shows them as the customer's and leads to the order", async () => {
+    const bodies: unknown[] = [];
+    let taken = 0b0100_0000;
+    mockFetch((url, init) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability(taken));
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname === "/api/v1/tickets/" && init.method === "POST") {
+        bodies.push(JSON.parse(String(init.body)));
+        taken = 0b0100_0011;  // B-3 and B-4 are now taken: the customer's
+        return ok(orderOf("best-1", 5, "pending", [seatRef(23, "B", "3"), seatRef(24, "B", "4")]), 201);
+      }
+      if (url.pathname === "/api/v1/tickets/") return ok({ count: 0, next: null, previous: null, results: [] });
+      return problem(404, "not_found");
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 11));
+    const zone = root.querySelector("select[id^=best-][id$=-zone]") as HTMLSelectElement;
+    expect([...zone.options].map((o) => o.textContent)).toEqual(["Stalls · €30.00", "Rear · €20.00"]);
+    await act(() => { zone.value = "2"; zone.dispatchEvent(new Event("change", { bubbles: true })); });
+    const wheelchair = [...root.querySelectorAll("label.choice")].find((l) => l.textContent?.includes("wheelchair"));
+    expect(wheelchair).toBeTruthy();  // the layout has a wheelchair space
+    const apart = [...root.querySelectorAll("label.choice")].find((l) => l.textContent?.includes("apart"))!;
+    await act(() => { apart.querySelector("input")!.click(); });
+    await act(() => { button(root, "Find me seats").click(); });
+    await waitFor(() => root.querySelector(".seats-found"));
+    expect(bodies[0]).toEqual({ performance: 5, best_available: true, split: true,
+                                lines: [{ category: 2, quantity: 2 }] });
+    expect(text(root.querySelector(".seats-found")!)).toContain("Stalls, row B, seat 3");
+    expect(root.querySelector("[aria-live]")!.textContent).toContain("We found you 2 seats: Stalls, row B, seat 3; Stalls, row B, seat 4.");
+    expect(seat(root, 23).getAttribute("class")).toContain("seat-yours");
+    expect(seat(root, 23).getAttribute("aria-label")).toMatch(/yours$/);
+    expect(seat(root, 13).getAttribute("aria-label")).toMatch(/free$/);
+    expect(text(root)).toContain("Yours");
+    const results = await axe.run(root, { runOnly: ["wcag2a", "wcag2aa"] });
+    expect(results.violations.map((v) => v.id)).toEqual([]);
+    await act(() => { button(root, "Go to your order").click(); });
+    expect(location.pathname + location.search).toBe("/tickets/best-1?reserved=1");
+  });
+
+  it("shows the seats of the customer's earlier orders as theirs", async () => {
+    mockFetch((url) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability(0b0110_0000));
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname === "/api/v1/tickets/") {
+        return ok({ count: 1, next: null, previous: null, results: [orderOf("x", 5, "confirmed", [seatRef(13, "A", "3")])] });
+      }
+      return problem(404, "not_found");
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 13)?.getAttribute("aria-label")?.endsWith("yours"));
+    expect(seat(root, 12).getAttribute("aria-label")).toMatch(/taken$/);  // someone else's
+    await act(() => { seat(root, 13).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    expect(root.querySelector("[aria-live]")!.textContent).toBe("Stalls, row A, seat 3 is yours.");
+    expect(seat(root, 13).getAttribute("aria-selected")).toBe("false");
+  });
+
+  it("says why when no seats together are left, and redraws the map", async () => {
+    let seatsAsked = 0;
+    mockFetch((url, init) => {
+      if (url.pathname.endsWith("/seats/")) { seatsAsked++; return ok(availability()); }
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname === "/api/v1/tickets/" && init.method === "POST") {
+        return problem(409, "no_adjacent_seats", { detail: "No seats side by side are left for this group." });
+      }
+      return problem(404, "not_found");
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 11));
+    await act(() => { button(root, "Find me seats").click(); });
+    const alert = await waitFor(() => root.querySelector(".best-available [role=alert]"));
+    expect(alert.textContent).toContain("No seats side by side");
+    await waitFor(() => seatsAsked === 2);
+    expect(root.querySelector(".seats-found")).toBeNull();
   });
 });

@@ -54,7 +54,7 @@ def wsgi():
 
 
 @pytest.mark.parametrize(("writer", "marker"), [
-    ("one statement", "WITH p AS"),                  # the single reservation statement
+    ("one statement", "WITH p1 AS"),                 # the single reservation statement
     ("steps", "INSERT INTO tickets_seatholding"),    # after the seat UPDATE, mid-transaction
 ])
 def test_connection_killed_mid_reservation(wsgi, bearer, make_performance, monkeypatch,

@@ -165,9 +165,9 @@ def test_staff_block_and_release_seats(api, bearer, make_seated):
 
 def test_choosing_adds_no_query_whatever_the_house_or_group(api, bearer, make_seated,
                                                             make_performance):
-    """Best available reads the layout once; the statement writes the seats. So a
-    reservation costs the same queries on 32 or 2,000 seats, for 1 or 4 seats, by id or
-    best available — one more than general admission (the seats' read)."""
+    """The same queries on 32 or 2,000 seats, for 1 or 4 seats. By id: one more than
+    general admission (the seats' read). Best available: on PostgreSQL the statement
+    chooses, as many as general admission; elsewhere the layout is read first, as by id."""
     big = "\n".join(f"R{r:02d}: " + " ".join(["a"] * 25 + ["."] + ["a"] * 25)
                     for r in range(40))  # 40 rows of 50: 2,000 seats
     counts = {}
@@ -190,13 +190,16 @@ def test_choosing_adds_no_query_whatever_the_house_or_group(api, bearer, make_se
                     response = reserve(api, headers, performance, **body)
                 assert response.status_code == 201, response.content
                 counts[(name, n, how)] = len(queries)
-    assert len(set(counts.values())) == 1, counts
+    assert len({n for (_, _, how), n in counts.items() if how == "best"}) == 1, counts
+    assert len({n for (_, _, how), n in counts.items() if how == "ids"}) == 1, counts
     general = make_performance(capacity=2000)
     headers = bearer("general@example.com")
     api.get("/api/v1/me/", **headers)
     with CaptureQueriesContext(connection) as queries:
         assert reserve(api, headers, general, quantity=4).status_code == 201
-    assert set(counts.values()) == {len(queries) + 1}, (counts, len(queries))
+    in_statement = connection.vendor == "postgresql"
+    assert counts[("big", 4, "ids")] == len(queries) + 1, (counts, len(queries))
+    assert counts[("big", 4, "best")] == len(queries) + (0 if in_statement else 1), counts
 
 
 def test_the_seats_endpoint_of_a_2000_seat_house_is_small_and_constant(api, bearer,

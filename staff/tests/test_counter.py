@@ -19,7 +19,7 @@ from tickets import errors as ticket_errors
 from tickets.holds import orders_release_expired
 from tickets.lines import LineRequest
 from tickets.models import MAX_SEATS_PER_PERSON, Order, OrderStatus, SeatHolding
-from tickets.services import order_cancel
+from tickets.services import order_cancel, order_reserve
 
 pytestmark = pytest.mark.django_db
 
@@ -247,24 +247,56 @@ def test_the_report_as_csv(box_office, manager, show_night):
 
 
 def test_a_walk_in_is_remembered_only_once_its_sale_is_committed(
-        box_office, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
-    # Rolled back: its walk-in never was.
+        box_office, manager, show_night, django_capture_on_commit_callbacks, assert_seats_exact):
+    # Rolled back (a comp is a transaction; more seats than are left): its walk-in never was.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(
+            ticket_errors.SoldOut):
+        show_night.__class__.objects.filter(pk=show_night.pk).update(seats_sold=59)
+        sell(manager, show_night, CounterMethod.COMP, comp_reason="press", full=2)
+    show_night.__class__.objects.filter(pk=show_night.pk).update(seats_sold=0)
+    assert counter._walk_ins == {}
+    assert not get_user_model().objects.filter(username__startswith="walk-in-").exists()
+    # Refused before anything is written (not enough cash): nothing is, but the walk-in.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.NotEnoughCash):
         sell(box_office, show_night, CounterMethod.CASH, given_cents=1)
-    assert counter._walk_ins == {}
+    assert not Order.objects.filter(performance=show_night).exists()
+    assert not CounterSale.objects.exists()
     for _ in range(4):  # 3 + 3 + 3 + 3 seats: the fourth sale goes to the next walk-in
         with django_capture_on_commit_callbacks(execute=True):
             sell(box_office, show_night, CounterMethod.CARD, full=3)
-    user, held = counter._walk_ins[show_night.pk]
-    assert held == 3 and user.username.endswith("-2")
+    (first, first_held), (user, held), *_more = counter._walk_ins[show_night.pk]
+    assert (first_held, held) == (9, 3)  # known as held, without reading them again
+    assert first.username.endswith("-1") and user.username.endswith("-2")
     assert sorted(SeatHolding.objects.values_list("seats", flat=True)) == [3, 9]
     assert_seats_exact(show_night)
 
 
-def test_a_category_maximum_is_no_reason_to_try_other_walk_ins(box_office, make_performance):
+def test_a_category_maximum_is_no_reason_to_try_other_walk_ins(box_office, make_performance,
+                                                               monkeypatch):
     limited = make_performance(starts_at=timezone.now() + dt.timedelta(hours=5), categories=[
         {"name": "Full price", "price_cents": 2500, "max_per_order": 2},
         {"name": "Reduced", "price_cents": 1500}])
+    customers = []
+
+    def reserve(**kwargs):
+        customers.append(kwargs["user"].pk)
+        return order_reserve(**kwargs)
+    monkeypatch.setattr(counter, "order_reserve", reserve)
     with pytest.raises(ticket_errors.LimitExceeded):
         sell(box_office, limited, CounterMethod.CARD, full=3)
-    assert get_user_model().objects.filter(username__startswith="walk-in-").count() <= 1
+    assert len(customers) == 1  # tried once, not with each walk-in
+    made = get_user_model().objects.filter(username__startswith="walk-in-").count()
+    assert made == counter.WALK_IN_CREATE  # made at once, the first time
+
+
+def test_walk_ins_are_made_ten_at_a_time_and_filled_in_order(box_office, show_night,
+                                                             assert_seats_exact):
+    for _ in range(12):  # 24 seats: walk-ins 1 and 2 full, 3 holds 4
+        sell(box_office, show_night, CounterMethod.CARD, full=2)
+    held = dict(SeatHolding.objects.filter(performance=show_night)
+                .values_list("customer__username", "seats"))
+    venue = show_night.venue_id
+    assert held == {f"walk-in-{venue}-1": 10, f"walk-in-{venue}-2": 10,
+                    f"walk-in-{venue}-3": 4}
+    assert get_user_model().objects.filter(username__startswith="walk-in-").count() == 10
+    assert_seats_exact(show_night)

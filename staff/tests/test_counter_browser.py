@@ -119,3 +119,64 @@ def test_a_day_at_the_counter_and_its_report(staff_page, staff_user, evening):
     shoot(page, "end-of-day-820")
     csv = page.request.get(page.locator("#csv").get_attribute("href"))
     assert csv.ok and "TOTAL,,EUR,2,5,80.00,1,25.00,0,0.00,50.00" in csv.text()
+
+
+def test_a_cash_sale_refunded_at_the_counter_leaves_the_drawer_as_it_was(
+        staff_page, staff_user, evening):
+    page = staff_page(width=820, height=1180)
+    page.goto(reverse("admin:staff_counter_sell", args=[evening.pk]))
+    quantity(page, "Full price", 2)
+    page.get_by_label("Cash", exact=True).check()
+    page.get_by_label("Cash given").fill("50")
+    page.get_by_role("button", name="Make the sale").click()
+    assert page.locator("h1").inner_text() == "Sold"
+
+    # The clerk's sales of today: this one, with what to give back; refunded from there.
+    page.goto(reverse("admin:staff_counter_changelist"))
+    page.get_by_role("link", name="My sales today (refunds)").click()
+    sale = page.locator(".refundable-sale")
+    assert sale.count() == 1
+    assert sale.locator(".give-back").inner_text() == "Give back 50.00 EUR in cash"
+    assert_accessible(page, "the clerk's sales of today")
+    shoot(page, "counter-refunds-820")
+    sale.get_by_role("button", name="Refund").click()
+    assert page.locator("#notice").inner_text() == "Refunded. Give back 50.00 EUR in cash."
+    assert sale.locator(".refunded").inner_text() == "Refunded"
+    assert sale.get_by_role("button", name="Refund").count() == 0
+    order = Order.objects.get(counter_sale__isnull=False)
+    assert order.status == OrderStatus.CANCELLED and order.refund_cents == 5000
+    evening.refresh_from_db()
+    assert evening.seats_sold == 0
+
+    # The report: one cash sale of 50.00, refunded: nothing expected in the drawer.
+    page.goto(reverse("admin:staff_endofdayreport_changelist"))
+    rows = page.eval_on_selector_all(
+        "#end-of-day tbody tr", "rows => rows.map(r => [r.dataset.staff, r.dataset.method,"
+        " ...[...r.querySelectorAll('[data-figure]')].map(c => c.textContent.trim())])")
+    assert rows == [[staff_user.get_username(), "cash", "1", "2", "50.00 EUR", "0", "1",
+                     "0.00 EUR"]]
+
+
+def test_seats_ticked_on_the_grid_are_sold(staff_page, make_seated):
+    from seating.models import Seat
+    from tickets.models import Ticket
+
+    seated = make_seated("A: s s s s\nB: s s s s", zones={"s": ("Stalls", 2000)},
+                         starts_at=timezone.now() + dt.timedelta(hours=5))
+    page = staff_page(width=820, height=1180)
+    page.goto(reverse("admin:staff_counter_sell", args=[seated.pk]))
+    grid = page.locator("#seat-grid")
+    assert grid.locator("input[name=seat]").count() == 8
+    assert_accessible(page, "the counter's seat grid")
+    shoot(page, "counter-seats-820")
+    grid.get_by_label("Stalls, row B, seat 2 (Stalls, 20.00 EUR)").check()
+    grid.get_by_label("Stalls, row B, seat 3 (Stalls, 20.00 EUR)").check()
+    page.get_by_label("Card terminal").check()
+    page.get_by_role("button", name="Make the sale").click()
+    assert page.locator("h1").inner_text() == "Sold"
+    assert summary(page, "total") == "40.00 EUR"
+    sold = set(Ticket.objects.values_list("seat_id", flat=True))
+    assert sold == set(Seat.objects.filter(layout=seated.layout, row="B",
+                                           number__in=["2", "3"]).values_list("pk", flat=True))
+    page.get_by_role("link", name="Next sale").click()
+    assert page.locator("#seat-grid input[name=seat]").count() == 6  # those two are gone

@@ -133,3 +133,25 @@ def test_a_phone_booking_paid_as_it_lapses_is_paid_or_released_never_both(
     assert sum(outcomes[1:]) == (0 if paid else 1)
     assert order.tickets.count() == (3 if paid else 0)
     assert_seats_exact(nearly_full)
+
+
+def test_two_parallel_refunds_of_one_sale_refund_it_once(nearly_full, make_staff,
+                                                         in_parallel, assert_seats_exact):
+    from staff import counter_refunds, reports
+    from staff.errors import AlreadyRefunded
+
+    clerk, manager = make_staff("Box office"), make_staff("Manager")
+    full = nearly_full.categories.get(name="Full price")
+    record = counter.counter_sell(staff=clerk, sale=counter.Sale(
+        performance_id=nearly_full.pk, method=CounterMethod.CASH, given_cents=10000,
+        lines=[LineRequest(full.pk, 3)]))
+    outcomes = in_parallel([refused(lambda staff=staff: counter_refunds.counter_refund(
+        staff=staff, order_id=record.pk)) for staff in (clerk, clerk, manager)])
+    assert sum(isinstance(o, Order) for o in outcomes) == 1
+    assert sum(isinstance(o, AlreadyRefunded) for o in outcomes) == 2
+    nearly_full.refresh_from_db()
+    assert nearly_full.seats_sold == 20  # the 3 seats given back once
+    assert_seats_exact(nearly_full)
+    row = next(r for r in reports.end_of_day_report(first=timezone.localdate()).rows
+               if r.method == CounterMethod.CASH)
+    assert (row.refunds, row.refund_cents, row.cash_expected_cents) == (1, 7500, 0)

@@ -159,3 +159,30 @@ def test_a_room_that_is_off_admits_at_once_and_needs_nothing(make_performance, m
                              now=timezone.now())
     with pytest.raises(errors.PerformanceNotFound):
         services.room_join(user=user, performance_id=10**9)
+
+
+@pytest.mark.redis
+def test_a_keyed_retry_whose_admission_lapsed_gets_its_replay(on_sale, redis_cache, visitor,
+                                                              settings):
+    """The first request was answered (or its answer lost) while the admission was valid;
+    its retry with the same Idempotency-Key, sent after the admission lapsed, is that
+    answer again, not a 403. Nothing new is sold without a valid admission."""
+    ann, user = visitor("ann@example.com")
+    admission = services.admission_issue(user_id=user.pk, performance_id=on_sale.pk,
+                                         now=timezone.now() - dt.timedelta(seconds=100))
+    body = {"performance": on_sale.pk, "quantity": 2}
+    first = ann.post(TICKETS, body, format="json", HTTP_ADMISSION=admission,
+                     HTTP_IDEMPOTENCY_KEY="rush-1")
+    assert first.status_code == 201
+    settings.WAITING_ROOM_ADMISSION_SECONDS = 60  # it has lapsed now
+    retry = ann.post(TICKETS, body, format="json", HTTP_ADMISSION=admission,
+                     HTTP_IDEMPOTENCY_KEY="rush-1")
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    other = ann.post(TICKETS, {**body, "quantity": 1}, format="json", HTTP_ADMISSION=admission,
+                     HTTP_IDEMPOTENCY_KEY="rush-1")
+    assert other.status_code == 422  # the key's other body: reused, as ever
+    fresh = ann.post(TICKETS, body, format="json", HTTP_ADMISSION=admission,
+                     HTTP_IDEMPOTENCY_KEY="rush-2")
+    assert (fresh.status_code, fresh.json()["code"]) == (403, "admission_expired")
+    assert Order.objects.count() == 1

@@ -3,11 +3,15 @@
  * for long), the taken seats from the short-lived availability bitmap, zones coloured with a
  * legend and prices. Mouse or touch: click a seat; keyboard: arrow keys move between seats,
  * Enter or Space selects; every change is announced. Zoom buttons and drag to pan on phones.
+ * Or best available: a zone and how many, and the server chooses (its statement picks the
+ * seats it takes); the seats it chose are then shown on the map as the customer's ("yours"),
+ * as are those of the customer's other orders for this performance.
  */
 
-import { useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, newIdempotencyKey, type Layout, type Performance, type SeatAvailability,
-         type VoucherPreview, type WaitingRoomStanding } from "../api";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, ApiError, newIdempotencyKey, type Layout, type Order, type OrderPage, type Performance,
+         type ReserveBody, type SeatAvailability, type VoucherPreview,
+         type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
 import { money } from "../format";
 import { t, tn } from "../i18n";
@@ -53,6 +57,22 @@ export function seatsOf(layout: Layout): SeatInfo[] {
     flags: s.flags[i],
     label: `${layout.sections[s.section[i]]}, row ${s.row[i]}, seat ${s.number[i]}`,
   }));
+}
+
+/** The seats of the customer's orders for this performance that hold or bought them. */
+export function mySeats(page: OrderPage, performanceId: number): Set<number> {
+  return new Set(page.results
+    .filter((o) => o.performance.id === performanceId && (o.status === "confirmed" || o.status === "pending"))
+    .flatMap((o) => o.seats.map((s) => s.id)));
+}
+
+/** The zones' categories once each, in the order of the zones, with their prices. */
+export function zoneCategories(availability: SeatAvailability): { id: number; name: string; price: number }[] {
+  const seen = new Map<number, { id: number; name: string; price: number }>();
+  for (const z of availability.zones) {
+    if (!seen.has(z.category.id)) seen.set(z.category.id, { id: z.category.id, name: z.category.name, price: z.price_cents });
+  }
+  return [...seen.values()];
 }
 
 /** The seat to move to from `from` with an arrow key: the nearest in that direction. */
@@ -119,6 +139,26 @@ function Picker({ performance: p, layout, availability, refresh }:
   // "Have a code?": a voucher and a gift card, as the category form has (issue 24).
   const [codes, setCodes] = useState<CodesChoice>({});
   const [preview, setPreview] = useState<VoucherPreview | null>(null);
+  // The customer's own seats (their orders for this performance), and best available's form.
+  const [mine, setMine] = useState<Set<number>>(() => new Set());
+  const categories = useMemo(() => zoneCategories(availability), [availability]);
+  const hasWheelchair = useMemo(() => seats.some((s) => s.flags & 1), [seats]);
+  const [bestCategory, setBestCategory] = useState<number>(() => categories[0]?.id ?? 0);
+  const [bestQuantity, setBestQuantity] = useState(2);
+  const [split, setSplit] = useState(false);
+  const [wheelchair, setWheelchair] = useState(false);
+  const [found, setFound] = useState<Order | null>(null);
+  const [bestError, setBestError] = useState<unknown>(null);
+  const bestIntent = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (!session) return;
+    const controller = new AbortController();
+    api.orders(undefined, controller.signal)
+      .then((page) => setMine((known) => new Set([...known, ...mySeats(page, p.id)])))
+      .catch(() => { /* only decoration: the map works without it */ });
+    return () => controller.abort();
+  }, [p.id, session?.email]);
 
   const xs = seats.map((s) => s.x);
   const ys = seats.map((s) => s.y);
@@ -130,18 +170,19 @@ function Picker({ performance: p, layout, availability, refresh }:
   const view = clampPan(pan.x, pan.y);
   // The chosen seats as lines of their zones' categories, priced with the voucher's
   // discounts (an estimate: the server prices them again).
-  const zoneCategories = availability.zones.map((z) => ({ id: z.category.id, price_cents: z.price_cents }));
+  const zonePrices = availability.zones.map((z) => ({ id: z.category.id, price_cents: z.price_cents }));
   const lines = [...selected.reduce((counts, i) => {
     const category = availability.zones.find((z) => z.zone === seats[i].zone)?.category.id;
     return category === undefined ? counts : counts.set(category, (counts.get(category) ?? 0) + 1);
   }, new Map<number, number>())].map(([category, quantity]) => ({ category, quantity }));
-  const total = estimateLines(lines, zoneCategories, preview).total;
+  const total = estimateLines(lines, zonePrices, preview).total;
   const summary = tn(selected.length, "{n} seat selected, {total}", "{n} seats selected, {total}",
                      { total: money(total, availability.currency) });
 
   const describe = (seat: SeatInfo) => {
     const zone = zones.get(seat.zone);
-    const state = taken.has(seat.index) ? t("taken") : selected.includes(seat.index) ? t("selected") : t("free");
+    const state = mine.has(seat.id) ? t("yours") : taken.has(seat.index) ? t("taken")
+      : selected.includes(seat.index) ? t("selected") : t("free");
     const flags = [seat.flags & 1 ? t("wheelchair space") : "", seat.flags & 2 ? t("companion seat") : "",
                    seat.flags & 4 ? t("restricted view") : ""].filter(Boolean).join(", ");
     return `${seat.label}, ${zone?.name ?? seat.zone} ${money(zone?.price, availability.currency)}` +
@@ -150,6 +191,7 @@ function Picker({ performance: p, layout, availability, refresh }:
 
   const toggle = (seat: SeatInfo) => {
     setFocus(seat.index);
+    if (mine.has(seat.id)) { setAnnounce(t("{seat} is yours.", { seat: seat.label })); return; }
     if (taken.has(seat.index)) { setAnnounce(t("{seat} is taken.", { seat: seat.label })); return; }
     intent.current = null;
     setError(null);
@@ -211,7 +253,7 @@ function Picker({ performance: p, layout, availability, refresh }:
   };
 
   /** Queues in the waiting room until admitted; the admission, or null if it failed. */
-  const queue = async (): Promise<string | null> => {
+  const queue = async (fail: (e: unknown) => void = setError): Promise<string | null> => {
     try {
       let place = await api.joinWaitingRoom(p.id);
       while (!place.admission) {
@@ -221,10 +263,48 @@ function Picker({ performance: p, layout, availability, refresh }:
       }
       return place.admission;
     } catch (e) {
-      setError(e);
+      fail(e);
       return null;
     } finally {
       setStanding(null);
+    }
+  };
+
+  /** Best available: the server chooses `bestQuantity` seats of the zone's category and
+   * takes them; they are shown on the map as the customer's, with the way to the order. */
+  const findSeats = async (admission: string | null = null) => {
+    if (!session) { void signIn(); return; }
+    if (busy && !admission) return;
+    bestIntent.current ??= newIdempotencyKey();
+    setBusy(true);
+    setBestError(null);
+    setFound(null);
+    const body: ReserveBody = { performance: p.id, best_available: true,
+                                lines: [{ category: bestCategory, quantity: bestQuantity }],
+                                ...(split ? { split: true } : {}), ...(wheelchair ? { wheelchair: true } : {}),
+                                ...(codes.voucher ? { voucher: codes.voucher } : {}),
+                                ...(codes.gift_card ? { gift_card: codes.gift_card } : {}) };
+    try {
+      const order = await api.reserve(body, bestIntent.current, admission);
+      bestIntent.current = null;
+      setMine((known) => new Set([...known, ...order.seats.map((s) => s.id)]));
+      setFound(order);
+      setAnnounce(tn(order.seats.length, "We found you {n} seat: {seats}.", "We found you {n} seats: {seats}.",
+                     { seats: order.seats.map((s) => s.label).join("; ") }));
+      refresh();
+    } catch (e) {
+      if (e instanceof ApiError && ADMISSION_CODES.includes(e.code) && !admission) {
+        const granted = await queue(setBestError);
+        if (granted) await findSeats(granted);
+        return;
+      }
+      bestIntent.current = null;
+      setBestError(e);
+      if (e instanceof ApiError && ["seat_taken", "sold_out", "no_adjacent_seats", "category_sold_out"].includes(e.code)) {
+        refresh();
+      }
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -274,6 +354,7 @@ function Picker({ performance: p, layout, availability, refresh }:
         ))}
         <li><span class="swatch swatch-taken" aria-hidden="true" />{t("Taken")}</li>
         <li><span class="swatch swatch-selected" aria-hidden="true" />{t("Selected")}</li>
+        {mine.size > 0 && <li><span class="swatch swatch-yours" aria-hidden="true" />{t("Yours")}</li>}
       </ul>
       <div class="seat-zoom" role="group" aria-label={t("Zoom")}>
         <button type="button" class="button button-secondary" onClick={() => zoomBy(1.5)}>{t("Zoom in")}</button>
@@ -286,13 +367,14 @@ function Picker({ performance: p, layout, availability, refresh }:
            onPointerDown={onPointerDown} onPointerMove={onPointerMove}
            onPointerUp={() => { drag.current = null; }} onPointerLeave={() => { drag.current = null; }}>
         {seats.map((seat) => {
-          const isTaken = taken.has(seat.index);
+          const isMine = mine.has(seat.id);
+          const isTaken = taken.has(seat.index) || isMine;
           const isSelected = selected.includes(seat.index);
           return (
             <circle key={seat.id} data-index={seat.index} data-seat={seat.id}
-                    class={`seat${isTaken ? " seat-taken" : ""}${isSelected ? " seat-selected" : ""}`}
+                    class={`seat${isTaken ? " seat-taken" : ""}${isSelected ? " seat-selected" : ""}${isMine ? " seat-yours" : ""}`}
                     cx={seat.x} cy={seat.y} r={R}
-                    fill={isTaken ? "#9a9a9a" : zones.get(seat.zone)?.colour}
+                    fill={isMine ? "#fff" : isTaken ? "#9a9a9a" : zones.get(seat.zone)?.colour}
                     role="option" aria-selected={isSelected} aria-disabled={isTaken}
                     aria-label={describe(seat)} tabindex={seat.index === focus ? 0 : -1}
                     onClick={(event) => {
@@ -319,7 +401,7 @@ function Picker({ performance: p, layout, availability, refresh }:
       {error !== null && <div class="inline-error" role="alert"><p>{errorMessage(error)}</p></div>}
       {session && (
         <CodesFields performance={p} total={total} tariffs={false}
-                     onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; setError(null); }} />
+                     onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; bestIntent.current = null; setError(null); }} />
       )}
       {session ? (
         <button type="button" class="button" disabled={busy || selected.length === 0} aria-busy={busy}
@@ -328,6 +410,55 @@ function Picker({ performance: p, layout, availability, refresh }:
         </button>
       ) : (
         <button type="button" class="button" onClick={() => void signIn()}>{t("Sign in to reserve")}</button>
+      )}
+      {categories.length > 0 && (
+        <form class="best-available" onSubmit={(e) => { e.preventDefault(); void findSeats(); }}
+              aria-describedby={bestError !== null ? `best-${p.id}-error` : undefined}>
+          <fieldset disabled={busy}>
+            <legend>{t("Or let us find the best seats")}</legend>
+            <div class="field">
+              <label for={`best-${p.id}-zone`}>{t("Zone")}</label>
+              <select id={`best-${p.id}-zone`} value={String(bestCategory)}
+                      onChange={(e) => setBestCategory(Number(e.currentTarget.value))}>
+                {categories.map((c) => (
+                  <option key={c.id} value={c.id}>{c.name} · {money(c.price, availability.currency)}</option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for={`best-${p.id}-seats`}>{t("Seats")}</label>
+              <select id={`best-${p.id}-seats`} value={String(bestQuantity)}
+                      onChange={(e) => setBestQuantity(Number(e.currentTarget.value))}>
+                {Array.from({ length: MAX_SEATS }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}</option>)}
+              </select>
+            </div>
+            <label class="choice">
+              <input type="checkbox" checked={split} onChange={(e) => setSplit(e.currentTarget.checked)} />
+              {t("Seats apart are fine")}
+            </label>
+            {hasWheelchair && (
+              <label class="choice">
+                <input type="checkbox" checked={wheelchair} onChange={(e) => setWheelchair(e.currentTarget.checked)} />
+                {t("Include a wheelchair space")}
+              </label>
+            )}
+            <button type="submit" class="button" aria-busy={busy || undefined}>
+              {t("Find me seats")}
+            </button>
+          </fieldset>
+          {bestError !== null && (
+            <div id={`best-${p.id}-error`} class="inline-error" role="alert"><p>{errorMessage(bestError)}</p></div>
+          )}
+        </form>
+      )}
+      {found && (
+        <div class="notice notice-success seats-found" role="status">
+          <p>{tn(found.seats.length, "We found you {n} seat:", "We found you {n} seats:")}</p>
+          <ul>{found.seats.map((s) => <li key={s.id} class="ticket-seat">{s.label}</li>)}</ul>
+          <button type="button" class="button" onClick={() => navigate(`/tickets/${found.id}?reserved=1`)}>
+            {t("Go to your order")}
+          </button>
+        </div>
       )}
     </div>
   );
