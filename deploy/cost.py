@@ -153,10 +153,10 @@ def _zappa(stage: str = "production") -> dict:
 
 
 def _runs_per_month(expression: str) -> float:
-    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", expression)
+    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression)
     if not match:
         raise SystemExit(f"cost.py cannot count runs of {expression!r}")
-    every = int(match[1]) * (60 if match[2].startswith("hour") else 1)
+    every = int(match[1]) * {"minute": 1, "hour": 60, "day": 1440}[match[2].rstrip("s")]
     return MINUTES / every
 
 

@@ -74,3 +74,38 @@ class OrderEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of order {str(self.order_id)[:8]} ({self.status})"
+
+
+class GiftCardEmail(models.Model):
+    """The email that carries a bought gift card's code (one per purchase): owed in the
+    transaction that issues the card, sent after its commit, and, when SES fails, retried
+    by the per-minute job with the order emails' delays (notifications/giftcards.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purchase = models.OneToOneField("vouchers.GiftCardPurchase", on_delete=models.CASCADE,
+                                    related_name="email")
+    status = models.CharField(max_length=10, choices=EmailStatus.choices,
+                              default=EmailStatus.QUEUED)
+    recipient = models.CharField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=EmailStatus.values),
+                                   name="giftcardemail_status_known"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"],
+                         condition=Q(status__in=["queued", "sending", "failed"]),
+                         name="giftcardemail_owed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gift card email of purchase {str(self.purchase_id)[:8]} ({self.status})"

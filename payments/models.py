@@ -108,6 +108,9 @@ class PurchasePayment(models.Model):
     status = models.CharField(max_length=32, choices=PaymentStatus.choices,
                               default=PaymentStatus.REQUIRES_PAYMENT_METHOD)
     last_error = models.CharField(max_length=500, blank=True)
+    # Refunded by staff (its gift card untouched, then voided): all of it, once.
+    refund_id = models.CharField(max_length=255, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,9 +14,11 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from project import pending_work
+
 from . import errors
 from .models import PaymentStatus, PurchasePayment
-from .services import _customer_for
+from .services import GRACE_FOR_REFUND, STALE_REFUND_CLAIM, _customer_for
 from .stripe_api import call, field, invalid_request_error
 
 logger = logging.getLogger(__name__)
@@ -75,3 +77,52 @@ def purchase_of_intent(*, intent_id: str) -> uuid.UUID | None:
     if found is not None:
         PurchasePayment.objects.filter(pk=found).update(status=PaymentStatus.SUCCEEDED)
     return found
+
+
+def purchase_payment_owe_refund(*, purchase_id: uuid.UUID) -> bool:
+    """Inside the transaction that voids the purchase's gift card: its money must go back,
+    all of it. False (nothing owed) unless the payment is recorded as succeeded."""
+    pending_work.announce((pending_work.HOLDS, timezone.now() + GRACE_FOR_REFUND))
+    return bool(PurchasePayment.objects.filter(
+        pk=purchase_id, status=PaymentStatus.SUCCEEDED).update(status=PaymentStatus.REFUND_DUE))
+
+
+def purchase_payment_send_refund(*, purchase_id: uuid.UUID,
+                                 now: dt.datetime | None = None) -> bool:
+    """Send an owed refund to Stripe, once: claim it, call Stripe (with an idempotency key:
+    a retry after a lost answer is the same refund), record the answer."""
+    claimed = PurchasePayment.objects.filter(
+        pk=purchase_id, status=PaymentStatus.REFUND_DUE).update(
+        status=PaymentStatus.REFUNDING, updated_at=now or timezone.now())
+    if not claimed:
+        return False
+    payment = PurchasePayment.objects.get(pk=purchase_id)
+    try:
+        refund = call("refunds.create",
+                      {"payment_intent": payment.intent_id, "amount": payment.amount_cents,
+                       "metadata": {"gift_card_purchase": str(purchase_id)}},
+                      {"idempotency_key": _key(purchase_id, "refund")})
+    except Exception:
+        logger.exception("payments: refund of gift card purchase %s failed; retried by the "
+                         "job", purchase_id)
+        PurchasePayment.objects.filter(pk=purchase_id, status=PaymentStatus.REFUNDING).update(
+            status=PaymentStatus.REFUND_DUE)
+        return False
+    PurchasePayment.objects.filter(pk=purchase_id, status=PaymentStatus.REFUNDING).update(
+        status=PaymentStatus.REFUNDED, refund_id=refund.id,
+        refunded_cents=min(int(field(refund, "amount", payment.amount_cents)),
+                           payment.amount_cents))
+    return True
+
+
+def purchase_payments_send_owed_refunds(*, now: dt.datetime | None = None,
+                                        limit: int = 100) -> int:
+    """The per-minute job's share (tickets.holds): send owed purchase refunds, and reclaim
+    claims that a crashed sender left."""
+    now = now or timezone.now()
+    PurchasePayment.objects.filter(status=PaymentStatus.REFUNDING,
+                                   updated_at__lt=now - STALE_REFUND_CLAIM).update(
+        status=PaymentStatus.REFUND_DUE)
+    owed = list(PurchasePayment.objects.filter(status=PaymentStatus.REFUND_DUE)
+                .order_by("updated_at").values_list("purchase_id", flat=True)[:limit])
+    return sum(purchase_payment_send_refund(purchase_id=p, now=now) for p in owed)

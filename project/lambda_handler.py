@@ -204,3 +204,11 @@ def release_expired_holds(event: dict | None = None, context: Any = None) -> Non
     from tickets.jobs import release_expired_holds_job
 
     release_expired_holds_job()
+
+
+def expire_gift_cards(event: dict | None = None, context: Any = None) -> None:
+    """The daily scheduled event (zappa_settings.json `events`): write off what is left on
+    gift cards past their expiry, only when one is due (vouchers/jobs.py)."""
+    from vouchers.jobs import expire_gift_cards_job
+
+    expire_gift_cards_job()

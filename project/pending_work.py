@@ -41,6 +41,7 @@ KEEP = dt.timedelta(days=7)       # DynamoDB's TTL deletes what nothing else did
 
 HOLDS = "holds"    # release_expired_holds: holds, offers, refunds, emails
 PURGE = "purge"    # purge_idempotency_keys
+GIFT_CARDS = "gift_cards"  # expire_gift_cards: cards past their expiry with a balance
 
 
 @dataclass(frozen=True)

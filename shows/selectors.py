@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -83,7 +84,7 @@ _FOR_SALE_SQL = """
 SELECT p.id, p.starts_at, p.capacity, p.seats_sold, p.price_cents, p.currency, p.cancelled,
        p.on_sale_at, p.sales_end_at, p.waitlist_enabled, p.waiting_room, p.counter_rows,
        {counted},
-       s.id, s.slug, s.title, s.translations, s.published, v.id, v.name, v.city, {categories}
+       s.id, s.slug, s.title, s.translations, s.published, v.id, v.name, v.city, {categories}{also}
 FROM shows_performance p JOIN shows_show s ON s.id = p.show_id
 JOIN shows_venue v ON v.id = p.venue_id WHERE p.id = %s
 """
@@ -97,22 +98,28 @@ def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
     return value
 
 
-def performance_for_sale(*, performance_id: int) -> Performance | None:
+def performance_for_sale(*, performance_id: int,
+                         also: tuple[str, list[Any]] | None = None) -> Performance | None:
     """The performance with its show and venue, for the reservation hot path.
 
     One hand-written query: the ORM's query compilation cost as much as the whole
     reservation statement (bench/reservations.py). Columns are all the reservation and
     its response read, with its price categories in `sale_categories` (sort order);
-    the write re-checks prices, sales times, seats and cancellation itself.
+    the write re-checks prices, sales times, seats and cancellation itself. `also`: a
+    scalar subquery of another app (SQL, its parameters) read in the same round trip, its
+    value in `performance.also` (the checkout's voucher: vouchers.selectors.voucher_read).
     """
     cols = ", ".join(f"c.{name}" for name in _CATEGORY_COLUMNS)
     sql = _FOR_SALE_SQL.format(categories=_CATEGORIES_JSON[connection.vendor].format(cols=cols),
-                               counted=SOLD_SQL)
+                               counted=SOLD_SQL,
+                               also=f", {also[0]}" if also else "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [performance_id])
+        cursor.execute(sql, [*(also[1] if also else []), performance_id])
         row = cursor.fetchone()
     if row is None:
         return None
+    if also:
+        *row, also_value = row
     (pid, starts_at, capacity, seats_sold, price_cents, currency, cancelled, on_sale_at,
      sales_end_at, waitlist_enabled, waiting_room, counter_rows, counted, show_id, slug, title,
      translations, published, venue_id, venue_name, city, categories) = row
@@ -125,6 +132,8 @@ def performance_for_sale(*, performance_id: int) -> Performance | None:
                               waiting_room=bool(waiting_room), counter_rows=counter_rows)
     performance.counted_sold = counted  # K > 1: what its counter rows count
     performance._state.adding = False
+    if also:
+        performance.also = also_value
     performance.show = Show(id=show_id, slug=slug, title=title, translations=translations,
                             published=bool(published))
     performance.venue = Venue(id=venue_id, name=venue_name, city=city)

@@ -38,7 +38,7 @@ _MANAGER = sorted({*_DOOR, *_BOX_OFFICE, GIVE_COMPS, REFUND_ANY_ORDER, CANCEL_PE
                    # vouchers and gift cards (issue 24; staff/0005)
                    *(f"vouchers.{action}_{model}" for action in ("add", "change", "view")
                      for model in ("voucher", "giftcard")),
-                   "vouchers.view_voucherredemption", "vouchers.view_giftcardtransaction"})
+                   "vouchers.view_giftcardtransaction"})
 
 ROLES: dict[str, list[str]] = {DOOR: _DOOR, BOX_OFFICE: _BOX_OFFICE, MANAGER: _MANAGER}
 

@@ -12,8 +12,8 @@ import datetime as dt
 
 from django.db.models import Min
 
-from notifications.models import EmailStatus, OrderEmail
-from payments.models import Payment, PaymentStatus
+from notifications.models import EmailStatus, GiftCardEmail, OrderEmail
+from payments.models import Payment, PaymentStatus, PurchasePayment
 
 from .idempotency import RETENTION
 from .models import IdempotencyRecord, Order, OrderStatus, PerformanceCancellation
@@ -28,16 +28,22 @@ def holds_next_due(*, now: dt.datetime) -> dt.datetime | None:
         due=Min("expires_at"))["due"]
     if hold is not None:
         candidates.append(hold)
-    if Payment.objects.filter(status__in=[PaymentStatus.REFUND_DUE,
-                                          PaymentStatus.REFUNDING]).exists():
+    refunding = [PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDING]
+    if Payment.objects.filter(status__in=refunding).exists() or \
+            PurchasePayment.objects.filter(status__in=refunding).exists():  # gift cards
         candidates.append(now + SOON)
-    if OrderEmail.objects.filter(status__in=[EmailStatus.QUEUED,
-                                             EmailStatus.SENDING]).exists():
+    sending = [EmailStatus.QUEUED, EmailStatus.SENDING]
+    if OrderEmail.objects.filter(status__in=sending).exists() or \
+            GiftCardEmail.objects.filter(status__in=sending).exists():
         candidates.append(now + SOON)
     if PerformanceCancellation.objects.filter(finished_at__isnull=True).exists():
         candidates.append(now + SOON)  # a cancelled performance's orders are being worked
     retry = OrderEmail.objects.filter(status=EmailStatus.FAILED).aggregate(
         due=Min("next_attempt_at"))["due"]  # none: given up
+    if retry is not None:
+        candidates.append(retry)
+    retry = GiftCardEmail.objects.filter(status=EmailStatus.FAILED).aggregate(
+        due=Min("next_attempt_at"))["due"]
     if retry is not None:
         candidates.append(retry)
     return min(candidates) if candidates else None

@@ -20,9 +20,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from notifications.giftcards import gift_card_emails_retry_failed
 from notifications.services import EmailKind, emails_retry_failed, order_notify
 from payments import services as payments
 from payments.errors import PaymentUnavailable
+from payments.purchases import purchase_payments_send_owed_refunds
 from payments.stripe_api import patience
 
 from . import errors
@@ -111,7 +113,9 @@ def orders_release_expired(*, now: dt.datetime | None = None, limit: int = 500) 
         except Exception:  # one bad order must not stop the others; it is retried
             logger.exception("tickets: could not expire order %s", order_id)
     payments.payments_send_owed_refunds(now=now)
+    purchase_payments_send_owed_refunds(now=now)  # gift cards bought online, refunded
     emails_retry_failed(now=now)
+    gift_card_emails_retry_failed(now=now)
     return released
 
 

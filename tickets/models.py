@@ -55,6 +55,16 @@ class Order(models.Model):
     # Of total_cents, what a gift card paid (taken in the reservation's statement); the
     # rest (due_cents) is paid by card.
     paid_by_gift_card_cents = models.PositiveIntegerField(default=0)
+    # The voucher it used, the uses it took and the discount it gave (written by the
+    # reservation's statement with the order row: no other row, so the hot performance's
+    # lock is held no longer); `voucher_released_at`: when its uses were given back (once,
+    # on expiry or cancellation: vouchers.services.codes_release).
+    voucher = models.ForeignKey("vouchers.Voucher", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="orders",
+                                db_index=False)
+    voucher_uses = models.PositiveSmallIntegerField(default=0, db_default=0)
+    voucher_discount_cents = models.PositiveIntegerField(default=0, db_default=0)
+    voucher_released_at = models.DateTimeField(null=True, blank=True)
     # Once cancelled: what was given back and what the refund rule kept (tickets/refunds.py).
     refund_cents = models.PositiveIntegerField(default=0, db_default=0)
     fee_cents = models.PositiveIntegerField(default=0, db_default=0)
@@ -67,6 +77,9 @@ class Order(models.Model):
             # The per-minute expiry job reads only pending orders, oldest hold first.
             models.Index(fields=["expires_at"], condition=Q(status="pending"),
                          name="order_pending_expiry"),
+            # A voucher's orders (its redemptions); most orders have none, and write no entry.
+            models.Index(fields=["voucher", "created_at"], condition=Q(voucher__isnull=False),
+                         name="order_voucher_redemptions"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -83,6 +96,10 @@ class Order(models.Model):
                 name="order_pending_has_expiry"),
             models.CheckConstraint(condition=Q(paid_by_gift_card_cents__lte=F("total_cents")),
                                    name="order_gift_card_within_total"),
+            models.CheckConstraint(
+                condition=Q(voucher__isnull=False)
+                | Q(voucher_uses=0, voucher_discount_cents=0, voucher_released_at__isnull=True),
+                name="order_voucher_fields_need_voucher"),
             models.CheckConstraint(
                 condition=Q(refund_cents__lte=F("total_cents") - F("fee_cents")),
                 name="order_refund_within_total"),

@@ -26,6 +26,7 @@ from project import pending_work
 from shows.models import Performance, PerformanceStatus
 from shows.selectors import performance_for_sale
 from vouchers.errors import VouchersError
+from vouchers.selectors import voucher_read
 from waitingroom.errors import WaitingRoomError
 from waitingroom.services import admission_check
 
@@ -119,7 +120,10 @@ def order_reserve(
     now = now or timezone.now()
     if lines is None and seats is None and not 1 <= (quantity or 0) <= MAX_SEATS_PER_PERSON:
         raise errors.InvalidQuantity()
-    performance = performance_for_sale(performance_id=performance_id)
+    # A voucher's code is read in the performance's query (one round trip for both).
+    performance = performance_for_sale(
+        performance_id=performance_id,
+        also=voucher_read(code=codes.voucher) if codes and codes.voucher else None)
     if performance is None:
         raise errors.PerformanceNotFound()
     if not performance.show.published:  # never for sale, key or no key (the statement

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +17,9 @@ from project.admin_mixins import ActionPermissionMixin, ReadOnlyAdminMixin
 from shows.admin import money
 from staff import roles
 
-from . import services
+from . import errors, services
 from .codes import code_normalize, code_random
-from .models import GiftCard, GiftCardTransaction, Voucher, VoucherRedemption
+from .models import GiftCard, GiftCardPurchase, GiftCardTransaction, PurchaseStatus, Voucher
 
 # What a copy of a voucher takes from the first (vouchers_create's template).
 _TEMPLATE_FIELDS = ["kind", "value", "show", "performance", "reveal_hidden", "valid_from",
@@ -53,10 +54,27 @@ class VoucherForm(forms.ModelForm):
 
 
 class RedemptionInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = VoucherRedemption
+    """The voucher's redemptions: the orders that used it (each order row carries its
+    voucher, uses and discount). Through the app registry: vouchers does not import
+    tickets, which calls it."""
+
+    model = apps.get_model("tickets", "Order")
+    fk_name = "voucher"
     extra = 0
-    fields = ["order", "uses", "discount_cents", "created_at", "released_at"]
+    fields = ["order", "status", "voucher_uses", "discount", "created_at",
+              "voucher_released_at"]
     readonly_fields = fields
+    verbose_name = gettext_lazy("redemption")
+    verbose_name_plural = gettext_lazy("redemptions")
+    ordering = ["-created_at"]
+
+    @admin.display(description=gettext_lazy("order"))
+    def order(self, obj) -> str:
+        return str(obj.pk)[:8]
+
+    @admin.display(description=gettext_lazy("discount"))
+    def discount(self, obj) -> str:
+        return money(obj.voucher_discount_cents, obj.currency)
 
 
 @admin.register(Voucher)
@@ -156,10 +174,12 @@ class GiftCardForm(forms.ModelForm):
 class GiftCardAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = GiftCardForm
     list_display = ["masked_code", "balance", "currency", "expires_at", "recipient_email",
-                    "created_at"]
+                    "bought_online", "created_at"]
+    list_select_related = ["purchase"]
     search_fields = ["=code", "recipient_email"]
-    readonly_fields = ["balance", "created_at"]
+    readonly_fields = ["balance", "bought_online", "created_at"]
     inlines = [LedgerInline]
+    actions = ["refund_purchases"]
 
     @admin.display(description=gettext_lazy("code"))
     def masked_code(self, obj: GiftCard) -> str:
@@ -169,8 +189,51 @@ class GiftCardAdmin(ActionPermissionMixin, admin.ModelAdmin):
     def balance(self, obj: GiftCard) -> str:
         return money(obj.balance_cents, obj.currency)
 
+    @admin.display(description=gettext_lazy("bought online"))
+    def bought_online(self, obj: GiftCard) -> str:
+        try:
+            purchase = obj.purchase
+        except GiftCardPurchase.DoesNotExist:
+            return "—"
+        return {PurchaseStatus.PAID: _("paid"), PurchaseStatus.REFUNDED: _("refunded")}.get(
+            purchase.status, purchase.status)
+
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # the ledger is kept
+
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(roles.REFUND_ANY_ORDER)
+
+    @admin.action(description=gettext_lazy("Refund the purchase of selected gift cards "
+                                           "(bought online, untouched; voids each card)"),
+                  permissions=["refund"])
+    def refund_purchases(self, request: HttpRequest, queryset: QuerySet[GiftCard]) -> None:
+        bought = dict(GiftCardPurchase.objects.filter(gift_card__in=queryset)
+                      .values_list("gift_card_id", "pk"))
+        for card in queryset:
+            name = self.masked_code(card)
+            if card.pk not in bought:
+                self.message_user(request, _("Gift card %(card)s: not bought online, nothing "
+                                             "to refund (correct its balance instead).")
+                                  % {"card": name}, messages.ERROR)
+                continue
+            try:
+                purchase = services.gift_card_purchase_refund(purchase_id=bought[card.pk],
+                                                              by=request.user)
+            except errors.VouchersError as exc:
+                self.message_user(request, _("Gift card %(card)s: %(detail)s")
+                                  % {"card": name, "detail": exc.detail}, messages.ERROR)
+                continue
+            amount = money(purchase.amount_cents, purchase.currency)
+            if purchase.payment.refund_id:
+                self.message_user(request, _("Gift card %(card)s: voided, and %(amount)s "
+                                             "refunded at Stripe.")
+                                  % {"card": name, "amount": amount}, messages.SUCCESS)
+            else:
+                self.message_user(request, _("Gift card %(card)s: voided; Stripe did not "
+                                             "answer, the refund of %(amount)s is retried "
+                                             "every minute.")
+                                  % {"card": name, "amount": amount}, messages.WARNING)
 
     def save_model(self, request: HttpRequest, obj: GiftCard, form, change: bool) -> None:
         data = form.cleaned_data

@@ -32,8 +32,10 @@ class VoucherUse:
 
 def voucher_for(*, code: str, performance: Performance, now: dt.datetime) -> VoucherUse:
     """The voucher of `code` if it may be used for `performance` now, or raise
-    VoucherInvalid / VoucherNotApplicable / VoucherUsedUp."""
-    found = selectors.voucher_by_code(code=code)
+    VoucherInvalid / VoucherNotApplicable / VoucherUsedUp. Read with the performance when
+    it was (its `also`: selectors.voucher_read), else now."""
+    found = selectors.voucher_found(performance.also) if hasattr(performance, "also") \
+        else selectors.voucher_by_code(code=code)
     if found is None or not found[0].valid_at(now):
         raise errors.VoucherInvalid()
     voucher, scope = found

@@ -47,3 +47,8 @@ class VoucherNotFound(VouchersError):
 class PurchaseNotFound(VouchersError):
     status, code, title = 404, "not_found", _("Not found")
     default_detail = _("No such gift card purchase.")
+
+
+class PurchaseNotRefundable(VouchersError):
+    code, title = "purchase_not_refundable", _("Gift card purchase not refundable")
+    default_detail = _("This gift card purchase cannot be refunded.")

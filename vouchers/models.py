@@ -93,25 +93,6 @@ class Voucher(models.Model):
         return None if self.max_uses is None else max(self.max_uses - self.uses, 0)
 
 
-class VoucherRedemption(models.Model):
-    """One order's use of a voucher: written by the reservation statement, released
-    (once: `released_at`) when the order expires or is cancelled."""
-
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
-    order = models.OneToOneField("tickets.Order", on_delete=models.CASCADE,
-                                 related_name="voucher_redemption")
-    uses = models.PositiveSmallIntegerField()
-    discount_cents = models.PositiveIntegerField()
-    created_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.voucher_id} x {self.uses}"
-
-
 def gift_card_default_expiry() -> dt.datetime:
     from django.utils import timezone
 
@@ -151,6 +132,7 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund"          # + an order paid with it was cancelled or lapsed
     EXPIRE = "expire"          # - what was left at expiry
     CORRECTION = "correction"  # ± by staff, with a reason
+    VOID = "void"              # - all of it: its purchase was refunded (untouched)
 
 
 class GiftCardTransaction(models.Model):
@@ -187,6 +169,7 @@ class GiftCardTransaction(models.Model):
 class PurchaseStatus(models.TextChoices):
     PENDING = "pending"  # awaiting its card payment
     PAID = "paid"        # paid: its gift card is issued and its code emailed
+    REFUNDED = "refunded"  # refunded by staff while untouched: its card is voided
 
 
 class GiftCardPurchase(models.Model):
@@ -206,6 +189,7 @@ class GiftCardPurchase(models.Model):
                                      related_name="purchase")
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,6 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from project import pending_work
 
 from . import errors
 from .codes import code_normalize, code_random
@@ -24,7 +27,6 @@ from .models import (
     LedgerKind,
     PurchaseStatus,
     Voucher,
-    VoucherRedemption,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,17 +110,19 @@ def codes_release(*, order: Any, now: dt.datetime | None = None,
                   gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that releases an order's seats (after them, in the lock
     order performance → categories → holding → voucher → gift card): give its voucher
-    uses and its gift-card amount back, once (the redemption's `released_at`, the ledger's
-    one refund per order). `gift_card_kept_cents`: the part of a cancellation fee that the
-    card payment did not cover, kept from the gift card's amount (tickets/refunds.py)."""
+    uses and its gift-card amount back, once (the order's `voucher_released_at`, the
+    ledger's one refund per order). `gift_card_kept_cents`: the part of a cancellation fee
+    that the card payment did not cover, kept from the gift card's amount
+    (tickets/refunds.py). `order`: a tickets.Order (not imported: tickets calls vouchers)."""
     now = now or timezone.now()
-    redemption = (VoucherRedemption.objects.filter(order_id=order.pk, released_at__isnull=True)
-                  .values_list("pk", "voucher_id", "uses").first())
-    if redemption is not None:
-        pk, voucher_id, uses = redemption
-        if VoucherRedemption.objects.filter(pk=pk, released_at__isnull=True).update(
-                released_at=now):
-            Voucher.objects.filter(pk=voucher_id).update(uses=F("uses") - uses)
+    if getattr(order, "voucher_id", None) is not None:
+        # The order's row is already locked by the conditional status UPDATE that ends it.
+        released = type(order)._default_manager.filter(
+            pk=order.pk, voucher_id=order.voucher_id, voucher_released_at__isnull=True,
+        ).update(voucher_released_at=now)
+        if released:
+            Voucher.objects.filter(pk=order.voucher_id).update(
+                uses=F("uses") - order.voucher_uses)
     if getattr(order, "paid_by_gift_card_cents", 0):
         redeemed = (GiftCardTransaction.objects.filter(order_id=order.pk, kind=LedgerKind.REDEEM)
                     .values_list("gift_card_id", "amount_cents").first())
@@ -136,6 +140,8 @@ def _ledger(card: GiftCard, kind: str, amount_cents: int, *, now: dt.datetime,
             created_by: AbstractBaseUser | None = None) -> GiftCardTransaction:
     """Move the balance and append the ledger's row, in the caller's transaction; the
     balance's CHECK refuses a move below zero."""
+    if amount_cents > 0:  # a balance to write off at its expiry (vouchers/jobs.py)
+        pending_work.announce((pending_work.GIFT_CARDS, card.expires_at))
     GiftCard.objects.filter(pk=card.pk).update(balance_cents=F("balance_cents") + amount_cents)
     balance = GiftCard.objects.values_list("balance_cents", flat=True).get(pk=card.pk)
     return GiftCardTransaction.objects.create(
@@ -182,7 +188,7 @@ def gift_card_purchase_pay(*, user: AbstractBaseUser, purchase_id: Any, payment_
 def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None) -> bool:
     """Its payment succeeded (the pay call or the webhook, whichever is first): issue the
     card and email its code, once (the conditional status UPDATE)."""
-    from notifications.giftcards import gift_card_email_send
+    from notifications.giftcards import gift_card_email_owed
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -196,10 +202,44 @@ def gift_card_purchase_paid(*, purchase_id: Any, now: dt.datetime | None = None)
                                comment="bought online", now=now)
         GiftCardPurchase.objects.filter(pk=purchase.pk).update(
             status=PurchaseStatus.PAID, gift_card=card, paid_at=now)
-        to = purchase.recipient_email or purchase.buyer.email
-        from_name = purchase.buyer.email if purchase.recipient_email else ""
-        transaction.on_commit(lambda: gift_card_email_send(
-            to=to, code=card.code, amount_cents=card.balance_cents, currency=card.currency,
-            expires_at=card.expires_at, message=purchase.message, from_name=from_name,
-            customer_id=purchase.buyer_id))
+        # Owed with the card (a row, sent after the commit, retried when SES fails).
+        gift_card_email_owed(purchase_id=purchase.pk, now=now)
     return True
+
+
+def gift_card_purchase_refund(*, purchase_id: Any, by: AbstractBaseUser | None = None,
+                              now: dt.datetime | None = None) -> GiftCardPurchase:
+    """Refund a gift card bought online while none of it is spent (staff, the admin): its
+    card is voided by a ledger `void` row (balance to zero, in one transaction with the
+    purchase's REFUNDED status and the refund owed), then the money goes back at Stripe
+    once (payments.purchases; retried by the per-minute job if Stripe does not answer).
+    Raises PurchaseNotRefundable once any of it is spent (or it was not paid, or already
+    refunded). The card's row lock orders it with a parallel checkout: the checkout's
+    conditional UPDATE then finds nothing left (gift_card_empty)."""
+    from payments.purchases import purchase_payment_owe_refund, purchase_payment_send_refund
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        purchase = GiftCardPurchase.objects.select_for_update().filter(pk=purchase_id).first()
+        if purchase is None:
+            raise errors.PurchaseNotFound()
+        if purchase.status == PurchaseStatus.REFUNDED:
+            raise errors.PurchaseNotRefundable(_("This gift card purchase was already refunded."))
+        if purchase.status != PurchaseStatus.PAID:
+            raise errors.PurchaseNotRefundable(_("This gift card purchase was never paid."))
+        card = GiftCard.objects.select_for_update().get(pk=purchase.gift_card_id)
+        if card.balance_cents != purchase.amount_cents:
+            raise errors.PurchaseNotRefundable(_(
+                "Part of this gift card has been spent: a purchase is refunded only while "
+                "its card is untouched."))
+        _ledger(card, LedgerKind.VOID, -card.balance_cents, now=now, created_by=by,
+                reason="purchase refunded")
+        GiftCardPurchase.objects.filter(pk=purchase.pk).update(
+            status=PurchaseStatus.REFUNDED, refunded_at=now)
+        if not purchase_payment_owe_refund(purchase_id=purchase.pk):
+            raise errors.PurchaseNotRefundable(_(
+                "Its card payment is not recorded as succeeded; nothing was changed."))
+        transaction.on_commit(lambda: purchase_payment_send_refund(purchase_id=purchase.pk,
+                                                                   now=now))
+    logger.info("vouchers: gift card purchase %s refunded by %s", purchase.pk, by)
+    return GiftCardPurchase.objects.select_related("gift_card", "payment").get(pk=purchase.pk)

@@ -43,6 +43,7 @@ def test_holds_are_released_every_minute_in_every_stage():
         schedule = {e["function"]: e["expression"] for e in events(stage)}
         assert schedule["project.lambda_handler.release_expired_holds"] == "rate(1 minute)"
         assert schedule["project.lambda_handler.purge_idempotency_keys"] == "rate(1 hour)"
+        assert schedule["project.lambda_handler.expire_gift_cards"] == "rate(1 day)"
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -124,6 +124,49 @@ describe("SeatMap", () => {
       waitingRoomTiming.scale = 1;
     }
   });
+  it("takes a voucher and a gift card as the category form does, and sends them with the seats", async () => {
+    const bodies: unknown[] = [];
+    const preview = {
+      code: "NEWSLETTER20", kind: "percent", value: 20, performance: 5, uses_left: null, max_per_order: null,
+      categories: [{ id: 1, name: "Stalls", price_cents: 3000, discount_cents: 600, hidden: false },
+                   { id: 2, name: "Rear", price_cents: 2000, discount_cents: 400, hidden: false },
+                   { id: 9, name: "Friends", price_cents: 1000, discount_cents: 0, hidden: true }],
+    };
+    mockFetch((url, init) => {
+      if (url.pathname.endsWith("/seats/")) return ok(availability());
+      if (url.pathname.startsWith("/api/v1/layouts/")) return ok(layout);
+      if (url.pathname === "/api/v1/vouchers/newsletter20/") return ok(preview);
+      if (url.pathname === "/api/v1/gift-cards/GIFT/") {
+        return ok({ balance_cents: 3000, currency: "EUR", expires_at: "2030-01-01T00:00:00Z" });
+      }
+      if (url.pathname === "/api/v1/tickets/") { bodies.push(JSON.parse(String(init.body))); return ok({ id: "abc" }, 201); }
+      return problem(404, "not_found");
+    });
+    const root = await mount(<SeatMap performance={performance} onChange={() => {}} />);
+    await waitFor(() => seat(root, 11));
+    await act(() => { seat(root, 13).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    await act(() => { seat(root, 21).dispatchEvent(new MouseEvent("click", { bubbles: true })); });
+    expect(button(root, /^Reserve/).textContent).toContain("2 seats selected, €50.00");
+    await act(() => button(root, "Have a code?").click());
+    const type = async (selector: string, value: string) => {
+      const input = root.querySelector<HTMLInputElement>(selector)!;
+      await act(() => { input.value = value; input.dispatchEvent(new Event("input", { bubbles: true })); });
+    };
+    await type("#codes-5-voucher", "newsletter20");
+    await act(() => button(root, "Apply code").click());
+    await waitFor(() => text(root).includes("Stalls €24.00 instead of €30.00"));
+    // Seats decide their categories: no hidden tariff is offered here.
+    expect(text(root)).not.toContain("Tariffs your code unlocks");
+    expect(button(root, /^Reserve/).textContent).toContain("2 seats selected, €40.00");
+    await type("#codes-5-gift", "GIFT");
+    await act(() => button(root, "Apply gift card").click());
+    await waitFor(() => text(root).includes("€30.00 applied · €10.00 left to pay by card"));
+    const results = await axe.run(root, { runOnly: ["wcag2a", "wcag2aa"] });
+    expect(results.violations.map((v) => v.id)).toEqual([]);
+    await act(() => { button(root, /^Reserve/).click(); });
+    await waitFor(() => bodies.length);
+    expect(bodies[0]).toEqual({ performance: 5, seats: [13, 21], voucher: "NEWSLETTER20", gift_card: "GIFT" });
+  });
 });
 
 const seatRef = (id: number, row: string, number: string) =>

@@ -20,8 +20,8 @@ ADD = "/admin/vouchers/voucher/add/"
 
 def voucher_form(**fields):
     form = {"code": "", "kind": "percent", "value": "20", "uses_per": "seat", "active": "on",
-            "count": "1", "comment": "", "redemptions-TOTAL_FORMS": "0",
-            "redemptions-INITIAL_FORMS": "0"}
+            "count": "1", "comment": "", "orders-TOTAL_FORMS": "0",
+            "orders-INITIAL_FORMS": "0"}
     form.update(fields)
     return form
 

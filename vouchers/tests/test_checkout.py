@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tickets import services
 from tickets.models import Order
-from vouchers.models import GiftCard, GiftCardTransaction, Voucher, VoucherRedemption
+from vouchers.models import GiftCard, GiftCardTransaction, Voucher
 from vouchers.selectors import gift_card_ledger_sum
 
 pytestmark = [pytest.mark.django_db]
@@ -40,7 +40,9 @@ def test_a_free_voucher_confirms_at_once_with_the_discount_per_line(buyer, make_
     assert body["lines"][0]["discount_cents"] == 6000 and body["paid_by_gift_card_cents"] == 0
     voucher.refresh_from_db()
     assert voucher.uses == 2
-    assert VoucherRedemption.objects.get().discount_cents == 6000
+    order = Order.objects.get(pk=body["id"])  # the order row records the voucher's use
+    assert (order.voucher_id, order.voucher_uses, order.voucher_discount_cents) == (
+        voucher.pk, 2, 6000)
     again = buyer.get(f"{TICKETS}{body['id']}/").json()
     assert again["lines"] == body["lines"] and again["paid_by_gift_card_cents"] == 0
 
@@ -136,8 +138,9 @@ def test_a_cancelled_orders_voucher_use_comes_back_once(buyer, make_performance,
     services.order_cancel(order_id=order["id"])
     voucher.refresh_from_db()
     assert voucher.uses == 0
-    assert VoucherRedemption.objects.get().released_at is not None
-    assert Voucher.objects.get().redemptions.count() == 1
+    released = Order.objects.get(pk=order["id"])
+    assert released.voucher_released_at is not None and released.voucher_uses == 3
+    assert Voucher.objects.get().orders.count() == 1
 
 
 def test_the_preview_shows_the_discount(api, make_performance, make_voucher):
@@ -164,7 +167,10 @@ def test_a_returning_customers_post_with_a_voucher_takes_at_most_four_queries(
     with CaptureQueriesContext(connection) as ctx:
         response = reserve(api, performance, 2, voucher="fastcode0001")
     assert response.status_code == 201, response.json()
-    assert len(ctx.captured_queries) <= 4, [q["sql"][:80] for q in ctx.captured_queries]
+    # Target <= 4; as many as without a voucher (tickets/tests/test_hot_path.py): the code
+    # is read in the performance's query, its use taken in the reservation's statement.
+    assert len(ctx.captured_queries) == 2, [q["sql"][:80] for q in ctx.captured_queries]
+    assert "vouchers_voucher" in ctx.captured_queries[0]["sql"]
 
 
 def test_expired_gift_cards_are_written_off_once(make_gift_card, now):

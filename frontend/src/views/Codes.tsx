@@ -49,8 +49,10 @@ export function estimateLines(lines: readonly { category: number; quantity: numb
   return { total, discount };
 }
 
-export function CodesFields({ performance: p, total, onChange }:
-    { performance: Performance; total: number;
+/** `tariffs`: offer the hidden tariffs a voucher reveals (the category form); the seat map
+ * does not, its seats' zones decide their categories. */
+export function CodesFields({ performance: p, total, onChange, tariffs = true }:
+    { performance: Pick<Performance, "id" | "currency">; total: number; tariffs?: boolean;
       onChange: (choice: CodesChoice, preview: VoucherPreview | null) => void }) {
   const [open, setOpen] = useState(false);
   const [voucher, setVoucher] = useState("");
@@ -79,7 +81,7 @@ export function CodesFields({ performance: p, total, onChange }:
     try {
       const found = await api.voucherPreview(voucher, p.id);
       setPreview(found);
-      const revealed = found.categories.find((c) => c.hidden);
+      const revealed = tariffs ? found.categories.find((c) => c.hidden) : undefined;
       setCategory(revealed?.id);
       report({ preview: found, category: revealed?.id });
     } catch (e) {
@@ -114,7 +116,7 @@ export function CodesFields({ performance: p, total, onChange }:
     return <button type="button" class="link-button" onClick={() => setOpen(true)}>{t("Have a code?")}</button>;
   }
   const applied = gift ? Math.min(gift.balance_cents, total) : 0;
-  const hidden = preview?.categories.filter((c) => c.hidden) ?? [];
+  const hidden = tariffs ? preview?.categories.filter((c) => c.hidden) ?? [] : [];
   const discounted = preview?.categories.filter((c) => c.discount_cents > 0) ?? [];
   return (
     <div class="codes" id={id}>

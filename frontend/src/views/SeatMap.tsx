@@ -10,12 +10,14 @@
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, newIdempotencyKey, type Layout, type Order, type OrderPage, type Performance,
-         type ReserveBody, type SeatAvailability, type WaitingRoomStanding } from "../api";
+         type ReserveBody, type SeatAvailability, type VoucherPreview,
+         type WaitingRoomStanding } from "../api";
 import { signIn } from "../auth";
 import { money } from "../format";
 import { t, tn } from "../i18n";
 import { navigate } from "../router";
 import { useSession } from "../session";
+import { CodesFields, estimateLines, type CodesChoice } from "./Codes";
 import { ErrorState, Loading, errorMessage, useResource } from "./common";
 import { waitEstimate, waitingRoomTiming } from "./ShowDetail";
 
@@ -134,6 +136,9 @@ function Picker({ performance: p, layout, availability, refresh }:
   const drag = useRef<{ x: number; y: number; panX: number; panY: number; moved: boolean } | null>(null);
   const svg = useRef<SVGSVGElement>(null);
   const intent = useRef<string | null>(null);
+  // "Have a code?": a voucher and a gift card, as the category form has (issue 24).
+  const [codes, setCodes] = useState<CodesChoice>({});
+  const [preview, setPreview] = useState<VoucherPreview | null>(null);
   // The customer's own seats (their orders for this performance), and best available's form.
   const [mine, setMine] = useState<Set<number>>(() => new Set());
   const categories = useMemo(() => zoneCategories(availability), [availability]);
@@ -163,7 +168,14 @@ function Picker({ performance: p, layout, availability, refresh }:
   const clampPan = (x: number, y: number) => ({
     x: Math.min(Math.max(x, 0), width - viewW), y: Math.min(Math.max(y, 0), height - viewH) });
   const view = clampPan(pan.x, pan.y);
-  const total = selected.reduce((sum, i) => sum + (zones.get(seats[i].zone)?.price ?? 0), 0);
+  // The chosen seats as lines of their zones' categories, priced with the voucher's
+  // discounts (an estimate: the server prices them again).
+  const zonePrices = availability.zones.map((z) => ({ id: z.category.id, price_cents: z.price_cents }));
+  const lines = [...selected.reduce((counts, i) => {
+    const category = availability.zones.find((z) => z.zone === seats[i].zone)?.category.id;
+    return category === undefined ? counts : counts.set(category, (counts.get(category) ?? 0) + 1);
+  }, new Map<number, number>())].map(([category, quantity]) => ({ category, quantity }));
+  const total = estimateLines(lines, zonePrices, preview).total;
   const summary = tn(selected.length, "{n} seat selected, {total}", "{n} seats selected, {total}",
                      { total: money(total, availability.currency) });
 
@@ -269,7 +281,9 @@ function Picker({ performance: p, layout, availability, refresh }:
     setFound(null);
     const body: ReserveBody = { performance: p.id, best_available: true,
                                 lines: [{ category: bestCategory, quantity: bestQuantity }],
-                                ...(split ? { split: true } : {}), ...(wheelchair ? { wheelchair: true } : {}) };
+                                ...(split ? { split: true } : {}), ...(wheelchair ? { wheelchair: true } : {}),
+                                ...(codes.voucher ? { voucher: codes.voucher } : {}),
+                                ...(codes.gift_card ? { gift_card: codes.gift_card } : {}) };
     try {
       const order = await api.reserve(body, bestIntent.current, admission);
       bestIntent.current = null;
@@ -300,8 +314,10 @@ function Picker({ performance: p, layout, availability, refresh }:
     setBusy(true);
     setError(null);
     try {
-      const order = await api.reserve({ performance: p.id, seats: selected.map((i) => seats[i].id) },
-                                      intent.current, admission);
+      const withCodes = { ...(codes.voucher ? { voucher: codes.voucher } : {}),
+                          ...(codes.gift_card ? { gift_card: codes.gift_card } : {}) };
+      const order = await api.reserve({ performance: p.id, seats: selected.map((i) => seats[i].id),
+                                        ...withCodes }, intent.current, admission);
       intent.current = null;
       navigate(`/tickets/${order.id}?reserved=1`);
     } catch (e) {
@@ -383,6 +399,10 @@ function Picker({ performance: p, layout, availability, refresh }:
       )}
       {takenMessage && <div class="inline-error seat-taken-message" role="alert"><p>{takenMessage}</p></div>}
       {error !== null && <div class="inline-error" role="alert"><p>{errorMessage(error)}</p></div>}
+      {session && (
+        <CodesFields performance={p} total={total} tariffs={false}
+                     onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; bestIntent.current = null; setError(null); }} />
+      )}
       {session ? (
         <button type="button" class="button" disabled={busy || selected.length === 0} aria-busy={busy}
                 onClick={() => void reserve()}>
