@@ -28,7 +28,7 @@ from languages.selectors import customer_language
 from project import pending_work
 
 from .models import EmailStatus, GiftCardEmail
-from .services import MAX_ATTEMPTS, QUEUED_GRACE, STALE_CLAIM, _backoff
+from .services import MAX_ATTEMPTS, QUEUED_GRACE, STALE_CLAIM, _backoff, owed_and_due
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +89,9 @@ def gift_card_emails_retry_failed(*, now: dt.datetime | None = None, limit: int 
     and past its delay, queued but never claimed, claimed by a worker that died). Never
     raises."""
     now = now or timezone.now()
-    grace = dt.timedelta(0) if settings.EMAIL_DISPATCH == "defer" else QUEUED_GRACE
     try:
-        due = list(GiftCardEmail.objects.filter(
-            Q(status=EmailStatus.QUEUED, created_at__lte=now - grace)
-            | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-            | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
-            .order_by("created_at").values_list("pk", flat=True)[:limit])
+        due = list(GiftCardEmail.objects.filter(owed_and_due(now))
+                   .order_by("created_at").values_list("pk", flat=True)[:limit])
         for email_id in due:
             gift_card_email_deliver(email_id=email_id, now=now)
     except Exception:

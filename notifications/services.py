@@ -40,6 +40,17 @@ STALE_CLAIM = dt.timedelta(minutes=10)
 # A queued email whose task has not claimed it by then was never handed over (an invoke
 # that failed, a process that died after the commit): the per-minute job sends it.
 QUEUED_GRACE = dt.timedelta(minutes=2)
+
+
+def owed_and_due(now: dt.datetime) -> Q:
+    """An email row (order or gift card) that the per-minute job sends again: failed and
+    past its delay, queued but never claimed, or claimed by a worker that died."""
+    grace = dt.timedelta(0) if settings.EMAIL_DISPATCH == "defer" else QUEUED_GRACE
+    return (Q(status=EmailStatus.QUEUED, created_at__lte=now - grace)
+            | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+
+
 SENT_ONLY_WHILE = {  # kind → the order status its content assumes
     EmailKind.CONFIRMATION: "confirmed",
     EmailKind.RESEND: "confirmed",
@@ -132,13 +143,9 @@ def emails_retry_failed(*, now: dt.datetime | None = None, limit: int = 100) -> 
     """The per-minute job: hand over again every email that is owed and due (failed and
     past its delay, queued but never claimed, claimed by a worker that died). Never raises."""
     now = now or timezone.now()
-    grace = dt.timedelta(0) if settings.EMAIL_DISPATCH == "defer" else QUEUED_GRACE
     try:
-        due = list(OrderEmail.objects.filter(
-            Q(status=EmailStatus.QUEUED, created_at__lte=now - grace)
-            | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-            | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
-            .order_by("created_at").values_list("pk", flat=True)[:limit])
+        due = list(OrderEmail.objects.filter(owed_and_due(now))
+                   .order_by("created_at").values_list("pk", flat=True)[:limit])
     except Exception:
         logger.exception("notifications: could not read the emails owed")
         return 0
