@@ -241,6 +241,16 @@ v AS (UPDATE {Voucher._meta.db_table} AS vv SET uses = vv.uses + %(voucher_uses)
       WHERE vv.id = %(voucher)s AND vv.active
       AND (vv.valid_from IS NULL OR vv.valid_from <= %(now)s)
       AND (vv.valid_until IS NULL OR vv.valid_until > %(now)s) RETURNING vv.id)""")  # noqa: S608  # nosec B608
+# A voucher without a use limit keeps no count on its row (its uses are its orders'): it is
+# read, not written, so that a venue-wide code is not a second hot row that every sale of
+# every performance writes. FOR KEY SHARE (the lock its order's foreign key takes anyway)
+# makes staff's setting a limit (vouchers.services.voucher_limit_set, FOR UPDATE) wait for
+# the sales in flight, and a sale after it re-check the row: limited now, it refuses itself.
+_VOUCHER_READ_STEP = (f""",
+v AS (SELECT vv.id FROM {Voucher._meta.db_table} AS vv, p
+      WHERE vv.id = %(voucher)s AND vv.active AND vv.max_uses IS NULL
+      AND (vv.valid_from IS NULL OR vv.valid_from <= %(now)s)
+      AND (vv.valid_until IS NULL OR vv.valid_until > %(now)s) FOR KEY SHARE OF vv)""")  # noqa: S608  # nosec B608
 _VOUCHER_CHECK = (",\n       (SELECT count(*) FROM v), CASE WHEN (SELECT count(*) FROM p) = 1 "
                   "AND (SELECT count(*) FROM v) <> 1 THEN marquee_refuse('voucher_changed') END")
 _GIFT_STEPS = (f""",
@@ -352,13 +362,19 @@ class Codes:
     voucher_discount: int = 0
     gift_card_id: int | None = None
     gift_amount: int = 0
+    voucher_counted: bool = True  # False: a voucher without a use limit (_VOUCHER_READ_STEP)
 
 
 def _code_params(codes: Codes | None) -> dict[str, Any]:
     codes = codes or Codes()
     return {"voucher": codes.voucher_id, "voucher_uses": codes.voucher_uses,
+            "voucher_counted": codes.voucher_counted,
             "voucher_discount": codes.voucher_discount, "gift_card": codes.gift_card_id,
             "gift_amount": codes.gift_amount}
+
+
+def _voucher_step(params: dict[str, Any]) -> str:
+    return _VOUCHER_STEPS if params["voucher_counted"] else _VOUCHER_READ_STEP
 
 
 def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
@@ -373,7 +389,7 @@ def _in_one_statement(params: dict[str, Any], seats: int, keyed: bool,
     scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     voucher, gift = params["voucher"] is not None, params["gift_card"] is not None
     sql = (_ONE_STATEMENT.replace("{key_step}", key_step).replace("{email_step}", email_step)
-           .replace("{codes_steps}", (_VOUCHER_STEPS if voucher else "")
+           .replace("{codes_steps}", (_voucher_step(params) if voucher else "")
                     + (_GIFT_STEPS if gift else ""))
            .replace("{codes_checks}", (_VOUCHER_CHECK if voucher else "")
                     + (_GIFT_CHECK if gift else "")
@@ -447,11 +463,14 @@ def _in_steps(order: Order, lines: list[OrderLine], tickets: list[Ticket],
 def _codes_in_steps(order: Order, params: dict[str, Any]) -> None:
     """The ORM form of _VOUCHER_STEPS and _GIFT_STEPS (inside _in_steps' transaction)."""
     now = params["now"]
-    if params["voucher"] is not None and not Voucher.objects.filter(
+    if params["voucher"] is not None:
+        valid = Voucher.objects.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=now),
             Q(valid_until__isnull=True) | Q(valid_until__gt=now),
-            pk=params["voucher"], active=True).update(uses=F("uses") + params["voucher_uses"]):
-        raise _RollBack(Failure.VOUCHER_CHANGED)
+            pk=params["voucher"], active=True)
+        if not (valid.update(uses=F("uses") + params["voucher_uses"])
+                if params["voucher_counted"] else valid.filter(max_uses__isnull=True).exists()):
+            raise _RollBack(Failure.VOUCHER_CHANGED)
     if params["gift_card"] is not None:
         if not GiftCard.objects.filter(pk=params["gift_card"], expires_at__gt=now).update(
                 balance_cents=F("balance_cents") - params["gift_amount"]):

@@ -184,6 +184,16 @@ def order_reserve(
                              hold_until=hold_until, now=now, best_available=True, split=split,
                              wheelchair=wheelchair, attempt=attempt + 1, codes=codes,
                              counter=counter)
+    if failure is Failure.VOUCHER_CHANGED and attempt == 1 and decided is not None \
+            and not decided.codes.voucher_counted:
+        # Staff set a use limit on the voucher meanwhile (or ended it): decide again from a
+        # fresh read, which counts its use now (or says why it is no longer valid).
+        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
+                             quantity=asked[1], idempotency=idempotency,
+                             paid_at_box_office=paid_at_box_office, admission=admission,
+                             hold_until=hold_until, now=now, best_available=best_available,
+                             split=split, wheelchair=wheelchair, attempt=attempt + 1,
+                             codes=codes, counter=counter, seats=seats)
     if failure is Failure.SEATS_REQUIRED and best is not None:
         # The statement found no seats as asked: the Python chooser says why (sold out, no
         # seats together), or takes those freed since.

@@ -48,7 +48,8 @@ class Decided:
                      voucher_uses=self.voucher_uses,
                      voucher_discount=sum(line.discount_cents for line in self.lines),
                      gift_card_id=self.gift_card.pk if self.gift_card else None,
-                     gift_amount=self.gift_amount)
+                     gift_amount=self.gift_amount,
+                     voucher_counted=voucher is None or voucher.max_uses is not None)
 
     def with_fresh_gift_card(self, *, total: int, now: dt.datetime) -> Decided:
         """After a parallel checkout drained the card: its balance read again (or

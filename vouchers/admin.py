@@ -8,7 +8,8 @@ import csv
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +51,12 @@ class VoucherForm(forms.ModelForm):
         data = super().clean()
         if (data.get("count") or 1) > 1 and data.get("code"):
             self.add_error("code", _("Leave the code empty to create many vouchers."))
+        limit = data.get("max_uses")
+        if self.instance.pk and limit is not None:
+            used = services.voucher_uses_live(voucher_id=self.instance.pk)
+            if limit < used:
+                self.add_error("max_uses", _("%(used)s uses are already taken.") % {
+                    "used": used})
         return data
 
 
@@ -80,7 +87,7 @@ class RedemptionInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Voucher)
 class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
     form = VoucherForm
-    list_display = ["code", "kind", "value", "scope", "uses", "max_uses", "valid_until",
+    list_display = ["code", "kind", "value", "scope", "uses_taken", "max_uses", "valid_until",
                     "active"]
     list_filter = ["kind", "active", "reveal_hidden", "show"]
     search_fields = ["code", "comment"]
@@ -88,7 +95,16 @@ class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
     autocomplete_fields = []
     inlines = [RedemptionInline]
     actions = ["export_csv"]
-    readonly_fields = ["uses", "created_at"]
+    readonly_fields = ["uses_taken", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Voucher]:
+        # Uses from the orders that hold them: a voucher without a limit keeps no count.
+        return super().get_queryset(request).annotate(live_uses=Coalesce(Sum(
+            "orders__voucher_uses", filter=Q(orders__voucher_released_at__isnull=True)), 0))
+
+    @admin.display(description=gettext_lazy("uses"), ordering="live_uses")
+    def uses_taken(self, obj: Voucher) -> int:
+        return obj.live_uses
 
     @admin.display(description=gettext_lazy("where"))
     def scope(self, obj: Voucher) -> str:
@@ -101,6 +117,10 @@ class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Voucher, form, change: bool) -> None:
         if not obj.code:
             obj.code = code_random()
+        if change:  # in the admin's transaction; the counted uses are the database's, never
+            # the form's stale copy (sales take them meanwhile): the orders' when a limit is set
+            obj.uses = services.voucher_uses_live(voucher_id=obj.pk, lock=True) \
+                if obj.max_uses is not None else Voucher.objects.get(pk=obj.pk).uses
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
@@ -130,7 +150,7 @@ class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
             writer.writerow([v.code, v.kind, v.value, v.show_id or "", v.performance_id or "",
                              v.reveal_hidden, v.valid_from or "", v.valid_until or "",
                              v.max_uses if v.max_uses is not None else "", v.uses_per,
-                             v.max_per_order or "", v.uses, v.active, v.comment])
+                             v.max_per_order or "", v.live_uses, v.active, v.comment])
         return response
 
 

@@ -10,9 +10,11 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +108,20 @@ def gift_cards_expire(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
+def voucher_uses_live(*, voucher_id: int, lock: bool = False) -> int:
+    """A voucher's uses: those of its orders that still hold them. A voucher counts them on
+    its own row (`uses`, CHECKed against `max_uses`) only while it has a use limit; without
+    one, each sale only reads it (tickets/reservation_sql.py, _VOUCHER_READ_STEP). `lock`:
+    first lock the voucher's row (FOR UPDATE), which waits for the sales in flight (they
+    hold it FOR KEY SHARE) and holds off the next, so that the count is exact for the
+    caller's transaction (setting a limit: the admin's save)."""
+    if lock:
+        list(Voucher.objects.select_for_update().filter(pk=voucher_id).values_list("pk"))
+    orders = apps.get_model("tickets", "Order")._default_manager
+    return orders.filter(voucher_id=voucher_id, voucher_released_at__isnull=True).aggregate(
+        n=Sum("voucher_uses"))["n"] or 0
+
+
 def codes_release(*, order: Any, now: dt.datetime | None = None,
                   gift_card_kept_cents: int = 0) -> None:
     """Inside the transaction that releases an order's seats (after them, in the lock
@@ -120,9 +136,9 @@ def codes_release(*, order: Any, now: dt.datetime | None = None,
         released = type(order)._default_manager.filter(
             pk=order.pk, voucher_id=order.voucher_id, voucher_released_at__isnull=True,
         ).update(voucher_released_at=now)
-        if released:
-            Voucher.objects.filter(pk=order.voucher_id).update(
-                uses=F("uses") - order.voucher_uses)
+        if released:  # counted only while the voucher has a use limit (voucher_uses_live)
+            Voucher.objects.filter(pk=order.voucher_id, max_uses__isnull=False).update(
+                uses=Greatest(F("uses") - order.voucher_uses, 0))
     if getattr(order, "paid_by_gift_card_cents", 0):
         redeemed = (GiftCardTransaction.objects.filter(order_id=order.pk, kind=LedgerKind.REDEEM)
                     .values_list("gift_card_id", "amount_cents").first())
