@@ -803,9 +803,10 @@ export interface components {
         /**
          * @description * `pending` - Pending
          *     * `paid` - Paid
+         *     * `refunded` - Refunded
          * @enum {string}
          */
-        PurchaseStatusEnum: "pending" | "paid";
+        PurchaseStatusEnum: "pending" | "paid" | "refunded";
         /** @description What a customer may cancel, until when, for what fee (null: never). */
         RefundPolicy: {
             customer_may_cancel: boolean;
