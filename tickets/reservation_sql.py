@@ -244,8 +244,9 @@ v AS (UPDATE {Voucher._meta.db_table} AS vv SET uses = vv.uses + %(voucher_uses)
 # A voucher without a use limit keeps no count on its row (its uses are its orders'): it is
 # read, not written, so that a venue-wide code is not a second hot row that every sale of
 # every performance writes. FOR KEY SHARE (the lock its order's foreign key takes anyway)
-# makes staff's setting a limit (vouchers.services.voucher_limit_set, FOR UPDATE) wait for
-# the sales in flight, and a sale after it re-check the row: limited now, it refuses itself.
+# makes staff's setting a limit (the admin's save: vouchers.services.voucher_uses_live, FOR
+# UPDATE) wait for the sales in flight, and a sale after it re-check the row: limited now,
+# it refuses itself (and tickets.services decides it again, counted).
 _VOUCHER_READ_STEP = (f""",
 v AS (SELECT vv.id FROM {Voucher._meta.db_table} AS vv, p
       WHERE vv.id = %(voucher)s AND vv.active AND vv.max_uses IS NULL

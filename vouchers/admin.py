@@ -104,7 +104,7 @@ class VoucherAdmin(ActionPermissionMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("uses"), ordering="live_uses")
     def uses_taken(self, obj: Voucher) -> int:
-        return obj.live_uses
+        return getattr(obj, "live_uses", 0)  # the add form's new voucher: none yet
 
     @admin.display(description=gettext_lazy("where"))
     def scope(self, obj: Voucher) -> str:

@@ -98,6 +98,8 @@ def test_a_limit_set_by_staff_counts_the_uses_already_taken(
         reserve(make_user(), performance, 1, voucher.code)
     listing = staff_client.get("/admin/vouchers/voucher/").content.decode()
     assert "LIMITLATER01" in listing
+    assert staff_client.get("/admin/vouchers/voucher/add/").status_code == 200
+    assert staff_client.get(change).status_code == 200
     # The limit lifted again: the row's count is left as it was and no longer moves.
     assert staff_client.post(change, voucher_form(code=voucher.code, max_uses="")
                              ).status_code == 302
