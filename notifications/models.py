@@ -30,15 +30,13 @@ class EmailStatus(models.TextChoices):
     SKIPPED = "skipped"  # no longer true when its turn came (tickets of a cancelled order)
 
 
-class OrderEmail(models.Model):
-    """One email of one order. Moves by conditional UPDATEs only (notifications/services.py):
-    a worker claims it (queued → sending) before calling SES, so however many invocations
-    carry it, it is sent once."""
+class EmailRecord(models.Model):
+    """An email owed and its delivery: claimed by one worker (queued → sending) by a
+    conditional UPDATE before SES is called, so however many invocations carry it, it is
+    sent once; retried by the per-minute job (notifications.services.owed_and_due)."""
 
     # Chosen before the INSERT, so that the task can be handed its id without a read back.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    order = models.ForeignKey("tickets.Order", on_delete=models.CASCADE, related_name="emails")
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
     status = models.CharField(max_length=10, choices=EmailStatus.choices,
                               default=EmailStatus.QUEUED)
     recipient = models.CharField(max_length=254, blank=True)
@@ -50,11 +48,21 @@ class OrderEmail(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     # SES's MessageId (or the Message-ID header of a local backend's copy).
     message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at"]
+
+
+class OrderEmail(EmailRecord):
+    """One email of one order (notifications/services.py)."""
+
+    order = models.ForeignKey("tickets.Order", on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
     # Who asked for a resend (staff username); empty for the automatic emails.
     requested_by = models.CharField(max_length=150, blank=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(EmailRecord.Meta):
         constraints = [
             # An order's automatic emails exist once each: a retried transition, task or
             # job finds the row taken. Resends are deliberate, one row each.
@@ -76,27 +84,15 @@ class OrderEmail(models.Model):
         return f"{self.get_kind_display()} of order {str(self.order_id)[:8]} ({self.status})"
 
 
-class GiftCardEmail(models.Model):
+class GiftCardEmail(EmailRecord):
     """The email that carries a bought gift card's code (one per purchase): owed in the
     transaction that issues the card, sent after its commit, and, when SES fails, retried
     by the per-minute job with the order emails' delays (notifications/giftcards.py)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purchase = models.OneToOneField("vouchers.GiftCardPurchase", on_delete=models.CASCADE,
                                     related_name="email")
-    status = models.CharField(max_length=10, choices=EmailStatus.choices,
-                              default=EmailStatus.QUEUED)
-    recipient = models.CharField(max_length=254, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(EmailRecord.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=EmailStatus.values),
                                    name="giftcardemail_status_known"),
