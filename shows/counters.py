@@ -91,8 +91,7 @@ def counters_resplit(*, performance_id: int) -> None:
     with transaction.atomic():
         performance = Performance.objects.select_for_update(no_key=True).only(
             "id", "capacity", "seats_sold", "counter_rows").get(pk=performance_id)
-        rows = list(PerformanceCounter.objects.select_for_update()
-                    .filter(performance_id=performance_id).order_by("slot"))
+        rows = _locked_rows(performance_id)
         sold = performance.seats_sold + sum(row.sold for row in rows)
         k, capacity = performance.counter_rows, performance.capacity
         if k == 1:
