@@ -18,7 +18,6 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from languages.selectors import customer_language
 from project import pending_work
 
 from .models import EmailStatus, GiftCardEmail
-from .services import MAX_ATTEMPTS, QUEUED_GRACE, STALE_CLAIM, _backoff, owed_and_due
+from .services import MAX_ATTEMPTS, QUEUED_GRACE, _backoff, email_claim, owed_and_due
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +45,7 @@ def gift_card_email_deliver(*, email_id: uuid.UUID, now: dt.datetime | None = No
     """Send one owed gift-card email if nobody else is: "sent", "failed", "skipped" or
     "not due" (sent, being sent, waiting for its retry, or unknown)."""
     now = now or timezone.now()
-    claimable = (Q(status=EmailStatus.QUEUED)
-                 | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-                 | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
-    if not GiftCardEmail.objects.filter(claimable, pk=email_id).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1):
+    if not email_claim(GiftCardEmail, email_id=email_id, now=now):
         return "not due"
     email = GiftCardEmail.objects.select_related("purchase__gift_card",
                                                  "purchase__buyer").get(pk=email_id)

@@ -26,7 +26,7 @@ from staff.walk_in import is_walk_in
 
 from . import tasks
 from .errors import NotResendable
-from .models import EmailKind, EmailStatus, OrderEmail
+from .models import EmailKind, EmailRecord, EmailStatus, OrderEmail
 
 __all__ = ["EmailKind", "emails_retry_failed", "order_email_resend", "order_email_send",
            "order_email_written",
@@ -49,6 +49,17 @@ def owed_and_due(now: dt.datetime) -> Q:
     return (Q(status=EmailStatus.QUEUED, created_at__lte=now - grace)
             | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
             | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+
+
+def email_claim(model: type[EmailRecord], *, email_id: uuid.UUID, now: dt.datetime) -> bool:
+    """Claim an owed email (order or gift card) for this worker (→ sending), unless it is
+    sent, being sent by a live worker, waiting for its retry, or unknown: one conditional
+    UPDATE, so that however many invocations carry it, one sends it."""
+    claimable = (Q(status=EmailStatus.QUEUED)
+                 | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
+                 | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+    return bool(model.objects.filter(claimable, pk=email_id).update(
+        status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
 
 
 SENT_ONLY_WHILE = {  # kind → the order status its content assumes
@@ -93,11 +104,7 @@ def order_email_resend(*, order_id: uuid.UUID, requested_by: str) -> OrderEmail:
 def order_email_send(*, email_id: uuid.UUID, now: dt.datetime | None = None) -> str:
     """Send one owed email if nobody else is: "sent", "failed", "skipped" or "not due"."""
     now = now or timezone.now()
-    claimable = (Q(status=EmailStatus.QUEUED)
-                 | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-                 | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
-    if not OrderEmail.objects.filter(claimable, pk=email_id).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1):
+    if not email_claim(OrderEmail, email_id=email_id, now=now):
         return "not due"  # sent, being sent, waiting for its retry, or unknown
     email = (OrderEmail.objects.select_related(
         "order__customer", "order__performance__show", "order__performance__venue",
