@@ -307,14 +307,21 @@ def walk_in_customers(performance_id: int, *, seats: int, skip: set[int] = froze
     if venue_id is None:
         raise ticket_errors.PerformanceNotFound()
     held = SeatHolding.objects.filter(performance_id=performance_id, customer=OuterRef("pk"))
+
+    def read(names: list[str]) -> list:  # the customers named, with their seats held here
+        return list(user_model.objects.filter(username__in=names)
+                    .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
+                    .order_by("pk"))
+
+    def with_room(users: list) -> list[tuple[AbstractBaseUser, int]]:
+        return [(user, user.held) for user in users
+                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+
     found: list = []
     while True:
-        names = [walk_in_username(venue_id, n) for n in range(first, first + WALK_IN_BATCH)]
-        found = list(user_model.objects.filter(username__in=names)
-                     .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
-                     .order_by("pk"))
-        room = [(user, user.held) for user in found
-                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+        found = read([walk_in_username(venue_id, n)
+                      for n in range(first, first + WALK_IN_BATCH)])
+        room = with_room(found)
         if room:
             return room
         if len(found) < WALK_IN_BATCH:
@@ -330,11 +337,7 @@ def walk_in_customers(performance_id: int, *, seats: int, skip: set[int] = froze
         user_model.objects.bulk_create([
             user_model(username=name, first_name="Walk-in", password=make_password(None))
             for name in names], ignore_conflicts=True)
-        made = list(user_model.objects.filter(username__in=names)
-                    .annotate(held=Coalesce(Subquery(held.values("seats")[:1]), 0))
-                    .order_by("pk"))
-        room = [(user, user.held) for user in made
-                if user.held + seats <= MAX_SEATS_PER_PERSON and user.pk not in skip]
+        room = with_room(read(names))
         if room:
             return room
         taken.update(names)  # all taken and filled meanwhile: the next ones
