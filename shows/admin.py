@@ -22,8 +22,8 @@ from tickets.seating import performance_is_seated
 from tickets.selectors import attendee_list, performances_with_sales
 from tickets.waitlist import offers_make_after_commit
 
-from .counters import counted_sold, with_counted
-from .models import Performance, PriceCategory, RefundPolicy, Show, Venue
+from .counters import with_counted
+from .models import Performance, PerformanceCounter, PriceCategory, RefundPolicy, Show, Venue
 from .services import MAX_CATEGORIES, categories_copy_to_show, performance_price_refresh
 
 
@@ -43,7 +43,7 @@ class PerformanceForm(forms.ModelForm):
         if self.instance.pk:
             # Fresh from the database: the form's copy may be older than the last sale.
             sold = Performance.objects.values_list("seats_sold", flat=True).get(
-                pk=self.instance.pk) + counted_sold(self.instance.pk)
+                pk=self.instance.pk) + PerformanceCounter.objects.counted(self.instance.pk)
             if capacity < sold:
                 raise forms.ValidationError(
                     _("%(sold)d seats are already sold; capacity cannot be lower."),

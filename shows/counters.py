@@ -7,7 +7,9 @@ reservation adds its seats to one row (the database function marquee_seats_take,
 random row, falling over to the next with room, and for the last seats spread over rows,
 every row locked in slot order), so K reservations proceed at once and none can oversell.
 The performance row's own seats_sold stays 0 then; the exact count is its seats_sold plus
-its rows' (`counted_sold`, `with_counted`, `SOLD_SQL`).
+its rows' (`PerformanceCounter.objects.counted`, `with_counted`, `SOLD_SQL`). The rows
+follow the capacity and K on every save of the performance (PerformanceCounter.objects.resplit,
+shows/models.py).
 
 Lock order (shared with tickets.reservation_sql): the performance row, then the counter
 rows in slot order, then the categories. A reservation at K > 1 takes the performance row
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import random
 
-from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     F,
@@ -45,12 +46,6 @@ SOLD_SQL = (f"CASE WHEN p.counter_rows = 1 THEN 0 ELSE COALESCE((SELECT sum(k.so
             f"FROM {_COUNTER} k WHERE k.performance_id = p.id), 0) END")
 
 
-def counted_sold(performance_id: int) -> int:
-    """What a performance's counter rows count (0 at K = 1)."""
-    return PerformanceCounter.objects.filter(performance_id=performance_id).aggregate(
-        n=Sum("sold"))["n"] or 0
-
-
 def with_counted(performances: QuerySet[Performance]) -> QuerySet[Performance]:
     """Annotates `counted_sold`, so that `seats_sold_exact` and `seats_left` ask nothing."""
     rows = (PerformanceCounter.objects.filter(performance=OuterRef("pk"))
@@ -60,72 +55,13 @@ def with_counted(performances: QuerySet[Performance]) -> QuerySet[Performance]:
         default=Coalesce(Subquery(rows, output_field=IntegerField()), 0)))
 
 
-def split(total: int, k: int) -> list[int]:
-    """`total` over `k` shares differing by one at most, the larger ones first."""
-    return [total // k + (1 if i < total % k else 0) for i in range(k)]
-
-
-def counters_stale(performance: Performance, *, created: bool = False) -> bool:
-    """Would a save of `performance` need its counter rows re-split (its capacity or K
-    changed since read)? Never for one at K = 1 that was at K = 1. Asks nothing."""
-    k, capacity = performance.counter_rows, performance.capacity
-    was = getattr(performance, "_counted_as", None)
-    return not ((created and k == 1) or was == (k, capacity) or (k == 1 and was and was[0] == 1))
-
-
-def counters_fit(performance: Performance) -> None:
-    """After a save that changed its capacity or K: re-split its counter rows (in the
-    save's transaction)."""
-    counters_resplit(performance_id=performance.pk)
-    performance._counted_as = (performance.counter_rows, performance.capacity)
-    performance.__dict__.pop("counted_sold", None)
-
-
-def counters_resplit(*, performance_id: int) -> None:
-    """Spread the capacity and the seats sold over the performance's K rows again (or back
-    onto the performance row at K = 1), sold conserved exactly. Under the performance row's
-    lock, then every counter row's in slot order. More sold than the capacity: refused with
-    the performance's CHECK (an IntegrityError), changing nothing. (FOR NO KEY UPDATE, as
-    an UPDATE locks it: a reservation's inserts check their foreign key to the performance
-    with FOR KEY SHARE, which must not wait for this while holding a counter row.)"""
-    with transaction.atomic():
-        performance = Performance.objects.select_for_update(no_key=True).only(
-            "id", "capacity", "seats_sold", "counter_rows").get(pk=performance_id)
-        rows = _locked_rows(performance_id)
-        sold = performance.seats_sold + sum(row.sold for row in rows)
-        k, capacity = performance.counter_rows, performance.capacity
-        if k == 1:
-            PerformanceCounter.objects.filter(performance_id=performance_id).delete()
-            Performance.objects.filter(pk=performance_id).update(seats_sold=sold)
-            return
-        if sold > capacity:
-            raise IntegrityError(f'new row violates check constraint "performance_not_oversold"'
-                                 f": {sold} sold, capacity {capacity}")
-        Performance.objects.filter(pk=performance_id).update(seats_sold=0)
-        shares, sold_shares = split(capacity, k), split(sold, k)
-        kept = {row.slot: row for row in rows}
-        PerformanceCounter.objects.filter(performance_id=performance_id, slot__gte=k).delete()
-        for slot in range(k):
-            if slot in kept:
-                PerformanceCounter.objects.filter(pk=kept[slot].pk).update(
-                    capacity=shares[slot], sold=sold_shares[slot])
-        PerformanceCounter.objects.bulk_create([
-            PerformanceCounter(performance_id=performance_id, slot=slot,
-                               capacity=shares[slot], sold=sold_shares[slot])
-            for slot in range(k) if slot not in kept])
-
-
-def _locked_rows(performance_id: int) -> list[PerformanceCounter]:
-    return list(PerformanceCounter.objects.select_for_update()
-                .filter(performance_id=performance_id).order_by("slot"))
-
-
 def counters_locked(performance: Performance) -> None:
     """Lock a performance's counter rows in slot order (K > 1; its own row first, FOR NO
     KEY UPDATE, by the caller) and note their exact count on it: until the transaction
     ends, no reservation changes `performance.seats_left` but the caller's own."""
     if performance.counter_rows > 1:
-        performance.counted_sold = sum(row.sold for row in _locked_rows(performance.pk))
+        performance.counted_sold = sum(
+            row.sold for row in PerformanceCounter.objects.locked(performance.pk))
 
 
 def _rotated(rows: list[PerformanceCounter]) -> list[PerformanceCounter]:
@@ -137,7 +73,7 @@ def counters_take(*, performance_id: int, seats: int) -> bool:
     """Add `seats` to the counter rows (the steps form of marquee_seats_take: SQLite, and
     a late payment's retake): one row with room for all of them if there is one, else
     spread. Inside the caller's transaction; False (nothing changed) without room."""
-    rows = _locked_rows(performance_id)
+    rows = PerformanceCounter.objects.locked(performance_id)
     if not rows or sum(row.capacity - row.sold for row in rows) < seats:
         return False
     one = next((row for row in _rotated(rows) if row.capacity - row.sold >= seats), None)
@@ -150,7 +86,7 @@ def counters_give(*, performance_id: int, seats: int) -> bool:
     all if there is one, else spread. Inside the caller's transaction, which holds the
     performance row's lock (FOR NO KEY UPDATE). False (nothing changed) when the
     performance has no rows."""
-    rows = _locked_rows(performance_id)
+    rows = PerformanceCounter.objects.locked(performance_id)
     if not rows:
         return False
     if sum(row.sold for row in rows) < seats:

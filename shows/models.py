@@ -9,7 +9,7 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -186,17 +186,26 @@ class Performance(models.Model):
                 if not f.primary_key and f.name != "seats_sold"
             ]
         # The counter rows follow the capacity and their number, in the same transaction
-        # (shows/counters.py); nothing more for a performance at K = 1 that stays so.
-        from .counters import counters_fit, counters_stale
-
+        # (PerformanceCounter.objects.resplit); nothing more for a performance at K = 1
+        # that stays so.
         fields = kwargs.get("update_fields")
         if (fields is None or {"capacity", "counter_rows"} & set(fields)) and \
-                counters_stale(self, created=created):
+                self._counters_stale(created=created):
             with transaction.atomic():
                 super().save(*args, **kwargs)
-                counters_fit(self)
+                PerformanceCounter.objects.resplit(self.pk)
+                self._counted_as = (self.counter_rows, self.capacity)
+                self.__dict__.pop("counted_sold", None)
             return
         super().save(*args, **kwargs)
+
+    def _counters_stale(self, *, created: bool) -> bool:
+        """Would this save need the counter rows re-split (capacity or K changed since
+        read)? Never for one at K = 1 that was at K = 1. Asks nothing."""
+        k, capacity = self.counter_rows, self.capacity
+        was = getattr(self, "_counted_as", None)
+        return not ((created and k == 1) or was == (k, capacity)
+                    or (k == 1 and was and was[0] == 1))
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -212,9 +221,7 @@ class Performance(models.Model):
         selectors' `counted_sold`)."""
         counted = getattr(self, "counted_sold", None)
         if counted is None and self.counter_rows > 1 and self.pk:
-            from .counters import counted_sold
-
-            counted = self.counted_sold = counted_sold(self.pk)
+            counted = self.counted_sold = PerformanceCounter.objects.counted(self.pk)
         return self.seats_sold + (counted or 0)
 
     @property
@@ -248,6 +255,60 @@ class Performance(models.Model):
         return PerformanceStatus.ON_SALE
 
 
+def _split(total: int, k: int) -> list[int]:
+    """`total` over `k` shares differing by one at most, the larger ones first."""
+    return [total // k + (1 if i < total % k else 0) for i in range(k)]
+
+
+class PerformanceCounterManager(models.Manager):
+    """The counter rows' table-wide work (shows/counters.py holds the takes and gives)."""
+
+    def counted(self, performance_id: int) -> int:
+        """What a performance's counter rows count (0 at K = 1)."""
+        return self.filter(performance_id=performance_id).aggregate(
+            n=models.Sum("sold"))["n"] or 0
+
+    def locked(self, performance_id: int) -> list[PerformanceCounter]:
+        """Its rows, locked in slot order (the lock order every taker and giver shares)."""
+        return list(self.select_for_update().filter(performance_id=performance_id)
+                    .order_by("slot"))
+
+    def resplit(self, performance_id: int) -> None:
+        """Spread the capacity and the seats sold over the performance's K rows again (or
+        back onto the performance row at K = 1), sold conserved exactly. Under the
+        performance row's lock, then every counter row's in slot order. More sold than the
+        capacity: refused with the performance's CHECK (an IntegrityError), changing
+        nothing. (FOR NO KEY UPDATE, as an UPDATE locks it: a reservation's inserts check
+        their foreign key to the performance with FOR KEY SHARE, which must not wait for
+        this while holding a counter row.)"""
+        with transaction.atomic():
+            performance = Performance.objects.select_for_update(no_key=True).only(
+                "id", "capacity", "seats_sold", "counter_rows").get(pk=performance_id)
+            rows = self.locked(performance_id)
+            sold = performance.seats_sold + sum(row.sold for row in rows)
+            k, capacity = performance.counter_rows, performance.capacity
+            if k == 1:
+                self.filter(performance_id=performance_id).delete()
+                Performance.objects.filter(pk=performance_id).update(seats_sold=sold)
+                return
+            if sold > capacity:
+                raise IntegrityError(
+                    f'new row violates check constraint "performance_not_oversold"'
+                    f": {sold} sold, capacity {capacity}")
+            Performance.objects.filter(pk=performance_id).update(seats_sold=0)
+            shares, sold_shares = _split(capacity, k), _split(sold, k)
+            kept = {row.slot: row for row in rows}
+            self.filter(performance_id=performance_id, slot__gte=k).delete()
+            for slot in range(k):
+                if slot in kept:
+                    self.filter(pk=kept[slot].pk).update(capacity=shares[slot],
+                                                         sold=sold_shares[slot])
+            self.bulk_create([
+                PerformanceCounter(performance_id=performance_id, slot=slot,
+                                   capacity=shares[slot], sold=sold_shares[slot])
+                for slot in range(k) if slot not in kept])
+
+
 class PerformanceCounter(models.Model):
     """One of a hot performance's K seat-count rows (Performance.counter_rows > 1).
 
@@ -262,6 +323,8 @@ class PerformanceCounter(models.Model):
     slot = models.PositiveSmallIntegerField()
     capacity = models.PositiveIntegerField()
     sold = models.PositiveIntegerField(default=0)
+
+    objects = PerformanceCounterManager()
 
     class Meta:
         constraints = [

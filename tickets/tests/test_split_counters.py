@@ -15,7 +15,6 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from shows.counters import counters_resplit
 from shows.models import Performance, PerformanceCounter
 from tickets import errors, holds, services
 from tickets.models import Order, OrderStatus
@@ -123,7 +122,7 @@ def test_the_last_seats_spread_over_rows_are_sold_exactly(
         performance = make_performance(capacity=32, counter_rows=16)
         for user in users[24:]:
             services.order_reserve(user=user, performance_id=performance.pk, quantity=1)
-        counters_resplit(performance_id=performance.pk)  # one sold in each row
+        PerformanceCounter.objects.resplit(performance.pk)  # one sold in each row
         assert rows_of(performance) == [(2, 1)] * 16
         results = in_parallel([buyer(u, performance.pk, 2) for u in users[:24]])
         assert Counter(r == "sold_out" for r in results) == {False: 8, True: 16}
@@ -235,7 +234,7 @@ def test_the_steps_form_takes_and_gives_back_like_the_statement(
     performance = make_performance(capacity=8, counter_rows=4)
     for _ in range(4):
         services.order_reserve(user=make_user(), performance_id=performance.pk, quantity=1)
-    counters_resplit(performance_id=performance.pk)
+    PerformanceCounter.objects.resplit(performance.pk)
     assert rows_of(performance) == [(2, 1)] * 4
     spread = services.order_reserve(user=make_user(), performance_id=performance.pk,
                                     quantity=3)
