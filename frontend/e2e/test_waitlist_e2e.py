@@ -91,7 +91,9 @@ def test_join_offer_pay(checkout, page, sold_out_show, eml_outbox, settings):
     position = item.locator(".waitlist-position")
     position.wait_for()
     assert position.inner_text() == "You are number 2 in line for 2 seats (or as few as 1)."
-    assert page.evaluate("() => document.activeElement.classList.contains('waitlist-position')")
+    # Focus moves in an effect, which Preact runs after the paint that showed the text.
+    page.wait_for_function("() => document.activeElement?.classList.contains('waitlist-position')",
+                           timeout=5_000)
     entry = WaitlistEntry.objects.get(performance=performance, customer__email="waiter@example.com")
     assert (entry.status, entry.seats, entry.min_seats) == (WaitlistStatus.WAITING, 2, 1)
     assert_accessible(page, "a place on the waiting list")
