@@ -20,11 +20,13 @@ TARGETS = [
     ("HTTP reservations/s", 0.7, True, "HTTP reservations vs bare view"),
     ("HTTP requests/s, GET /api/v1/shows/", 0.7, True, "HTTP cached list vs plain view"),
     ("hold step", 0.9, True, "checkout hold vs reservation"),
+    ("with a voucher (no use limit) vs without", 0.83, True, "reservation, voucher vs none"),
+    ("with a voucher with a use limit", 0.83, True, "reservation, counted voucher vs none"),
     ("offers the seats to a waiting list", 1.5, False, "waiting-list release vs cancel"),
     ("cached GET /api/v1/shows/ in fr", 1.1, False, "cached list in French vs no language"),
     ("cached GET /api/v1/shows/ in en", 1.1, False, "cached list in English vs no language"),
 ]
-_ROW = re.compile(r"^\| (?P<name>[^|]+) \|.*\| (?P<ratio>[0-9.]+) \((?:higher|lower) is better\)")
+_ROW = re.compile(r"^\| (?P<name>[^|]+) \|.*\| (?P<ratio>[0-9.]+) \((?:higher|lower) is better[;)]")
 
 
 def figures(table: str) -> list[tuple[str, float, float, bool]]:

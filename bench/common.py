@@ -60,6 +60,21 @@ def row(name: str, values: list[float], floor: list[float], unit: str,
             f"| {ratio:.2f} ({better} is better) |")
 
 
+def row_paired(name: str, values: list[float], floor: list[float], unit: str,
+               higher_is_better: bool) -> str:
+    """As row(), but the ratio is the median of the rounds' own ratios (values[i] /
+    floor[i]): for figures measured in interleaved rounds, each pair shares the machine's
+    load of its moment, which a ratio of the two medians would not cancel."""
+    median, spread = summary(values)
+    floor_median, _ = summary(floor)
+    ratios = [v / f for v, f in zip(values, floor, strict=True) if f]
+    ratio = statistics.median(ratios) if ratios else float("nan")
+    better = "higher" if higher_is_better else "lower"
+    rounds = ", ".join(f"{r:.2f}" for r in ratios)
+    return (f"| {name} | {median:,.1f} {unit} | ±{spread:.0%} | {floor_median:,.1f} {unit} "
+            f"| {ratio:.2f} ({better} is better; median of the rounds' {rounds}) |")
+
+
 def table(rows: list[str]) -> str:
     head = "| figure | median | spread | floor (same run) | ratio to floor |\n|---|---|---|---|---|"
     return "\n".join([head, *rows])

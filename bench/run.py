@@ -298,7 +298,7 @@ def main() -> None:
     log("the box-office counter: a counter sale vs an online free reservation")
     res_rows += counter.rows(2 if q else 5, 50 if q else 200)
     log("vouchers: reservations with a voucher vs without, POST queries with a voucher")
-    res_rows += codes.rows(1 if q else 3, 1.0 if q else 3.0, 8)
+    res_rows += codes.rows(1 if q else 5, 1.0 if q else 3.0, 8)
     log("waiting list: the release path that offers seats vs today's cancel")
     res_rows += waitlist.rows(40 if q else 200)
     log("seating: seated vs general-admission reservations, the seats endpoint")

@@ -236,11 +236,12 @@ def _counter_params(row: CounterRow | None) -> dict[str, Any]:
 # statement refuses itself (marquee_refuse). The voucher's use is recorded on the order row
 # (`o`: voucher_id, voucher_uses, voucher_discount_cents), not in a row of its own: one
 # write fewer while the hot performance's row is locked.
-_VOUCHER_STEPS = (f""",
-v AS (UPDATE {Voucher._meta.db_table} AS vv SET uses = vv.uses + %(voucher_uses)s FROM p
-      WHERE vv.id = %(voucher)s AND vv.active
-      AND (vv.valid_from IS NULL OR vv.valid_from <= %(now)s)
-      AND (vv.valid_until IS NULL OR vv.valid_until > %(now)s) RETURNING vv.id)""")  # noqa: S608  # nosec B608
+_VOUCHER_STEPS = """,
+v AS (SELECT x.id FROM (SELECT marquee_voucher_take(%(voucher)s, %(voucher_uses)s, %(now)s) AS id
+                        FROM p) AS x WHERE x.id IS NOT NULL)"""
+# (marquee_voucher_take, vouchers' migration 0004: the UPDATE in a function of its own, with
+# a fresh snapshot, so that it does not re-check the voucher's row that the buyer ahead
+# committed while this statement waited for the performance's row.)
 # A voucher without a use limit keeps no count on its row (its uses are its orders'): it is
 # read, not written, so that a venue-wide code is not a second hot row that every sale of
 # every performance writes. FOR KEY SHARE (the lock its order's foreign key takes anyway)
