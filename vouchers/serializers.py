@@ -23,11 +23,18 @@ class PreviewQuerySerializer(serializers.Serializer):
 class PreviewCategorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
     price_cents = serializers.IntegerField(min_value=0)
     # Off each seat of this category (the first max_per_order seats of an order).
     discount_cents = serializers.IntegerField(min_value=0)
     # True: a hidden category this code reveals (buy it with the code).
     hidden = serializers.BooleanField()
+    # The limits a reserve form's stepper keeps to, as the performance's categories give
+    # them: a hidden category is not among those, so its own are only here.
+    max_per_order = serializers.IntegerField(
+        min_value=1, allow_null=True, help_text="Seats of this category per order at most.")
+    seats_left = serializers.IntegerField(
+        min_value=0, help_text="Seats of this category on sale (its quota, the performance's).")
 
 
 class VoucherPreviewSerializer(serializers.Serializer):

@@ -57,10 +57,14 @@ class VoucherPreviewApi(GenericAPIView):
         with codes_watched(request, count=False):
             use = checkout.voucher_for(code=code, performance=performance, now=timezone.now())
         voucher = use.voucher
-        categories = [{"id": c.pk, "name": c.name, "price_cents": c.price_cents,
+        seats_left = performance.seats_left
+        categories = [{"id": c.pk, "name": c.translated("name"),
+                       "description": c.translated("description"),
+                       "price_cents": c.price_cents,
                        "discount_cents": seat_discount(voucher, c.price_cents)
                        if use.scope is None or c.pk in use.scope else 0,
-                       "hidden": c.hidden}
+                       "hidden": c.hidden, "max_per_order": c.max_per_order,
+                       "seats_left": c.seats_left(seats_left)}
                       for c in performance.sale_categories
                       if not c.hidden or use.reveals(c)]
         return Response(self.get_serializer({

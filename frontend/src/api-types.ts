@@ -758,9 +758,14 @@ export interface components {
         PreviewCategory: {
             id: number;
             name: string;
+            description: string;
             price_cents: number;
             discount_cents: number;
             hidden: boolean;
+            /** @description Seats of this category per order at most. */
+            max_per_order: number | null;
+            /** @description Seats of this category on sale (its quota, the performance's). */
+            seats_left: number;
         };
         Problem: {
             type: string;

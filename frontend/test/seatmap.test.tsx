@@ -128,9 +128,10 @@ describe("SeatMap", () => {
     const bodies: unknown[] = [];
     const preview = {
       code: "NEWSLETTER20", kind: "percent", value: 20, performance: 5, uses_left: null, max_per_order: null,
-      categories: [{ id: 1, name: "Stalls", price_cents: 3000, discount_cents: 600, hidden: false },
-                   { id: 2, name: "Rear", price_cents: 2000, discount_cents: 400, hidden: false },
-                   { id: 9, name: "Friends", price_cents: 1000, discount_cents: 0, hidden: true }],
+      categories: [
+        { id: 1, name: "Stalls", description: "", price_cents: 3000, discount_cents: 600, hidden: false, max_per_order: null, seats_left: 40 },
+        { id: 2, name: "Rear", description: "", price_cents: 2000, discount_cents: 400, hidden: false, max_per_order: null, seats_left: 40 },
+        { id: 9, name: "Friends", description: "", price_cents: 1000, discount_cents: 0, hidden: true, max_per_order: null, seats_left: 40 }],
     };
     mockFetch((url, init) => {
       if (url.pathname.endsWith("/seats/")) return ok(availability());
@@ -156,7 +157,8 @@ describe("SeatMap", () => {
     await act(() => button(root, "Apply code").click());
     await waitFor(() => text(root).includes("Stalls €24.00 instead of €30.00"));
     // Seats decide their categories: no hidden tariff is offered here.
-    expect(text(root)).not.toContain("Tariffs your code unlocks");
+    expect(text(root)).not.toContain("Your code unlocks");
+    expect(root.querySelector("[data-category='9']")).toBeNull();
     expect(button(root, /^Reserve/).textContent).toContain("2 seats selected, €40.00");
     await type("#codes-5-gift", "GIFT");
     await act(() => button(root, "Apply gift card").click());

@@ -49,10 +49,12 @@ def test_a_free_voucher_confirms_at_once_with_the_discount_per_line(buyer, make_
 
 def test_a_hidden_category_is_sold_only_with_a_code_that_reveals_it(buyer, make_performance,
                                                                     make_voucher):
-    performance = make_performance(categories=[
-        {"name": "Full", "price_cents": 0}, {"name": "Friends", "price_cents": 0,
-                                             "hidden": True}])
-    friends = performance.categories.get(name="Friends")
+    performance = make_performance(capacity=20, categories=[
+        {"name": "Full", "price_cents": 0},
+        {"name": "Friends", "price_cents": 0, "hidden": True, "quota": 6, "max_per_order": 4,
+         "description": "Members only"}])
+    full, friends = performance.categories.get(name="Full"), \
+        performance.categories.get(name="Friends")
     body = {"performance": performance.pk, "lines": [{"category": friends.pk, "quantity": 1}]}
     assert buyer.post(TICKETS, body, format="json").status_code == 404
     make_voucher(code="FRIENDSONLY1", kind="percent", value=0, reveal_hidden=True,
@@ -60,10 +62,23 @@ def test_a_hidden_category_is_sold_only_with_a_code_that_reveals_it(buyer, make_
     preview = buyer.get(f"/api/v1/vouchers/friendsonly1/?performance={performance.pk}")
     assert preview.status_code == 200
     assert [c["name"] for c in preview.json()["categories"]] == ["Full", "Friends"]
-    assert preview.json()["categories"][1]["hidden"] is True
+    # The hidden category's own limits, for the reserve form's stepper.
+    assert preview.json()["categories"][1] == {
+        "id": friends.pk, "name": "Friends", "description": "Members only", "price_cents": 0,
+        "discount_cents": 0, "hidden": True, "max_per_order": 4, "seats_left": 6}
     response = buyer.post(TICKETS, {**body, "voucher": "FRIENDSONLY1"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["lines"][0]["category"]["name"] == "Friends"
+    # Revealed and visible tariffs in one order.
+    mixed = {"performance": performance.pk, "voucher": "FRIENDSONLY1",
+             "lines": [{"category": full.pk, "quantity": 1},
+                       {"category": friends.pk, "quantity": 2}]}
+    response = buyer.post(TICKETS, mixed, format="json", HTTP_IDEMPOTENCY_KEY="mixed")
+    assert response.status_code == 201, response.json()
+    assert [(line["category"]["name"], line["quantity"]) for line in response.json()["lines"]] \
+        == [("Full", 1), ("Friends", 2)]
+    preview = buyer.get(f"/api/v1/vouchers/friendsonly1/?performance={performance.pk}")
+    assert [c["seats_left"] for c in preview.json()["categories"]] == [16, 3]
 
 
 def test_voucher_errors(buyer, make_performance, make_voucher, make_show):

@@ -5,8 +5,9 @@
  * order is reserved; these figures only inform.
  */
 
-import { useState } from "preact/hooks";
-import { api, type GiftCardBalance, type Performance, type VoucherPreview } from "../api";
+import { useRef, useState } from "preact/hooks";
+import { api, type Category, type GiftCardBalance, type Performance, type PerformanceStatus,
+         type VoucherPreview } from "../api";
 import { money } from "../format";
 import { t } from "../i18n";
 import { errorMessage } from "./common";
@@ -14,43 +15,48 @@ import { errorMessage } from "./common";
 export interface CodesChoice {
   voucher?: string;
   gift_card?: string;
-  /** A hidden category the voucher revealed and the customer chose. */
-  category?: number;
 }
 
-/** The estimated price of `quantity` seats at `unit` with a voucher's per-seat discount. */
-export function estimate(unit: number, quantity: number, preview: VoucherPreview | null,
-                         categoryId?: number): { total: number; discount: number } {
-  const category = preview?.categories.find((c) => c.id === categoryId)
-    ?? preview?.categories.find((c) => !c.hidden && c.price_cents === unit);
-  const price = category ? category.price_cents : unit;
-  const seats = preview?.max_per_order ? Math.min(quantity, preview.max_per_order) : quantity;
-  const discount = category ? category.discount_cents * seats : 0;
-  return { total: price * quantity - discount, discount };
-}
-
-/** The estimated price of the reservation's `lines` with a voucher's per-seat discounts
- * (at most its `max_per_order` seats discounted). */
+/**
+ * The estimated price of the reservation's `lines` with a voucher's per-seat discounts, as
+ * the server computes them (vouchers/pricing.py): at most its `max_per_order` seats are
+ * discounted, the dearest first, and only seats of categories it discounts.
+ */
 export function estimateLines(lines: readonly { category: number; quantity: number }[],
                               categories: readonly { id: number; price_cents: number }[],
                               preview: VoucherPreview | null): { total: number; discount: number } {
-  let total = 0;
-  let discount = 0;
-  let discountable = preview?.max_per_order ?? Infinity;
-  for (const line of lines) {
+  const priced = lines.map((line) => {
     const found = preview?.categories.find((c) => c.id === line.category);
     const unit = found?.price_cents ?? categories.find((c) => c.id === line.category)?.price_cents ?? 0;
+    return { quantity: line.quantity, unit, off: found?.discount_cents ?? 0 };
+  });
+  let discount = 0;
+  let discountable = preview?.max_per_order ?? Infinity;
+  for (const line of [...priced].sort((a, b) => b.unit - a.unit)) {
+    if (line.off <= 0) continue; // outside the voucher's scope: takes none of its seats
     const seats = Math.min(line.quantity, discountable);
     discountable -= seats;
-    const off = found ? found.discount_cents * seats : 0;
-    total += unit * line.quantity - off;
-    discount += off;
+    discount += line.off * seats;
   }
-  return { total, discount };
+  const full = priced.reduce((sum, line) => sum + line.unit * line.quantity, 0);
+  return { total: full - discount, discount };
 }
 
-/** `tariffs`: offer the hidden tariffs a voucher reveals (the category form); the seat map
- * does not, its seats' zones decide their categories. */
+/**
+ * The hidden categories a voucher reveals, shaped as the performance's own categories (its
+ * full price: the discount is the voucher's, estimateLines takes it off), so the reserve
+ * form offers each as one more stepper, within its own limits.
+ */
+export function revealedCategories(preview: VoucherPreview | null, status: PerformanceStatus): Category[] {
+  return (preview?.categories ?? []).filter((c) => c.hidden).map((c) => ({
+    id: c.id, name: c.name, description: c.description, price_cents: c.price_cents,
+    max_per_order: c.max_per_order, seats_left: c.seats_left,
+    status: status === "on_sale" && c.seats_left === 0 ? "sold_out" : status,
+  }));
+}
+
+/** `tariffs`: say which hidden tariffs a voucher reveals (the category form offers each as
+ * a stepper); the seat map does not, its seats' zones decide their categories. */
 export function CodesFields({ performance: p, total, onChange, tariffs = true }:
     { performance: Pick<Performance, "id" | "currency">; total: number; tariffs?: boolean;
       onChange: (choice: CodesChoice, preview: VoucherPreview | null) => void }) {
@@ -58,32 +64,44 @@ export function CodesFields({ performance: p, total, onChange, tariffs = true }:
   const [voucher, setVoucher] = useState("");
   const [preview, setPreview] = useState<VoucherPreview | null>(null);
   const [voucherError, setVoucherError] = useState<string | null>(null);
-  const [category, setCategory] = useState<number | undefined>(undefined);
+  const [removed, setRemoved] = useState(false);
   const [giftCode, setGiftCode] = useState("");
   const [gift, setGift] = useState<GiftCardBalance | null>(null);
   const [giftError, setGiftError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const voucherField = useRef<HTMLInputElement>(null);
   const id = `codes-${p.id}`;
 
-  const report = (next: { preview?: VoucherPreview | null; category?: number; gift?: GiftCardBalance | null }) => {
+  const report = (next: { preview?: VoucherPreview | null; gift?: GiftCardBalance | null }) => {
     const pv = next.preview !== undefined ? next.preview : preview;
     const g = next.gift !== undefined ? next.gift : gift;
-    const cat = "category" in next ? next.category : category;
-    onChange({ voucher: pv ? pv.code : undefined, gift_card: g ? giftCode.trim() : undefined,
-               category: pv ? cat : undefined }, pv);
+    onChange({ voucher: pv ? pv.code : undefined, gift_card: g ? giftCode.trim() : undefined }, pv);
+  };
+
+  /** No voucher any more: its tariffs leave the basket with it. */
+  const removeVoucher = () => {
+    setVoucher("");
+    setVoucherError(null);
+    setPreview(null);
+    setRemoved(true);
+    report({ preview: null });
+    voucherField.current?.focus(); // the button that had focus is gone
   };
 
   const applyVoucher = async (event: Event) => {
     event.preventDefault();
-    if (!voucher.trim() || busy) return;
+    if (busy) return;
+    if (!voucher.trim()) {
+      if (preview) removeVoucher(); // applying an emptied field takes the code away
+      return;
+    }
     setBusy(true);
     setVoucherError(null);
+    setRemoved(false);
     try {
       const found = await api.voucherPreview(voucher, p.id);
       setPreview(found);
-      const revealed = tariffs ? found.categories.find((c) => c.hidden) : undefined;
-      setCategory(revealed?.id);
-      report({ preview: found, category: revealed?.id });
+      report({ preview: found });
     } catch (e) {
       setPreview(null);
       setVoucherError(errorMessage(e));
@@ -122,37 +140,24 @@ export function CodesFields({ performance: p, total, onChange, tariffs = true }:
     <div class="codes" id={id}>
       <div class="code-row">
         <label for={`${id}-voucher`}>{t("Voucher code")}</label>
-        <input id={`${id}-voucher`} value={voucher} autoComplete="off" spellcheck={false}
+        <input id={`${id}-voucher`} ref={voucherField} value={voucher} autoComplete="off" spellcheck={false}
                aria-describedby={voucherError ? `${id}-voucher-error` : preview ? `${id}-voucher-ok` : undefined}
                onInput={(e) => setVoucher(e.currentTarget.value)}
                onKeyDown={(e) => { if (e.key === "Enter") void applyVoucher(e); }} />
         <button type="button" class="button button-secondary" disabled={busy} onClick={applyVoucher}>{t("Apply code")}</button>
+        {preview && <button type="button" class="link-button" disabled={busy} onClick={removeVoucher}>{t("Remove code")}</button>}
       </div>
       {voucherError && <p id={`${id}-voucher-error`} class="field-error" role="alert">{voucherError}</p>}
-      {preview && (
-        <div id={`${id}-voucher-ok`} class="code-result" role="status">
-          {discounted.length > 0 && (
-            <p>{t("Code {code}:", { code: preview.code })} {discounted.map((c) => t("{name} {price} instead of {full}", { name: c.name, price: money(c.price_cents - c.discount_cents, p.currency), full: money(c.price_cents, p.currency) })).join(", ")}</p>
-          )}
-          {hidden.length > 0 && (
-            <fieldset class="tariffs">
-              <legend>{t("Tariffs your code unlocks")}</legend>
-              {hidden.map((c) => (
-                <label key={c.id}>
-                  <input type="radio" name={`${id}-tariff`} checked={category === c.id}
-                         onChange={() => { setCategory(c.id); report({ category: c.id }); }} />
-                  {" "}{c.name} · {money(c.price_cents - c.discount_cents, p.currency)}
-                </label>
-              ))}
-              <label>
-                <input type="radio" name={`${id}-tariff`} checked={category === undefined}
-                       onChange={() => { setCategory(undefined); report({ category: undefined }); }} />
-                {" "}{t("Standard tickets")}
-              </label>
-            </fieldset>
-          )}
-        </div>
-      )}
+      {/* Always there while the codes are open, so that what a code does is announced. */}
+      <div id={`${id}-voucher-ok`} class="code-result" role="status">
+        {preview && discounted.length > 0 && (
+          <p>{t("Code {code}:", { code: preview.code })} {discounted.map((c) => t("{name} {price} instead of {full}", { name: c.name, price: money(c.price_cents - c.discount_cents, p.currency), full: money(c.price_cents, p.currency) })).join(", ")}</p>
+        )}
+        {hidden.length > 0 && (
+          <p class="code-unlocks">{t("Your code unlocks: {names}", { names: hidden.map((c) => c.name).join(", ") })}</p>
+        )}
+        {removed && !preview && <p>{t("Code removed.")}</p>}
+      </div>
       <div class="code-row">
         <label for={`${id}-gift`}>{t("Gift card")}</label>
         <input id={`${id}-gift`} value={giftCode} autoComplete="off" spellcheck={false}

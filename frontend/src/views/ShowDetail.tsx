@@ -12,10 +12,10 @@ import { navigate } from "../router";
 import { syncClock } from "../serverClock";
 import { useSession } from "../session";
 import { type Basket, buyable, clampBasket, initialBasket, limitReason, linesOf, lowStock, maxFor,
-         openedAt, seatsIn, totalCents, withQuantity } from "./basket";
+         openedAt, seatsIn, withQuantity } from "./basket";
 import { Empty, ErrorState, Loading, PageTitle, errorMessage, lazyView, useResource } from "./common";
 import { NotFound } from "./NotFound";
-import { CodesFields, estimateLines, type CodesChoice } from "./Codes";
+import { CodesFields, estimateLines, revealedCategories, type CodesChoice } from "./Codes";
 import { OnSaleCountdown, useServerClock } from "./OnSale";
 import { refundRule } from "./refundRule";
 import { WaitlistPanel } from "./Waitlist";
@@ -181,7 +181,8 @@ const RELOAD_AFTER = ["sold_out", "category_sold_out", "sales_closed", "sales_no
 
 /**
  * The reserve form: a stepper per visible category (name, price, description, "only N left",
- * sold out), the running total, the refund rule, and "Reserve". A reserve intent has one
+ * sold out), and one per hidden category a voucher code reveals (at its price with the
+ * code's discount), the running total, the refund rule, and "Reserve". A reserve intent has one
  * Idempotency-Key: a double click or a retry after a network error sends the same key, so
  * the server reserves once. A changed basket is a new intent. An announced on-sale may put
  * the customer in its waiting room first (admission_required): their place is shown until
@@ -190,26 +191,27 @@ const RELOAD_AFTER = ["sold_out", "category_sold_out", "sales_closed", "sales_no
 export function ReserveForm({ performance: p, onChange, onError }:
     { performance: Performance; onChange: () => void; onError: (error: unknown, quantity: number) => void }) {
   const session = useSession();
-  const categories = p.categories;
+  const [codes, setCodes] = useState<CodesChoice>({});
+  const [preview, setPreview] = useState<VoucherPreview | null>(null);
+  // The visible categories, then those the voucher reveals: one basket, mixed freely.
+  const revealed = revealedCategories(preview, p.status);
+  const categories = revealed.length ? [...p.categories, ...revealed] : p.categories;
   // Clamped on every render: a reload or a refusal may have lowered what is left.
-  const [wanted, setWanted] = useState<Basket>(() => initialBasket(categories, p.seats_left));
+  const [wanted, setWanted] = useState<Basket>(() => initialBasket(p.categories, p.seats_left));
   const basket = clampBasket(wanted, categories, p.seats_left);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
   const [empty, setEmpty] = useState(false);
   const intent = useRef<string | null>(null);
   const inFlight = useRef<Promise<Order> | null>(null);
-  const [codes, setCodes] = useState<CodesChoice>({});
-  const [preview, setPreview] = useState<VoucherPreview | null>(null);
   const admission = useRef<string | null>(null);
   const roomJoins = useRef(0); // per submit: a refused admission rejoins once, not forever
   const [standing, setStanding] = useState<WaitingRoomStanding | null>(null);
   const id = `qty-${p.id}`;
   const seats = seatsIn(basket);
-  // A tariff the voucher revealed takes the chosen seats; the server prices them again.
-  const lines = codes.category ? [{ category: codes.category, quantity: seats }] : linesOf(basket, categories);
+  const lines = linesOf(basket, categories);
+  // With the voucher's discounts (an estimate: the server prices the lines again).
   const price = estimateLines(lines, categories, preview);
-  const total = totalCents(basket, categories);
   const cents = (n: number) => money(n, p.currency);
   const setError = (error: unknown) => { setFailed(error !== null); onError(error, seats); };
 
@@ -235,13 +237,22 @@ export function ReserveForm({ performance: p, onChange, onError }:
   if (!session) {
     return (
       <div class="reserve reserve-signed-out">
-        <PriceList categories={categories} currency={p.currency} />
+        <PriceList categories={p.categories} currency={p.currency} />
         <button type="button" class="button" onClick={() => void signIn()}>
           {t("Sign in to reserve")}
         </button>
       </div>
     );
   }
+
+  /** A new voucher (or none): the tariffs it no longer reveals leave the basket. */
+  const codesChanged = (choice: CodesChoice, found: VoucherPreview | null) => {
+    setCodes(choice);
+    setPreview(found);
+    setWanted(clampBasket(basket, [...p.categories, ...revealedCategories(found, p.status)], p.seats_left));
+    intent.current = null;
+    setError(null);
+  };
 
   const change = (category: Category, quantity: number) => {
     const next = withQuantity(basket, category, quantity, p.seats_left);
@@ -333,24 +344,28 @@ export function ReserveForm({ performance: p, onChange, onError }:
       <fieldset class="categories" disabled={busy}>
         <legend class="visually-hidden">{t("Tickets for {when}", { when: dateTime(p.starts_at) })}</legend>
         <ul class="categories-list" role="list">
-          {categories.map((c) => (
-            <CategoryRow key={c.id} category={c} id={`${id}-${c.id}`} quantity={basket[c.id] ?? 0}
-                         max={maxFor(c, basket, p.seats_left)}
-                         limit={limitReason(c, basket, p.seats_left)} price={cents(c.price_cents)}
-                         onQuantity={(n) => change(c, n)} />
-          ))}
+          {categories.map((c) => {
+            const unlocked = revealed.includes(c) ? preview?.categories.find((v) => v.id === c.id) : undefined;
+            return (
+              <CategoryRow key={c.id} category={c} id={`${id}-${c.id}`} quantity={basket[c.id] ?? 0}
+                           max={maxFor(c, basket, p.seats_left)}
+                           limit={limitReason(c, basket, p.seats_left)}
+                           price={cents(c.price_cents - (unlocked?.discount_cents ?? 0))}
+                           note={unlocked && t("Unlocked by your code")}
+                           onQuantity={(n) => change(c, n)} />
+            );
+          })}
         </ul>
       </fieldset>
       <p class="reserve-total" role="status" aria-live="polite">
-        {seats === 0 ? t("No tickets chosen yet.") : <>{tn(seats, "Total: {n} ticket", "Total: {n} tickets")} · <strong>{cents(total)}</strong></>}
+        {seats === 0 ? t("No tickets chosen yet.") : <>{tn(seats, "Total: {n} ticket", "Total: {n} tickets")} · <strong>{cents(price.total)}</strong></>}
       </p>
       {empty && <p id={`${id}-empty`} class="field-error" role="alert">{t("Choose at least one ticket.")}</p>}
       {rule && <p id={`${id}-refund`} class="refund-rule">{rule}</p>}
       <button type="submit" class="button" disabled={busy} aria-busy={busy}>
         {busy ? t("Reserving…") : seats === 0 ? t("Reserve") : t("Reserve · {total}", { total: cents(price.total) })}
       </button>
-      <CodesFields performance={p} total={price.total}
-                   onChange={(choice, found) => { setCodes(choice); setPreview(found); intent.current = null; setError(null); }} />
+      <CodesFields performance={p} total={price.total} onChange={codesChanged} />
     </form>
   );
 }
@@ -372,20 +387,22 @@ function PriceList({ categories, currency }: { categories: readonly Category[]; 
  * The buttons stay focusable at their bounds (aria-disabled, not disabled), so a keyboard
  * user pressing "+" is not dropped out of the form; the reason is said beside them.
  */
-function CategoryRow({ category: c, id, quantity, max, limit, price, onQuantity }:
+function CategoryRow({ category: c, id, quantity, max, limit, price, note, onQuantity }:
     { category: Category; id: string; quantity: number; max: number; limit: string | null;
-      price: string; onQuantity: (n: number) => number }) {
+      price: string; note?: string; onQuantity: (n: number) => number }) {
   const soldOut = !buyable(c);
   const low = lowStock(c);
-  const described = [`${id}-price`, c.description && `${id}-desc`, low !== null && `${id}-low`,
-                     limit && quantity > 0 && `${id}-limit`].filter(Boolean).join(" ");
+  const described = [`${id}-price`, note && `${id}-note`, c.description && `${id}-desc`,
+                     low !== null && `${id}-low`, limit && quantity > 0 && `${id}-limit`]
+    .filter(Boolean).join(" ");
   // A focused "+" that just reached its bound keeps focus; its state is read out again.
   const step = (by: number) => { if (!soldOut) onQuantity(quantity + by); };
   return (
-    <li class={`category${soldOut ? " category-sold-out" : ""}`} data-category={c.id}>
+    <li class={`category${soldOut ? " category-sold-out" : ""}${note ? " category-revealed" : ""}`} data-category={c.id}>
       <div class="category-info">
         <label for={id} class="category-name">{c.name}</label>
         <span id={`${id}-price`} class="category-price">{price}</span>
+        {note && <p id={`${id}-note`} class="category-unlocked">{note}</p>}
         {c.description && <p id={`${id}-desc`} class="category-description">{c.description}</p>}
         {soldOut ? <p class="category-state">{t("Sold out")}</p>
           : low !== null && <p id={`${id}-low`} class="category-low">{t("Only {n} left", { n: low })}</p>}
