@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 
 from bench import reservations
-from bench.common import row_paired, table, use_bench_database
+from bench.common import ensure_test_environment, row_paired, table, use_bench_database
 
 TARGET_QUERIES = 4
 
@@ -212,9 +212,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     use_bench_database()
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # the test client's host (make bench's run has it set up)
+    ensure_test_environment()  # the test client's host
     print(table(rows(args.repeat, args.seconds, args.clients)))
 
 

@@ -44,6 +44,21 @@ def use_bench_database() -> None:
     call_command("migrate", verbosity=0)
 
 
+_test_environment_ready = False
+
+
+def ensure_test_environment() -> None:
+    """Django's test environment (the test client's host, the in-memory outbox), set up
+    once per process: `make bench` runs several modules in one, and Django refuses a second
+    setup_test_environment()."""
+    global _test_environment_ready
+    if not _test_environment_ready:
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        _test_environment_ready = True
+
+
 def summary(values: list[float]) -> tuple[float, float]:
     """Median and spread ((max - min) / median)."""
     median = statistics.median(values)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from bench.common import row, table, use_bench_database
+from bench.common import ensure_test_environment, row, table, use_bench_database
 
 SHOWS = "/api/v1/shows/"
 VARIANTS = {"no language": {}, "fr": {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"},
@@ -52,9 +52,7 @@ def _queries(client, headers: dict) -> int:
 def measure(rounds: int = 15, batch: int = 40) -> dict:
     from django.core.cache import cache
     from django.test import Client, override_settings
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
+    ensure_test_environment()
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     caches = {"default": {"BACKEND": "project.cache.ResilientRedisCache", "LOCATION": redis_url,
                           "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}}}

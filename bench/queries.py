@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench.common import use_bench_database
+from bench.common import ensure_test_environment, use_bench_database
 
 ENDPOINTS = ["/api/v1/shows/", "/api/v1/shows/{slug}/", "/api/v1/performances/{performance}/",
              "/api/v1/info/", "/api/v1/info/{page}/", "/api/v1/health/"]
@@ -51,9 +51,7 @@ def count(path: str) -> int:
 
 
 def measure() -> dict[str, tuple[int, int]]:
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
+    ensure_test_environment()
     results: dict[str, list[int]] = {}
     for n in (5, 50):
         slug, performance = _make_shows(n)
