@@ -140,6 +140,33 @@ describe("codes at checkout", () => {
     expect(total(root)).toBe("Total: 1 ticket · €35.00");
   });
 
+  it("reads the revealed tariffs' seats left again when a reservation is refused", async () => {
+    signedIn();
+    let previews = 0;
+    const calls = mockFetch((url) => {
+      if (url.pathname.toLowerCase() === "/api/v1/vouchers/friends2026x/") { // any case, as the server
+        previews += 1;
+        if (previews === 1) return ok(FRIENDS);
+        // Crew sold out meanwhile.
+        return ok({ ...FRIENDS, categories: FRIENDS.categories.map((c) => (c.id === 3 ? { ...c, seats_left: 0 } : c)) });
+      }
+      return problem(409, "category_sold_out", { category: 3 });
+    });
+    const reloads = vi.fn();
+    const root = await mount(<ReserveForm performance={PERFORMANCE} onChange={reloads} onError={() => {}} />);
+    await act(() => button(root, "Have a code?").click());
+    await type(root.querySelector<HTMLInputElement>("#codes-7-voucher")!, "friends2026x");
+    await act(() => button(root, "Apply code").click());
+    await waitFor(() => field(root, 3));
+    await more(root, 3);
+    expect(field(root, 3)!.value).toBe("1");
+    await act(() => button(root, /^Reserve/).click());
+    await waitFor(() => previews === 2 && field(root, 3)!.value === "0");
+    expect(reloads).toHaveBeenCalledTimes(1);
+    expect(text(row(root, 3))).toMatch(/sold out/i);
+    expect(calls.filter((c) => c.url.endsWith("/api/v1/tickets/"))).toHaveLength(1);
+  });
+
   it("shows a gift card's part and what is left to pay, or why it cannot be used", async () => {
     signedIn();
     mockFetch((url) => url.pathname === "/api/v1/gift-cards/GOOD/"

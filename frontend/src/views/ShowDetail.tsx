@@ -294,10 +294,24 @@ export function ReserveForm({ performance: p, onChange, onError }:
         intent.current = null;
       }
       if (code === "sales_not_open") void syncClock(true); // this clock ran ahead of the server's
-      if (RELOAD_AFTER.includes(code)) onChange();
+      if (RELOAD_AFTER.includes(code)) {
+        onChange();
+        if (preview) void refreshPreview(preview.code);
+      }
     } finally {
       inFlight.current = null;
       setBusy(false);
+    }
+  };
+
+  /** After a refusal that reloads the performance: the revealed tariffs' seats left as
+   * they are now too (their steppers clamp to them). A failed read keeps the last one: the
+   * server decides again at the next reservation. */
+  const refreshPreview = async (voucher: string) => {
+    try {
+      setPreview(await api.voucherPreview(voucher, p.id));
+    } catch {
+      // kept as it was
     }
   };
 
