@@ -32,6 +32,17 @@ def staff_user(make_staff):
 
 
 @pytest.fixture
+def clerk(make_staff):
+    """A Box office member: counter sales, phone bookings, refunds of their own day."""
+    return make_staff("Box office", username="clerk")
+
+
+@pytest.fixture
+def manager(make_staff):
+    return make_staff("Manager", username="boss")
+
+
+@pytest.fixture
 def staff_client(staff_user):
     client = Client()
     client.force_login(staff_user)

@@ -30,18 +30,8 @@ def show_night(make_performance):
 
 
 @pytest.fixture
-def clerk(make_staff):
-    return make_staff("Box office", username="clerk")
-
-
-@pytest.fixture
 def other_clerk(make_staff):
     return make_staff("Box office", username="other-clerk")
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("Manager", username="boss")
 
 
 def sell(staff, performance, method=CounterMethod.CASH, seats=2, **fields):

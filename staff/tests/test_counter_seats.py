@@ -33,11 +33,6 @@ def seated(make_seated):
     return make_seated(HOUSE, zones=ZONES, starts_at=timezone.now() + dt.timedelta(hours=5))
 
 
-@pytest.fixture
-def clerk(make_staff):
-    return make_staff("Box office", username="clerk")
-
-
 def seat(performance, row, number):
     return Seat.objects.get(layout=performance.layout, row=row, number=str(number)).pk
 
