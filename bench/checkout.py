@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import reservations
-from bench.common import row, table, use_bench_database
+from bench.common import row, rush_main
 
 
 @contextlib.contextmanager
@@ -144,13 +143,7 @@ def rows(reps: int, seconds: float, clients: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-    use_bench_database()
-    print(table(rows(args.repeat, args.seconds, args.clients)))
+    rush_main(__doc__, rows)
 
 
 if __name__ == "__main__":

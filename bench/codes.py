@@ -19,14 +19,13 @@ shares its moment's load, which a ratio of two medians does not cancel.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import time
 import uuid
 from pathlib import Path
 
 from bench import reservations
-from bench.common import ensure_test_environment, row_paired, table, use_bench_database
+from bench.common import row_paired, rush_main
 
 TARGET_QUERIES = 4
 
@@ -206,14 +205,7 @@ def rows(reps: int, seconds: float, clients: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-    use_bench_database()
-    ensure_test_environment()  # the test client's host
-    print(table(rows(args.repeat, args.seconds, args.clients)))
+    rush_main(__doc__, rows, repeat=5, test_environment=True)  # the test client's host
 
 
 if __name__ == "__main__":

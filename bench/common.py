@@ -6,10 +6,11 @@ repetitions each, median and spread: these machines are noisy, absolute times me
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +98,24 @@ def table(rows: list[str]) -> str:
 
 def repeat(fn: Callable[[], float], times: int) -> list[float]:
     return [fn() for _ in range(times)]
+
+
+def rush_arguments(description: str, repeat: int = 3) -> argparse.Namespace:
+    """The command line of a rush benchmark: --seconds per run, --repeat rounds, --clients
+    (forked, on one hot performance)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--clients", type=int, default=8)
+    return parser.parse_args()
+
+
+def rush_main(description: str, rows: Callable[[int, float, int], Sequence[str]], *,
+              repeat: int = 3, test_environment: bool = False) -> None:
+    """A rush benchmark run on its own: its rows(repeat, seconds, clients), as a table, on
+    a fresh bench database (`test_environment`: with the test client's set-up)."""
+    args = rush_arguments(description, repeat)
+    use_bench_database()
+    if test_environment:
+        ensure_test_environment()
+    print(table(rows(args.repeat, args.seconds, args.clients)))

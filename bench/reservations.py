@@ -10,12 +10,11 @@ Also counts SQL queries per reservation, and checks that nothing was oversold.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import time
 import uuid
 
-from bench.common import repeat, row, table, use_bench_database
+from bench.common import repeat, row, rush_arguments, table, use_bench_database
 
 FLOOR_SQL = """
 WITH p AS (
@@ -185,11 +184,7 @@ def queries_per_reservation() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
+    args = rush_arguments(__doc__)
     use_bench_database()
     floor, ours = [], []
     for _ in range(args.repeat):  # interleaved, so drift hits both alike

@@ -14,12 +14,11 @@ Each run ends with the consistency check (never oversold; seats = tickets = hold
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
 from bench import reservations
-from bench.common import row, table, use_bench_database
+from bench.common import row, rush_main
 
 KS = (1, 4, 16)
 
@@ -55,13 +54,7 @@ def rows(reps: int, seconds: float, clients: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-    use_bench_database()
-    print(table(rows(args.repeat, args.seconds, args.clients)))
+    rush_main(__doc__.split("\n", 1)[0], rows)
 
 
 if __name__ == "__main__":
