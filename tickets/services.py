@@ -134,9 +134,8 @@ def order_reserve(
         except WaitingRoomError:
             # A retry whose admission lapsed since its first request was answered gets its
             # replay (it sells nothing new); without a stored key, the 403 stands.
-            if idempotency and idempotency_exists(user=user, key=idempotency.key):
-                raise replay_or_reused(user=user, key=idempotency.key,
-                                       fingerprint=idempotency.fingerprint) from None
+            if _key_stored(user, idempotency):
+                raise _replay(user, idempotency) from None
             raise
     picks, asked, best = None, (lines, quantity), None
     if best_available and seats is None and not choose_in_python:
@@ -155,9 +154,8 @@ def order_reserve(
     except VouchersError:
         # A retry whose first request took the voucher's last use (or drained the card)
         # gets its replay, as one that took the last seats does.
-        if idempotency and idempotency_exists(user=user, key=idempotency.key):
-            raise replay_or_reused(user=user, key=idempotency.key,
-                                   fingerprint=idempotency.fingerprint) from None
+        if _key_stored(user, idempotency):
+            raise _replay(user, idempotency) from None
         raise
     order_lines = decided.lines if decided else lines_build(performance, lines)
     quantity = sum(line.quantity for line in order_lines)
@@ -174,44 +172,34 @@ def order_reserve(
         if failure is not Failure.GIFT_CARD_SHORT:
             break
         decided = decided.with_fresh_gift_card(total=total, now=now)
-    if failure is Failure.SEAT_TAKEN and best_available and not (
-            idempotency and idempotency_exists(user=user, key=idempotency.key)) \
-            and attempt < seating.BEST_AVAILABLE_ATTEMPTS:
-        # Chosen from a read that someone's sale overtook: choose again from a fresh one.
+    def again(**changed: Any) -> Order:
+        """The same request reserved again (the lines as asked), with `changed`."""
         return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
                              quantity=asked[1], idempotency=idempotency,
                              paid_at_box_office=paid_at_box_office, admission=admission,
-                             hold_until=hold_until, now=now, best_available=True, split=split,
-                             wheelchair=wheelchair, attempt=attempt + 1, codes=codes,
-                             counter=counter)
+                             hold_until=hold_until, now=now, split=split,
+                             wheelchair=wheelchair, codes=codes, counter=counter, **changed)
+
+    if failure is Failure.SEAT_TAKEN and best_available and not _key_stored(user, idempotency) \
+            and attempt < seating.BEST_AVAILABLE_ATTEMPTS:
+        # Chosen from a read that someone's sale overtook: choose again from a fresh one.
+        return again(best_available=True, attempt=attempt + 1)
     if failure is Failure.VOUCHER_CHANGED and attempt == 1 and decided is not None \
             and not decided.codes.voucher_counted:
         # Staff set a use limit on the voucher meanwhile (or ended it): decide again from a
         # fresh read, which counts its use now (or says why it is no longer valid).
-        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
-                             quantity=asked[1], idempotency=idempotency,
-                             paid_at_box_office=paid_at_box_office, admission=admission,
-                             hold_until=hold_until, now=now, best_available=best_available,
-                             split=split, wheelchair=wheelchair, attempt=attempt + 1,
-                             codes=codes, counter=counter, seats=seats)
+        return again(best_available=best_available, seats=seats, attempt=attempt + 1)
     if failure is Failure.SEATS_REQUIRED and best is not None:
         # The statement found no seats as asked: the Python chooser says why (sold out, no
         # seats together), or takes those freed since.
-        return order_reserve(user=user, performance_id=performance_id, lines=asked[0],
-                             quantity=asked[1], idempotency=idempotency,
-                             paid_at_box_office=paid_at_box_office, admission=admission,
-                             hold_until=hold_until, now=now, best_available=True, split=split,
-                             wheelchair=wheelchair, attempt=attempt, codes=codes,
-                             counter=counter, choose_in_python=True)
+        return again(best_available=True, attempt=attempt, choose_in_python=True)
     if failure is Failure.LIMIT:
         raise errors.LimitExceeded()
     if failure is Failure.BUSY:
         raise errors.IdempotencyInProgress() if idempotency else errors.Busy()
-    if failure is Failure.KEY_TAKEN or (failure is not None and idempotency
-                                        and idempotency_exists(user=user, key=idempotency.key)):
+    if failure is Failure.KEY_TAKEN or (failure is not None and _key_stored(user, idempotency)):
         # A retry: even when the first request took the last seats, it gets its replay.
-        raise replay_or_reused(user=user, key=idempotency.key,
-                               fingerprint=idempotency.fingerprint)
+        raise _replay(user, idempotency)
     if failure is Failure.SEAT_TAKEN:
         raise errors.SeatTaken(seats=seating.seats_taken_among(
             performance_id=performance.pk, seat_ids=[pick.seat.pk for pick in picks or []]
@@ -278,6 +266,16 @@ def _reserve_once(user: AbstractBaseUser, performance: Performance,
         for ticket, seat in zip(tickets, best.chosen, strict=False):
             ticket.seat = seat
     return order, failure
+
+
+def _key_stored(user: AbstractBaseUser, idempotency: Idempotency | None) -> bool:
+    """A keyed request whose key a first request already stored: a retry."""
+    return idempotency is not None and idempotency_exists(user=user, key=idempotency.key)
+
+
+def _replay(user: AbstractBaseUser, idempotency: Idempotency) -> Exception:
+    """The retry's answer: the first response replayed (or the key's reuse refused)."""
+    return replay_or_reused(user=user, key=idempotency.key, fingerprint=idempotency.fingerprint)
 
 
 def _best_in_statement(performance: Performance, lines: list[LineRequest] | None,
