@@ -42,22 +42,24 @@ STALE_CLAIM = dt.timedelta(minutes=10)
 QUEUED_GRACE = dt.timedelta(minutes=2)
 
 
+def _to_try_again(now: dt.datetime) -> Q:
+    """Failed and past its delay, or claimed by a worker that died."""
+    return (Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+
+
 def owed_and_due(now: dt.datetime) -> Q:
     """An email row (order or gift card) that the per-minute job sends again: failed and
     past its delay, queued but never claimed, or claimed by a worker that died."""
     grace = dt.timedelta(0) if settings.EMAIL_DISPATCH == "defer" else QUEUED_GRACE
-    return (Q(status=EmailStatus.QUEUED, created_at__lte=now - grace)
-            | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-            | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+    return Q(status=EmailStatus.QUEUED, created_at__lte=now - grace) | _to_try_again(now)
 
 
 def email_claim(model: type[EmailRecord], *, email_id: uuid.UUID, now: dt.datetime) -> bool:
     """Claim an owed email (order or gift card) for this worker (→ sending), unless it is
     sent, being sent by a live worker, waiting for its retry, or unknown: one conditional
     UPDATE, so that however many invocations carry it, one sends it."""
-    claimable = (Q(status=EmailStatus.QUEUED)
-                 | Q(status=EmailStatus.FAILED, next_attempt_at__lte=now)
-                 | Q(status=EmailStatus.SENDING, claimed_at__lt=now - STALE_CLAIM))
+    claimable = Q(status=EmailStatus.QUEUED) | _to_try_again(now)
     return bool(model.objects.filter(claimable, pk=email_id).update(
         status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1))
 
